@@ -1,0 +1,140 @@
+"""`capibot check`: one verdict per dependency, and an exit code per failure class."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aiohttp
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.matrix.errors import MatrixAuthError, MatrixError
+from bot.matrix.session import log_in, make_client
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.wiki import wiki_config
+from wiki_sync.client import WikiClient
+from wiki_sync.errors import WikiAuthError, WikiError, WikiUnavailable
+
+
+class Failure(enum.IntEnum):
+    """Exit codes of the CLI; the numbers are part of the stable surface (README)."""
+
+    OK = 0
+    CONFIG = 2
+    UNREACHABLE = 3
+    AUTH = 4
+    PERMISSION = 5
+    NOT_MIGRATED = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    subject: str
+    failure: Failure
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is Failure.OK
+
+    def line(self) -> str:
+        status = "OK  " if self.ok else "FAIL"
+        return f"{status} {self.subject}: {self.detail}"
+
+
+def exit_code(verdicts: list[Verdict]) -> int:
+    """The first failure's class decides: callers fix problems in the printed order."""
+    for verdict in verdicts:
+        if not verdict.ok:
+            return int(verdict.failure)
+    return 0
+
+
+async def check_homeserver(settings: Settings) -> Verdict:
+    subject = "homeserver"
+    url = f"{settings.matrix.homeserver}/_matrix/client/versions"
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http,
+            http.get(url) as response,
+        ):
+            if response.status != 200:
+                return Verdict(
+                    subject, Failure.UNREACHABLE, f"{url} answered HTTP {response.status}"
+                )
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        return Verdict(
+            subject, Failure.UNREACHABLE, f"{settings.matrix.homeserver} unreachable ({exc})"
+        )
+    client = make_client(settings.matrix)
+    try:
+        session = await log_in(client, settings.matrix)
+    except MatrixAuthError as exc:
+        return Verdict(subject, Failure.AUTH, f"reachable, but login refused: {exc}")
+    except MatrixError as exc:
+        return Verdict(subject, Failure.UNREACHABLE, str(exc))
+    finally:
+        await client.close()
+    return Verdict(
+        subject,
+        Failure.OK,
+        f"{settings.matrix.homeserver} reachable, logged in as {session.user_id} "
+        f"(device {session.device_id})",
+    )
+
+
+def check_wiki(settings: Settings, make: Callable[[Settings], WikiClient] | None = None) -> Verdict:
+    subject = "wiki"
+    config = wiki_config(settings, max_retries=0)
+    client = make(settings) if make else WikiClient(config)
+    try:
+        client.connect()
+        name, rights = client.whoami()
+    except WikiAuthError as exc:
+        return Verdict(
+            subject, Failure.AUTH, f"{config.api_url} reachable, but login refused ({exc})"
+        )
+    except WikiUnavailable as exc:
+        return Verdict(subject, Failure.UNREACHABLE, f"{config.api_url} unreachable ({exc})")
+    except WikiError as exc:
+        return Verdict(subject, Failure.UNREACHABLE, f"{config.api_url}: {exc}")
+    missing = {"bot", "edit", "createpage"} - rights
+    if missing:
+        return Verdict(
+            subject,
+            Failure.PERMISSION,
+            f"logged in as {name}, but the account lacks the right(s) {', '.join(sorted(missing))}",
+        )
+    return Verdict(
+        subject, Failure.OK, f"{config.api_url} reachable, logged in as {name} with the bot right"
+    )
+
+
+def check_database(settings: Settings) -> Verdict:
+    subject = "database"
+    url = settings.database.url
+    shown = url.split("@")[-1] if "@" in url else url  # never print a password
+    database = Database.from_url(url)
+    try:
+        database.ping()
+        migrated = database.is_migrated()
+    except SQLAlchemyError as exc:
+        return Verdict(subject, Failure.UNREACHABLE, f"{shown} unreachable ({type(exc).__name__})")
+    finally:
+        database.close()
+    if not migrated:
+        return Verdict(
+            subject, Failure.NOT_MIGRATED, f"{shown} reachable, not migrated: run `capibot migrate`"
+        )
+    return Verdict(subject, Failure.OK, f"{shown} reachable and migrated")
+
+
+def run_checks(settings: Settings) -> list[Verdict]:
+    return [
+        asyncio.run(check_homeserver(settings)),
+        check_wiki(settings),
+        check_database(settings),
+    ]

@@ -1,0 +1,1 @@
+"""Matrix side: nio client lifecycle, sync loop, event translation, outbound gateway."""

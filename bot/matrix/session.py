@@ -1,0 +1,106 @@
+"""Login once with the password, then reuse the stored access token and device.
+
+A restart must never create a new device: encrypted rooms would see a stranger, and the
+crypto store would no longer match. The session file is written atomically, mode 0600.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import aiohttp
+from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
+
+from bot.matrix.errors import MatrixAuthError, MatrixUnavailable
+from bot.settings import MatrixSettings
+
+log = logging.getLogger(__name__)
+SESSION_FILE = "session.json"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    homeserver: str
+    user_id: str
+    device_id: str
+    access_token: str
+
+    def __repr__(self) -> str:
+        return f"StoredSession(user_id={self.user_id!r}, device_id={self.device_id!r})"
+
+
+def load_session(store_path: Path) -> StoredSession | None:
+    path = store_path / SESSION_FILE
+    if not path.exists():
+        return None
+    try:
+        return StoredSession(**json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError):
+        log.warning("ignoring unreadable session file %s", path)
+        return None
+
+
+def save_session(store_path: Path, session: StoredSession) -> None:
+    store_path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = store_path / SESSION_FILE
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(asdict(session), handle)
+    os.replace(tmp, path)
+    path.chmod(0o600)
+
+
+def make_client(settings: MatrixSettings) -> AsyncClient:
+    store = settings.store_path
+    store.mkdir(parents=True, exist_ok=True, mode=0o700)
+    store.chmod(0o700)
+    config = AsyncClientConfig(
+        encryption_enabled=True,
+        store_sync_tokens=False,  # the bot keeps its own token, in its own database
+        max_timeouts=3,
+        request_timeout=60,
+    )
+    return AsyncClient(settings.homeserver, settings.user_id, store_path=str(store), config=config)
+
+
+async def log_in(client: AsyncClient, settings: MatrixSettings) -> StoredSession:
+    """Restore the stored session if the homeserver still accepts it, else use the password."""
+    stored = load_session(settings.store_path)
+    try:
+        if (
+            stored
+            and stored.user_id == settings.user_id
+            and stored.homeserver == settings.homeserver
+        ):
+            client.restore_login(stored.user_id, stored.device_id, stored.access_token)
+            who = await client.whoami()
+            if isinstance(who, WhoamiResponse):
+                return stored
+            log.warning("stored Matrix session refused (%s); logging in again", who)
+        password = settings.password.get_secret_value()
+        if not password:
+            raise MatrixAuthError("no stored session and no matrix.password to log in with")
+        response = await client.login(password, device_name=settings.device_name)
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        raise MatrixUnavailable(f"{settings.homeserver} unreachable: {exc}") from None
+    if not isinstance(response, LoginResponse):
+        status = getattr(response, "status_code", "")
+        if status in ("M_FORBIDDEN", "M_USER_DEACTIVATED", "M_INVALID_USERNAME"):
+            raise MatrixAuthError(f"login refused for {settings.user_id}: {status}")
+        raise MatrixUnavailable(f"login failed for {settings.user_id}: {response}")
+    session = StoredSession(
+        homeserver=settings.homeserver,
+        user_id=response.user_id,
+        device_id=response.device_id,
+        access_token=response.access_token,
+    )
+    save_session(settings.store_path, session)
+    log.info(
+        "logged in to %s as %s (device %s)", settings.homeserver, session.user_id, session.device_id
+    )
+    return session

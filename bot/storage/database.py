@@ -1,0 +1,66 @@
+"""The database handle the services use: units of work, off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy import Engine, text
+
+from bot.storage import migrate
+from bot.storage.db import make_engine, make_session_factory
+from bot.storage.repository import Repository
+
+T = TypeVar("T")
+
+
+class Database:
+    """Owns the engine; `run` executes one transaction in a single worker thread.
+
+    One writer thread serialises writes (SQLite has one writer anyway) and keeps every
+    blocking call off the event loop.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = make_session_factory(engine)
+        self._executor: ThreadPoolExecutor | None = None
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        return cls(make_engine(url))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Repository]:
+        """A synchronous unit of work: committed on success, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            yield Repository(session)
+
+    def run_sync(self, work: Callable[[Repository], T]) -> T:
+        with self.transaction() as repo:
+            return work(repo)
+
+    async def run(self, work: Callable[[Repository], T]) -> T:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capibot-db")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.run_sync, work)
+
+    def migrate(self) -> None:
+        migrate.upgrade(self.engine)
+
+    def is_migrated(self) -> bool:
+        return migrate.is_up_to_date(self.engine)
+
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        self.engine.dispose()

@@ -1,0 +1,639 @@
+"""Repository: the one place that maps rows to domain dataclasses and back.
+
+A `Repository` wraps one SQLAlchemy session (one transaction); `Database.run` executes a
+unit of work in a worker thread so the event loop never blocks on the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.domain.models import (
+    Annotation,
+    Case,
+    CaseOrigin,
+    CaseState,
+    Consent,
+    DirectoryProfile,
+    FicheField,
+    FicheVersion,
+    Message,
+    OutboxItem,
+    OutboxStatus,
+    Participant,
+    Publication,
+    PublicationStatus,
+    Review,
+    ReviewDecision,
+    Room,
+    RoomKind,
+    Timer,
+    Transition,
+)
+from bot.storage.tables import (
+    AnnotationRow,
+    CaseRow,
+    FicheVersionRow,
+    MessageRow,
+    OutboxRow,
+    ParticipantRow,
+    PublicationRow,
+    ReviewRow,
+    RoomRow,
+    SyncStateRow,
+    TimerRow,
+    TransitionRow,
+)
+
+SYNC_TOKEN_KEY = "next_batch"
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _insert_ignore(self, table: Any, values: dict[str, Any] | list[dict[str, Any]]) -> int:
+        """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; returns rows inserted."""
+        dialect = self.session.get_bind().dialect.name
+        stmt: Insert
+        if dialect == "postgresql":
+            stmt = postgresql.insert(table).values(values).on_conflict_do_nothing()
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(table).values(values).on_conflict_do_nothing()
+        else:  # pragma: no cover - other engines: best effort
+            raise NotImplementedError(f"unsupported database dialect {dialect}")
+        result = self.session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    # -- sync state ----------------------------------------------------------------------
+
+    def get_sync_token(self) -> str | None:
+        row = self.session.get(SyncStateRow, SYNC_TOKEN_KEY)
+        return row.value if row else None
+
+    def set_sync_token(self, token: str) -> None:
+        row = self.session.get(SyncStateRow, SYNC_TOKEN_KEY)
+        if row is None:
+            self.session.add(SyncStateRow(key=SYNC_TOKEN_KEY, value=token))
+        else:
+            row.value = token
+
+    # -- rooms ---------------------------------------------------------------------------
+
+    def get_room(self, room_id: str) -> Room | None:
+        row = self.session.get(RoomRow, room_id)
+        return _room(row) if row else None
+
+    def save_room(self, room: Room) -> None:
+        row = self.session.get(RoomRow, room.room_id)
+        if row is None:
+            row = RoomRow(room_id=room.room_id)
+            self.session.add(row)
+        row.kind = room.kind.value if room.kind else None
+        row.label = room.label
+        row.categories = list(room.categories)
+        row.capture_enabled = room.capture_enabled
+        row.digest_enabled = room.digest_enabled
+        row.joined_at = room.joined_at
+        self.session.flush()
+
+    def list_rooms(self) -> list[Room]:
+        return [_room(r) for r in self.session.scalars(select(RoomRow).order_by(RoomRow.room_id))]
+
+    # -- participants --------------------------------------------------------------------
+
+    def get_participant(self, user_id: str) -> Participant | None:
+        row = self.session.get(ParticipantRow, user_id)
+        return _participant(row) if row else None
+
+    def save_participant(self, participant: Participant) -> None:
+        row = self.session.get(ParticipantRow, participant.user_id)
+        if row is None:
+            row = ParticipantRow(user_id=participant.user_id)
+            self.session.add(row)
+        row.display_name = participant.display_name
+        row.consent = participant.consent.value
+        row.consent_changed_at = participant.consent_changed_at
+        profile = participant.profile
+        row.profile_function = profile.function if profile else None
+        row.profile_territory = profile.territory if profile else None
+        row.profile_expertise = list(profile.expertise) if profile else None
+        row.profile_updated_at = profile.updated_at if profile else None
+        self.session.flush()
+
+    def delete_participant(self, user_id: str) -> None:
+        self.session.execute(delete(ParticipantRow).where(ParticipantRow.user_id == user_id))
+
+    def participants(self, user_ids: Iterable[str]) -> dict[str, Participant]:
+        ids = list(set(user_ids))
+        if not ids:
+            return {}
+        rows = self.session.scalars(select(ParticipantRow).where(ParticipantRow.user_id.in_(ids)))
+        return {row.user_id: _participant(row) for row in rows}
+
+    # -- cases ---------------------------------------------------------------------------
+
+    def create_case(
+        self,
+        *,
+        room_id: str,
+        root_event_id: str,
+        origin: CaseOrigin,
+        title: str,
+        created_by: str,
+        now: datetime,
+        state: CaseState = CaseState.CAPTURING,
+    ) -> tuple[Case, bool]:
+        """Open a case on a root, or return the existing one: (case, created)."""
+        existing = self.case_by_root(room_id, root_event_id)
+        if existing is not None:
+            return existing, False
+        if self.session.get(RoomRow, room_id) is None:
+            self.save_room(Room(room_id=room_id, joined_at=now))
+        row = CaseRow(
+            room_id=room_id,
+            root_event_id=root_event_id,
+            origin=origin.value,
+            title=title,
+            state=state.value,
+            created_by=created_by,
+            created_at=now,
+            last_activity_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        self.add_transition(
+            Transition(case_id=row.id, from_state=None, to_state=state, actor=created_by, at=now)
+        )
+        return _case(row), True
+
+    def get_case(self, case_id: int) -> Case | None:
+        row = self.session.get(CaseRow, case_id)
+        return _case(row) if row else None
+
+    def case_by_root(self, room_id: str, root_event_id: str) -> Case | None:
+        row = self.session.scalars(
+            select(CaseRow).where(
+                CaseRow.room_id == room_id, CaseRow.root_event_id == root_event_id
+            )
+        ).first()
+        return _case(row) if row else None
+
+    def list_cases(
+        self, *, room_id: str | None = None, states: Sequence[CaseState] | None = None
+    ) -> list[Case]:
+        stmt = select(CaseRow).order_by(CaseRow.id)
+        if room_id is not None:
+            stmt = stmt.where(CaseRow.room_id == room_id)
+        if states:
+            stmt = stmt.where(CaseRow.state.in_([s.value for s in states]))
+        return [_case(row) for row in self.session.scalars(stmt)]
+
+    def update_case(
+        self,
+        case_id: int,
+        *,
+        state: CaseState | None = None,
+        title: str | None = None,
+        last_activity_at: datetime | None = None,
+        expect_state: CaseState | None = None,
+    ) -> bool:
+        """Compare-and-set update: with `expect_state`, only a case still in that state moves.
+
+        This is what makes two moderators approving at once produce one approval.
+        """
+        values: dict[str, Any] = {}
+        if state is not None:
+            values["state"] = state.value
+        if title is not None:
+            values["title"] = title
+        if last_activity_at is not None:
+            values["last_activity_at"] = last_activity_at
+        stmt = update(CaseRow).where(CaseRow.id == case_id).values(**values)
+        if expect_state is not None:
+            stmt = stmt.where(CaseRow.state == expect_state.value)
+        result = self.session.execute(stmt)
+        return bool(getattr(result, "rowcount", 0))
+
+    # -- messages ------------------------------------------------------------------------
+
+    def add_message(self, message: Message) -> bool:
+        """Store a message once: a replayed event id is ignored (returns False)."""
+        return self.add_messages([message]) == 1
+
+    def add_messages(self, messages: Sequence[Message]) -> int:
+        if not messages:
+            return 0
+        return self._insert_ignore(MessageRow, [_message_values(m) for m in messages])
+
+    def get_message(self, event_id: str) -> Message | None:
+        row = self.session.get(MessageRow, event_id)
+        return _message(row) if row else None
+
+    def case_messages(self, case_id: int) -> list[Message]:
+        rows = self.session.scalars(
+            select(MessageRow)
+            .where(MessageRow.case_id == case_id)
+            .order_by(MessageRow.sent_at, MessageRow.event_id)
+        )
+        return [_message(row) for row in rows]
+
+    def count_messages(self, case_id: int | None = None) -> int:
+        stmt = select(func.count()).select_from(MessageRow)
+        if case_id is not None:
+            stmt = stmt.where(MessageRow.case_id == case_id)
+        return int(self.session.scalar(stmt) or 0)
+
+    def apply_edit(self, event_id: str, sender: str, new_body: str) -> bool:
+        """Replace a stored body; only the original sender's edit counts (DESIGN §9.4)."""
+        result = self.session.execute(
+            update(MessageRow)
+            .where(
+                MessageRow.event_id == event_id,
+                MessageRow.sender == sender,
+                MessageRow.redacted.is_(False),
+            )
+            .values(body=new_body, edited=True)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def redact_message(self, event_id: str) -> int | None:
+        """Erase a message's content; returns its case id (to republish) if it was stored."""
+        row = self.session.get(MessageRow, event_id)
+        if row is None or row.redacted:
+            return None
+        row.body = ""
+        row.redacted = True
+        return row.case_id
+
+    def erase_sender(self, user_id: str) -> set[int]:
+        """`!oublier`: blank every stored message of a user; returns the cases touched."""
+        case_ids = set(
+            self.session.scalars(
+                select(MessageRow.case_id).where(
+                    MessageRow.sender == user_id, MessageRow.case_id.is_not(None)
+                )
+            )
+        )
+        self.session.execute(
+            update(MessageRow).where(MessageRow.sender == user_id).values(body="", redacted=True)
+        )
+        return {c for c in case_ids if c is not None}
+
+    # -- fiches, reviews, transitions ----------------------------------------------------
+
+    def add_fiche_version(
+        self, case_id: int, fields: dict[FicheField, str], submitted_by: str, now: datetime
+    ) -> FicheVersion:
+        latest = self.session.scalar(
+            select(func.max(FicheVersionRow.version)).where(FicheVersionRow.case_id == case_id)
+        )
+        row = FicheVersionRow(
+            case_id=case_id,
+            version=(latest or 0) + 1,
+            fields={k.value: v for k, v in fields.items()},
+            submitted_by=submitted_by,
+            submitted_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _fiche(row)
+
+    def latest_fiche(self, case_id: int) -> FicheVersion | None:
+        row = self.session.scalars(
+            select(FicheVersionRow)
+            .where(FicheVersionRow.case_id == case_id)
+            .order_by(FicheVersionRow.version.desc())
+        ).first()
+        return _fiche(row) if row else None
+
+    def fiche_versions(self, case_id: int) -> list[FicheVersion]:
+        rows = self.session.scalars(
+            select(FicheVersionRow)
+            .where(FicheVersionRow.case_id == case_id)
+            .order_by(FicheVersionRow.version)
+        )
+        return [_fiche(row) for row in rows]
+
+    def add_review(self, review: Review) -> None:
+        self.session.add(
+            ReviewRow(
+                case_id=review.case_id,
+                fiche_version=review.fiche_version,
+                moderator=review.moderator,
+                decision=review.decision.value,
+                comment=review.comment,
+                decided_at=review.decided_at,
+            )
+        )
+
+    def reviews(self, case_id: int) -> list[Review]:
+        rows = self.session.scalars(
+            select(ReviewRow).where(ReviewRow.case_id == case_id).order_by(ReviewRow.id)
+        )
+        return [
+            Review(
+                case_id=r.case_id,
+                fiche_version=r.fiche_version,
+                moderator=r.moderator,
+                decision=ReviewDecision(r.decision),
+                comment=r.comment,
+                decided_at=r.decided_at,
+            )
+            for r in rows
+        ]
+
+    def add_transition(self, transition: Transition) -> None:
+        self.session.add(
+            TransitionRow(
+                case_id=transition.case_id,
+                from_state=transition.from_state.value if transition.from_state else None,
+                to_state=transition.to_state.value,
+                actor=transition.actor,
+                at=transition.at,
+                reason=transition.reason,
+            )
+        )
+
+    def transitions(self, case_id: int) -> list[Transition]:
+        rows = self.session.scalars(
+            select(TransitionRow).where(TransitionRow.case_id == case_id).order_by(TransitionRow.id)
+        )
+        return [
+            Transition(
+                case_id=r.case_id,
+                from_state=CaseState(r.from_state) if r.from_state else None,
+                to_state=CaseState(r.to_state),
+                actor=r.actor,
+                at=r.at,
+                reason=r.reason,
+            )
+            for r in rows
+        ]
+
+    # -- publications and annotations ----------------------------------------------------
+
+    def get_publication(self, case_id: int) -> Publication | None:
+        row = self.session.get(PublicationRow, case_id)
+        return _publication(row) if row else None
+
+    def publication_text(self, case_id: int) -> str | None:
+        """The wikitext the bot last wrote (the base of the three-way merge)."""
+        row = self.session.get(PublicationRow, case_id)
+        return row.last_text if row else None
+
+    def save_publication(self, publication: Publication, last_text: str | None = None) -> None:
+        row = self.session.get(PublicationRow, publication.case_id)
+        if row is None:
+            row = PublicationRow(case_id=publication.case_id)
+            self.session.add(row)
+        row.page_title = publication.page_title
+        row.last_revid = publication.last_revid
+        row.status = publication.status.value
+        row.updated_at = publication.updated_at
+        if last_text is not None:
+            row.last_text = last_text
+        self.session.flush()
+
+    def add_annotation(self, case_id: int, researcher: str, text: str, now: datetime) -> Annotation:
+        row = AnnotationRow(case_id=case_id, researcher=researcher, text=text, created_at=now)
+        self.session.add(row)
+        self.session.flush()
+        return _annotation(row)
+
+    def annotations(self, case_id: int) -> list[Annotation]:
+        rows = self.session.scalars(
+            select(AnnotationRow).where(AnnotationRow.case_id == case_id).order_by(AnnotationRow.id)
+        )
+        return [_annotation(row) for row in rows]
+
+    # -- outbox --------------------------------------------------------------------------
+
+    def enqueue(self, kind: str, dedupe_key: str, payload: dict[str, Any], now: datetime) -> bool:
+        """Queue an outbound effect once; the same dedupe key again is a no-op."""
+        inserted = self._insert_ignore(
+            OutboxRow,
+            {
+                "kind": kind,
+                "dedupe_key": dedupe_key,
+                "payload": payload,
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": "",
+                "created_at": now,
+            },
+        )
+        return inserted == 1
+
+    def due_outbox(
+        self, now: datetime, kinds: Sequence[str] | None = None, limit: int = 50
+    ) -> list[OutboxItem]:
+        stmt = (
+            select(OutboxRow)
+            .where(OutboxRow.status == OutboxStatus.PENDING.value, OutboxRow.next_attempt_at <= now)
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        if kinds:
+            stmt = stmt.where(OutboxRow.kind.in_(list(kinds)))
+        return [_outbox(row) for row in self.session.scalars(stmt)]
+
+    def pending_outbox(self, kinds: Sequence[str] | None = None) -> list[OutboxItem]:
+        stmt = select(OutboxRow).where(OutboxRow.status == OutboxStatus.PENDING.value)
+        if kinds:
+            stmt = stmt.where(OutboxRow.kind.in_(list(kinds)))
+        return [_outbox(row) for row in self.session.scalars(stmt.order_by(OutboxRow.id))]
+
+    def outbox_done(self, item_id: int, now: datetime) -> None:
+        self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == item_id)
+            .values(status=OutboxStatus.DONE.value, done_at=now, last_error="")
+        )
+
+    def outbox_retry(self, item_id: int, error: str, next_attempt_at: datetime) -> None:
+        self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == item_id)
+            .values(
+                attempts=OutboxRow.attempts + 1,
+                last_error=error[:2000],
+                next_attempt_at=next_attempt_at,
+            )
+        )
+
+    def outbox_failed(self, item_id: int, error: str, now: datetime) -> None:
+        self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == item_id)
+            .values(status=OutboxStatus.FAILED.value, last_error=error[:2000], done_at=now)
+        )
+
+    # -- timers --------------------------------------------------------------------------
+
+    def add_timer(self, kind: str, due_at: datetime, case_id: int | None = None) -> bool:
+        return (
+            self._insert_ignore(TimerRow, {"kind": kind, "due_at": due_at, "case_id": case_id}) == 1
+        )
+
+    def pending_timers(self, kinds: Sequence[str] | None = None) -> list[Timer]:
+        stmt = select(TimerRow).where(TimerRow.done_at.is_(None)).order_by(TimerRow.due_at)
+        if kinds:
+            stmt = stmt.where(TimerRow.kind.in_(list(kinds)))
+        return [_timer(row) for row in self.session.scalars(stmt)]
+
+    def complete_timer(self, timer_id: int, now: datetime) -> bool:
+        """Mark a timer done once; False if another run already did (no double prompt)."""
+        result = self.session.execute(
+            update(TimerRow)
+            .where(TimerRow.id == timer_id, TimerRow.done_at.is_(None))
+            .values(done_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def cancel_timers(self, case_id: int, kinds: Sequence[str], now: datetime) -> None:
+        self.session.execute(
+            update(TimerRow)
+            .where(
+                TimerRow.case_id == case_id,
+                TimerRow.kind.in_(list(kinds)),
+                TimerRow.done_at.is_(None),
+            )
+            .values(done_at=now)
+        )
+
+
+# -- row → domain ------------------------------------------------------------------------
+
+
+def _room(row: RoomRow) -> Room:
+    return Room(
+        room_id=row.room_id,
+        kind=RoomKind(row.kind) if row.kind else None,
+        label=row.label,
+        categories=tuple(row.categories or ()),
+        capture_enabled=row.capture_enabled,
+        digest_enabled=row.digest_enabled,
+        joined_at=row.joined_at,
+    )
+
+
+def _participant(row: ParticipantRow) -> Participant:
+    profile = None
+    if row.profile_updated_at is not None:
+        profile = DirectoryProfile(
+            function=row.profile_function or "",
+            territory=row.profile_territory or "",
+            expertise=tuple(row.profile_expertise or ()),
+            updated_at=row.profile_updated_at,
+        )
+    return Participant(
+        user_id=row.user_id,
+        display_name=row.display_name,
+        consent=Consent(row.consent),
+        consent_changed_at=row.consent_changed_at,
+        profile=profile,
+    )
+
+
+def _case(row: CaseRow) -> Case:
+    return Case(
+        id=row.id,
+        room_id=row.room_id,
+        root_event_id=row.root_event_id,
+        origin=CaseOrigin(row.origin),
+        title=row.title,
+        state=CaseState(row.state),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        last_activity_at=row.last_activity_at,
+    )
+
+
+def _message_values(message: Message) -> dict[str, Any]:
+    return {
+        "event_id": message.event_id,
+        "room_id": message.room_id,
+        "case_id": message.case_id,
+        "sender": message.sender,
+        "sent_at": message.sent_at,
+        "body": message.body,
+        "in_reply_to": message.in_reply_to,
+        "thread_root": message.thread_root,
+        "edited": message.edited,
+        "redacted": message.redacted,
+    }
+
+
+def _message(row: MessageRow) -> Message:
+    return Message(
+        event_id=row.event_id,
+        room_id=row.room_id,
+        sender=row.sender,
+        sent_at=row.sent_at,
+        body=row.body,
+        case_id=row.case_id,
+        in_reply_to=row.in_reply_to,
+        thread_root=row.thread_root,
+        edited=row.edited,
+        redacted=row.redacted,
+    )
+
+
+def _fiche(row: FicheVersionRow) -> FicheVersion:
+    return FicheVersion(
+        case_id=row.case_id,
+        version=row.version,
+        fields={FicheField(k): v for k, v in row.fields.items()},
+        submitted_by=row.submitted_by,
+        submitted_at=row.submitted_at,
+    )
+
+
+def _publication(row: PublicationRow) -> Publication:
+    return Publication(
+        case_id=row.case_id,
+        page_title=row.page_title,
+        last_revid=row.last_revid,
+        status=PublicationStatus(row.status),
+        updated_at=row.updated_at,
+    )
+
+
+def _annotation(row: AnnotationRow) -> Annotation:
+    return Annotation(
+        id=row.id,
+        case_id=row.case_id,
+        researcher=row.researcher,
+        text=row.text,
+        created_at=row.created_at,
+        wiki_revid=row.wiki_revid,
+    )
+
+
+def _outbox(row: OutboxRow) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        kind=row.kind,
+        dedupe_key=row.dedupe_key,
+        payload=dict(row.payload or {}),
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+    )
+
+
+def _timer(row: TimerRow) -> Timer:
+    return Timer(
+        id=row.id, kind=row.kind, due_at=row.due_at, case_id=row.case_id, done_at=row.done_at
+    )

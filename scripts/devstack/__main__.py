@@ -1,0 +1,3 @@
+from scripts.devstack.cli import main
+
+raise SystemExit(main())
