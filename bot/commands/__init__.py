@@ -1,0 +1,1 @@
+"""Chat commands: pure parser and registry (names, roles, usage, help), then handlers."""

@@ -1,0 +1,153 @@
+"""French messages (the default language). Same keys and placeholders as `en.py`."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    # --- commands: usage line and one-line description -------------------------
+    "cmd.help.usage": "{prefix}aide [commande]",
+    "cmd.help.desc": "Liste les commandes que vous pouvez utiliser.",
+    "cmd.capture.usage": "{prefix}capturer [titre]",
+    "cmd.capture.desc": "Garde l'échange de ce fil (ou de cette chaîne de réponses) pour en "
+    "faire une fiche. Une réaction 📌 fait de même.",
+    "cmd.summary.usage": "{prefix}fiche [N] puis une ligne par champ (Titre: …)",
+    "cmd.summary.desc": "Envoie ou modifie la fiche d'expérience du cas de ce fil (ou du cas N).",
+    "cmd.cases.usage": "{prefix}fiches [filtre]",
+    "cmd.cases.desc": "Liste les cas de ce salon (état, titre, numéro).",
+    "cmd.show.usage": "{prefix}voir N",
+    "cmd.show.desc": "Affiche le cas N, sa fiche et son historique.",
+    "cmd.approve.usage": "{prefix}valider N",
+    "cmd.approve.desc": "Valide la fiche du cas N pour publication sur le wiki.",
+    "cmd.reject.usage": "{prefix}rejeter N motif",
+    "cmd.reject.desc": "Rejette la fiche du cas N en indiquant le motif.",
+    "cmd.changes.usage": "{prefix}corriger N commentaire",
+    "cmd.changes.desc": "Renvoie la fiche du cas N à ses auteurs avec un commentaire.",
+    "cmd.withdraw.usage": "{prefix}retirer N [motif]",
+    "cmd.withdraw.desc": "Retire le cas N (et sa page du wiki s'il est publié).",
+    "cmd.consent.usage": "{prefix}consentement oui|non|statut",
+    "cmd.consent.desc": "Autorise ou non la publication de vos messages et de votre nom "
+    "sur le wiki.",
+    "cmd.forget.usage": "{prefix}oublier [confirmer]",
+    "cmd.forget.desc": "Efface vos messages enregistrés et votre profil, et vous rend "
+    "anonyme sur le wiki.",
+    "cmd.annotate.usage": "{prefix}annoter N texte",
+    "cmd.annotate.desc": "Ajoute une annotation de recherche à la fiche N (page de "
+    "discussion du wiki).",
+    "cmd.profile.usage": "{prefix}profil [fonction=… territoire=… expertises=a, b | supprimer]",
+    "cmd.profile.desc": "Affiche ou modifie votre fiche dans l'annuaire (facultatif).",
+    "cmd.experts.usage": "{prefix}experts sujet",
+    "cmd.experts.desc": "Trouve dans l'annuaire les personnes qui connaissent un sujet.",
+    "cmd.search.usage": "{prefix}chercher question",
+    "cmd.search.desc": "Cherche les pages du wiki qui répondent à une question.",
+    "cmd.room.usage": "{prefix}salon [type fonction|thème|territoire|modération|recherche"
+    " | nom … | categories a, b | capture oui|non | lettre oui|non]",
+    "cmd.room.desc": "Affiche ou règle le profil de ce salon.",
+    # --- help ---------------------------------------------------------------------
+    "help.header": "Commandes disponibles pour vous :",
+    "help.footer": "Détail d'une commande : {prefix}{help} <commande>",
+    "help.unknown_topic": "Je ne connais pas la commande « {topic} ».",
+    "help.aliases": "Autres noms : {names}",
+    "help.restricted": "Réservée au rôle : {role}.",
+    "role.everyone": "tout le monde",
+    "role.participant": "participant·e du cas",
+    "role.moderator": "modération",
+    "role.researcher": "recherche",
+    "role.room_admin": "administration du salon",
+    "role.system": "le bot lui-même",
+    # --- usage errors (one line, followed by usage.line) --------------------------
+    "usage.line": "Utilisation : {usage}",
+    "usage.unbalanced_quote": "Il manque le guillemet fermant ({quote}).",
+    "usage.missing_case_id": "Indiquez le numéro du cas (par exemple 12 ou #12).",
+    "usage.invalid_case_id": "« {value} » n'est pas un numéro de cas valide.",
+    "usage.unexpected_argument": "Je n'attendais rien après « {value} ».",
+    "usage.invalid_switch": "« {value} » : répondez oui ou non.",
+    "usage.too_long": "Texte trop long ({length} caractères, {max} au maximum).",
+    "usage.title_too_long": "Titre trop long ({length} caractères, {max} au maximum).",
+    "usage.fiche_empty": "Ajoutez les champs de la fiche, un par ligne (Titre: …).",
+    "usage.missing_reason": "Indiquez le motif du rejet.",
+    "usage.missing_comment": "Indiquez ce qu'il faut corriger.",
+    "usage.missing_text": "Indiquez le texte de l'annotation.",
+    "usage.invalid_choice": "Option « {value} » inconnue.",
+    "usage.profile_expected_key": "Écrivez les champs sous la forme clé=valeur "
+    "(« {value} » ne l'est pas).",
+    "usage.profile_unknown_key": "Champ « {value} » inconnu : fonction, territoire ou expertises.",
+    "usage.profile_duplicate_key": "Le champ « {value} » est donné deux fois.",
+    "usage.missing_topic": "Indiquez un sujet.",
+    "usage.missing_query": "Indiquez votre question.",
+    "usage.room_unknown_setting": "Réglage « {value} » inconnu.",
+    "usage.room_missing_value": "Indiquez la valeur du réglage.",
+    "usage.room_invalid_kind": "Type « {value} » inconnu : fonction, thème, territoire, "
+    "modération ou recherche.",
+    "usage.room_invalid_category": "Nom de catégorie invalide : « {value} » (caractères "
+    "interdits : [ ] {{ }} | # < >).",
+    # --- fiche --------------------------------------------------------------------
+    "fiche.field.title": "Titre",
+    "fiche.field.context": "Contexte",
+    "fiche.field.action": "Action",
+    "fiche.field.results": "Résultats",
+    "fiche.field.lessons": "Enseignements",
+    "fiche.field.themes": "Thèmes",
+    "fiche.field.territory": "Territoire",
+    "fiche.field.resources": "Ressources",
+    "fiche.empty": "La fiche est vide : écrivez un champ par ligne (Titre: …).",
+    "fiche.text_before_field": "Texte avant le premier champ : « {line} ». Commencez par "
+    "un nom de champ, par exemple « Titre: ».",
+    "fiche.unknown_field": "Champ « {key} » inconnu. Champs possibles : Titre, Contexte, "
+    "Action, Résultats, Enseignements, Thèmes, Territoire, Ressources.",
+    "fiche.duplicate_field": "Le champ « {field} » apparaît deux fois.",
+    "fiche.title_multiline": "Le champ « {field} » doit tenir sur une seule ligne.",
+    "fiche.title_too_long": "Le champ « {field} » est trop long ({length} caractères, "
+    "{max} au maximum).",
+    "fiche.field_too_long": "Le champ « {field} » est trop long ({length} caractères, "
+    "{max} au maximum).",
+    "fiche.missing_field": "Il manque le champ obligatoire « {field} ».",
+    "fiche.template_hint": "Complétez chaque champ après les deux-points (obligatoires : "
+    "{required}). Une ligne peut continuer sur les suivantes.",
+    "draft.label": "Brouillon tiré automatiquement de l'échange : relisez, corrigez et "
+    "complétez-le, puis envoyez-le avec {prefix}fiche.",
+    "draft.hint_lessons": "À compléter : qu'en retenir ? Qu'est-ce qui serait "
+    "transposable ailleurs ?",
+    "draft.hint_missing": "À compléter.",
+    # --- states, events, kinds ------------------------------------------------------
+    "state.capturing": "en cours de capture",
+    "state.awaiting_summary": "fiche attendue",
+    "state.in_review": "en relecture",
+    "state.changes_requested": "corrections demandées",
+    "state.approved": "validée",
+    "state.published": "publiée",
+    "state.rejected": "rejetée",
+    "state.withdrawn": "retirée",
+    "event.capture_closed": "clore la capture",
+    "event.prompt_due": "demander la fiche",
+    "event.fiche_submitted": "envoyer une fiche",
+    "event.approve": "valider",
+    "event.published": "publier",
+    "event.reject": "rejeter",
+    "event.request_changes": "demander des corrections",
+    "event.withdraw": "retirer",
+    "room_kind.function": "fonction",
+    "room_kind.theme": "thème",
+    "room_kind.territory": "territoire",
+    "room_kind.moderation": "modération",
+    "room_kind.research": "recherche",
+    "consent_state.unknown": "non renseigné",
+    "consent_state.granted": "accordé",
+    "consent_state.refused": "refusé",
+    # --- lifecycle refusals -------------------------------------------------------
+    "lifecycle.forbidden.system": "Cette étape du cas #{case} est réservée au bot.",
+    "lifecycle.forbidden.system_or_moderator": "Seule la modération peut {event} (cas #{case}).",
+    "lifecycle.forbidden.moderator": "Seule la modération peut {event} (cas #{case}).",
+    "lifecycle.forbidden.author_or_moderator": "Seuls les participant·es du cas et la "
+    "modération peuvent {event} (cas #{case}).",
+    "lifecycle.withdrawn": "Le cas #{case} a été retiré : plus rien à faire.",
+    "lifecycle.rejected": "Le cas #{case} a été rejeté : il est clos.",
+    "lifecycle.no_fiche": "Le cas #{case} n'a pas encore de fiche à {event}.",
+    "lifecycle.already_approved": "La fiche du cas #{case} est déjà {state}.",
+    "lifecycle.waiting_for_changes": "Des corrections ont été demandées pour le cas "
+    "#{case} : on attend la nouvelle version.",
+    "lifecycle.not_in_review": "La fiche du cas #{case} n'est pas en relecture (état : {state}).",
+    "lifecycle.invalid": "Action impossible ({event}) : le cas #{case} est dans l'état "
+    "« {state} ».",
+    "lifecycle.reason_required.reject": "Indiquez le motif du rejet du cas #{case}.",
+    "lifecycle.reason_required.request_changes": "Indiquez les corrections attendues pour "
+    "le cas #{case}.",
+}
