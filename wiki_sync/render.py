@@ -1,0 +1,282 @@
+"""Wikitext of a fiche page and of a withdrawal notice.
+
+Every user-supplied string goes through ``escape``; the only raw markup is ours.
+Bot-owned blocks sit between ``<!-- capibot:begin NAME -->`` and
+``<!-- capibot:end NAME -->`` lines (NAME in ``SECTIONS``) so ``merge`` can update
+them while keeping human text elsewhere; escaped text cannot contain ``<`` and so
+cannot forge a marker. Namespaces use their canonical English names (``Category:``):
+they work whatever the wiki's content language is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+from wiki_sync.errors import RenderError, TitleError
+from wiki_sync.escape import escape_inline, escape_wikitext
+from wiki_sync.titles import page_title_from
+
+# Fiche field key -> template parameter name (stable: pages and the template use them).
+FIELD_PARAMS: tuple[tuple[str, str], ...] = (
+    ("title", "titre"),
+    ("context", "contexte"),
+    ("action", "action"),
+    ("results", "resultats"),
+    ("lessons", "enseignements"),
+    ("themes", "themes"),
+    ("territory", "territoire"),
+    ("resources", "ressources"),
+)
+META_PARAMS: tuple[str, ...] = ("salon", "fiche", "version", "validee_par", "validee_le")
+PARAMS: tuple[str, ...] = tuple(p for _, p in FIELD_PARAMS) + META_PARAMS
+SECTIONS: tuple[str, ...] = ("excerpt", "contributors", "thread", "categories")
+CATEGORY_ROOM_KINDS = ("function", "theme", "territory")
+
+_MATRIX_TO = "https://matrix.to/#/"
+
+_LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "excerpt": "Extrait de l'échange",
+        "no_excerpt": "Aucun extrait publiable.",
+        "contributors": "Contributeurs et contributrices",
+        "thread": "Fil de discussion",
+        "thread_link": "Voir l'échange dans Matrix",
+        "room": "salon :",
+        "withdrawn": "Cette fiche (cas n° {case}) a été retirée.",
+        "reason": "Motif :",
+        "cat_withdrawn": "Fiches retirées",
+        "cat_theme": "Thèmes",
+        "cat_territory": "Territoires",
+        "cat_function": "Fonctions",
+    },
+    "en": {
+        "excerpt": "Excerpt of the exchange",
+        "no_excerpt": "No publishable excerpt.",
+        "contributors": "Contributors",
+        "thread": "Discussion thread",
+        "thread_link": "See the exchange in Matrix",
+        "room": "room:",
+        "withdrawn": "This fiche (case {case}) has been withdrawn.",
+        "reason": "Reason:",
+        "cat_withdrawn": "Withdrawn fiches",
+        "cat_theme": "Themes",
+        "cat_territory": "Territories",
+        "cat_function": "Functions",
+    },
+}
+
+
+def labels(language: str) -> Mapping[str, str]:
+    """Fixed wording of pages, raw (escape before use)."""
+    try:
+        return _LABELS[language]
+    except KeyError:
+        raise ValueError(f"unsupported language {language!r}; use one of {list(_LABELS)}") from None
+
+
+def _label(text: Mapping[str, str], key: str, **values: object) -> str:
+    return escape_inline(text[key].format(**values))
+
+
+_ID_SIGILS = ("!", "#", "@", "$", "+")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One consented message of the excerpt; ``author`` is already a name or pseudonym."""
+
+    author: str
+    text: str
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FicheEntry:
+    """Everything a page shows, already filtered for consent by the caller."""
+
+    case_id: int
+    fields: Mapping[str, str]
+    themes: tuple[str, ...]
+    territory: str
+    contributors: tuple[str, ...]
+    excerpt: tuple[Quote, ...]
+    thread_url: str
+    room_label: str
+    room_kind: str | None
+    extra_categories: tuple[str, ...]
+    approved_by: str
+    approved_at: datetime
+    version: int
+
+
+def begin_marker(name: str) -> str:
+    return f"<!-- capibot:begin {name} -->"
+
+
+def end_marker(name: str) -> str:
+    return f"<!-- capibot:end {name} -->"
+
+
+def _block(name: str, body: str) -> str:
+    return f"{begin_marker(name)}\n{body}\n{end_marker(name)}"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def template_name(template: str) -> str:
+    """The template's title without namespace, as used in ``{{...}}``."""
+    bare = re.sub(r"^\s*(template|modèle)\s*:", "", template, flags=re.IGNORECASE)
+    return page_title_from(bare)
+
+
+def safe_matrix_to(url: str) -> str:
+    """Re-encode a matrix.to link so it is inert inside ``[url text]``.
+
+    Only ``https://matrix.to/#/<ids>[?query]`` is accepted; each id and query part is
+    percent-encoded (as the Matrix spec recommends), which leaves no character that
+    wikitext could read as markup (``_``, ``~``, ``'``, ``:`` ... are encoded too).
+    """
+    if (
+        not url.startswith(_MATRIX_TO)
+        or any(c.isspace() or ord(c) < 32 for c in url)
+        or not url.isascii()  # matrix.to links are percent-encoded; also rules out surrogates
+    ):
+        raise RenderError(f"not a matrix.to link: {url!r}")
+    parts = urlsplit(url)
+    fragment = parts.fragment  # "/<id>[/<event id>][?via=...]"
+    path, _, query = fragment[1:].partition("?")
+    ids = [unquote(p) for p in path.split("/")]
+    if not ids or not all(i[:1] in _ID_SIGILS and len(i) > 1 for i in ids) or len(ids) > 2:
+        raise RenderError(f"not a matrix.to room, user or event link: {url!r}")
+
+    def enc(value: str) -> str:
+        return quote(value, safe="").replace("_", "%5F").replace("~", "%7E")
+
+    out = _MATRIX_TO + "/".join(enc(i) for i in ids)
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if pairs:
+        out += "?" + "&".join(f"{enc(k)}={enc(v)}" for k, v in pairs)
+    return out
+
+
+def template_params(entry: FicheEntry) -> list[tuple[str, str]]:
+    """(parameter, escaped value) pairs, in ``PARAMS`` order."""
+    values = dict(entry.fields)
+    values["themes"] = ", ".join(t.strip() for t in entry.themes if t.strip())
+    values["territory"] = entry.territory or values.get("territory", "")
+    out = [(param, escape_wikitext(values.get(key, ""))) for key, param in FIELD_PARAMS]
+    out += [
+        ("salon", escape_inline(entry.room_label)),
+        ("fiche", str(entry.case_id)),
+        ("version", str(entry.version)),
+        ("validee_par", escape_inline(entry.approved_by)),
+        ("validee_le", _utc(entry.approved_at).date().isoformat()),
+    ]
+    return out
+
+
+def _template_call(name: str, params: Iterable[tuple[str, str]]) -> str:
+    lines = [f"{{{{{name}"]
+    lines += [f"| {p} = {v}" if v else f"| {p} =" for p, v in params]
+    return "\n".join([*lines, "}}"])
+
+
+def _excerpt(quotes: tuple[Quote, ...], text: Mapping[str, str]) -> str:
+    body = [f"== {_label(text, 'excerpt')} =="]
+    if not quotes:
+        body.append(f"''{_label(text, 'no_excerpt')}''")
+    for q in quotes:
+        when = ""
+        if q.sent_at is not None:
+            when = " — " + escape_inline(_utc(q.sent_at).strftime("%Y-%m-%d %H:%M UTC"))
+        body.append(f"'''{escape_inline(q.author) or '?'}'''{when}")
+        body.append(f"<blockquote>{escape_wikitext(q.text)}</blockquote>")
+    return "\n".join(body)
+
+
+def _contributors(names: tuple[str, ...], text: Mapping[str, str]) -> str:
+    items = [f"* {escape_inline(n)}" for n in names if n.strip()]
+    return "\n".join([f"== {_label(text, 'contributors')} ==", *(items or ["* —"])])
+
+
+def _thread(entry: FicheEntry, text: Mapping[str, str]) -> str:
+    link = f"[{safe_matrix_to(entry.thread_url)} {_label(text, 'thread_link')}]"
+    room = (
+        f" ({_label(text, 'room')} {escape_inline(entry.room_label)})" if entry.room_label else ""
+    )
+    return f"== {_label(text, 'thread')} ==\n{link}{room}"
+
+
+def category_names(names: Iterable[str]) -> list[str]:
+    """Valid, de-duplicated category names; unusable ones are dropped."""
+    out: list[str] = []
+    for name in names:
+        try:
+            title = page_title_from(name)
+        except TitleError:
+            continue
+        if title not in out:
+            out.append(title)
+    return out
+
+
+def page_categories(entry: FicheEntry, fiche_category: str) -> list[str]:
+    """Fiche category, themes, territory, room (function/theme/territory), extras."""
+    wanted = [fiche_category, *entry.themes]
+    wanted.append(entry.territory or entry.fields.get("territory", ""))
+    if entry.room_kind in CATEGORY_ROOM_KINDS:
+        wanted.append(entry.room_label)
+    return category_names([*wanted, *entry.extra_categories])
+
+
+def _categories(names: Iterable[str]) -> str:
+    return "\n".join(f"[[Category:{n}]]" for n in names)
+
+
+def render_page(
+    entry: FicheEntry,
+    *,
+    template: str = "Fiche d'expérience",
+    fiche_category: str = "Fiches d'expérience",
+    language: str = "fr",
+) -> str:
+    """The whole page: template call, bot-owned blocks, categories; no trailing newline."""
+    text = labels(language)
+    parts = [
+        _template_call(template_name(template), template_params(entry)),
+        _block("excerpt", _excerpt(entry.excerpt, text)),
+        _block("contributors", _contributors(entry.contributors, text)),
+        _block("thread", _thread(entry, text)),
+        _block("categories", _categories(page_categories(entry, fiche_category))),
+    ]
+    return "\n\n".join(parts)
+
+
+def render_withdrawal(
+    entry_title: str,
+    case_id: int,
+    reason: str | None = None,
+    language: str = "fr",
+    *,
+    category: str | None = None,
+) -> str:
+    """Short notice replacing a withdrawn fiche (history stays on the wiki).
+
+    ``category`` defaults to the language's "withdrawn fiches" category; pass ``""``
+    for none.
+    """
+    text = labels(language)
+    body = f"'''{_label(text, 'withdrawn', case=case_id)}''' ''{escape_inline(entry_title)}''"
+    if reason and reason.strip():
+        body += f"\n\n{_label(text, 'reason')} {escape_wikitext(reason)}"
+    cats = category_names([text["cat_withdrawn"] if category is None else category])
+    parts = [_block("withdrawal", body)]
+    if cats:
+        parts.append(_block("categories", _categories(cats)))
+    return "\n\n".join(parts)
