@@ -143,4 +143,49 @@ MESSAGES: dict[str, str] = {
     "lifecycle.invalid": "Cannot {event} case #{case} in its current state ({state}).",
     "lifecycle.reason_required.reject": "Give the reason for rejecting case #{case}.",
     "lifecycle.reason_required.request_changes": "Say which changes case #{case} needs.",
+    # --- services: capture, consent, rooms, cases --------------------------------
+    "intro": "Hello! I am capibot, this network's knowledge assistant. When an exchange of "
+    "practice is worth keeping, answer in its thread with {prefix}capture (or react 📌 to a "
+    "message): I keep it and will invite its participants to write an experience sheet, "
+    "reviewed by the moderators before it is published on the wiki. I only store captured "
+    "exchanges. Your messages and name are published only with your consent "
+    '({prefix}consent yes); otherwise you appear as "Participant N". Privacy: {notice}. '
+    "Help: {prefix}help.",
+    "intro.no_notice": "ask the facilitators for the notice",
+    "denied": "This command is restricted ({role}).",
+    "dm.unknown": 'I do not know the command "{word}".',
+    "capture.not_in_thread": "To capture an exchange, send {prefix}capture in its thread or as "
+    "a reply to one of its messages.",
+    "capture.disabled": "Capture is off in this room ({prefix}room capture on to turn it on).",
+    "capture.queued": "Capturing…",
+    "capture.done": 'Exchange captured: case #{case} "{title}" ({count} messages). Later '
+    "messages of this thread will join it. Once the exchange is quiet I will invite its "
+    "participants to write its sheet ({prefix}summary).",
+    "capture.exists": 'This exchange is already captured: case #{case} "{title}" ({state}).',
+    "capture.untitled": "untitled",
+    "consent.granted": "Noted: your messages and name may be published on the wiki in "
+    "approved sheets.",
+    "consent.refused": "Noted: your messages will not be quoted on the wiki and you will "
+    'appear there as "Participant N".',
+    "consent.status": "Your consent: {state}{since}.",
+    "consent.since": " (since {date})",
+    "cases.header": "Cases ({count}):",
+    "cases.line": "#{case} · {state} · {title}",
+    "cases.empty": "No case yet.",
+    "case.not_found": "Case #{case} does not exist.",
+    "case.not_visible": "Case #{case} does not belong to this room.",
+    "show.header": 'Case #{case} "{title}" — {state}',
+    "show.meta": "Room {room} · opened by {by} on {date} · {count} messages",
+    "show.fiche": "Sheet (version {version}):",
+    "show.no_fiche": "No sheet yet.",
+    "show.history": "History:",
+    "show.history_line": "{date} · {actor} · {from_state} → {to_state}{reason}",
+    "room.show": 'Room: kind {kind} · name "{label}" · categories {categories} · capture '
+    "{capture} · digest {digest}",
+    "room.updated": "Room profile updated.",
+    "room.none": "none",
+    "room.on": "on",
+    "room.off": "off",
+    "not_yet": "The command {command} is not available in this version yet.",
+    "error.internal": "Sorry, this command failed on my side; the technical team will find it in the logs.",
 }

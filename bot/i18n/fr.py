@@ -150,4 +150,50 @@ MESSAGES: dict[str, str] = {
     "lifecycle.reason_required.reject": "Indiquez le motif du rejet du cas #{case}.",
     "lifecycle.reason_required.request_changes": "Indiquez les corrections attendues pour "
     "le cas #{case}.",
+    # --- services: capture, consent, rooms, cases --------------------------------
+    "intro": "Bonjour ! Je suis capibot, l'assistant de capitalisation de ce réseau. "
+    "Quand un échange de pratiques mérite d'être gardé, répondez dans son fil par "
+    "{prefix}capturer (ou réagissez 📌 à un message) : je le garde et je proposerai à ses "
+    "participant·es d'en rédiger une fiche d'expérience, relue par la modération avant sa "
+    "publication sur le wiki. Je n'enregistre que les échanges capturés. Vos messages et "
+    "votre nom ne sont publiés qu'avec votre accord ({prefix}consentement oui) ; sinon vous "
+    "apparaissez comme « Participant·e N ». Confidentialité : {notice}. Aide : {prefix}aide.",
+    "intro.no_notice": "demandez la notice à l'équipe d'animation",
+    "denied": "Cette commande est réservée ({role}).",
+    "dm.unknown": "Je ne connais pas la commande « {word} ».",
+    "capture.not_in_thread": "Pour capturer un échange, envoyez {prefix}capturer dans son fil "
+    "ou en réponse à un de ses messages.",
+    "capture.disabled": "La capture est désactivée dans ce salon ({prefix}salon capture oui "
+    "pour la réactiver).",
+    "capture.queued": "Capture en cours…",
+    "capture.done": "Échange capturé : cas #{case} « {title} » ({count} messages). Les "
+    "messages suivants de ce fil le rejoindront. Quand l'échange sera calme, je proposerai "
+    "aux participant·es d'en rédiger la fiche ({prefix}fiche).",
+    "capture.exists": "Cet échange est déjà capturé : cas #{case} « {title} » ({state}).",
+    "capture.untitled": "sans titre",
+    "consent.granted": "C'est noté : vos messages et votre nom pourront être publiés sur le "
+    "wiki dans les fiches validées.",
+    "consent.refused": "C'est noté : vos messages ne seront pas cités sur le wiki et vous y "
+    "apparaîtrez comme « Participant·e N ».",
+    "consent.status": "Votre consentement : {state}{since}.",
+    "consent.since": " (depuis le {date})",
+    "cases.header": "Cas ({count}) :",
+    "cases.line": "#{case} · {state} · {title}",
+    "cases.empty": "Aucun cas pour l'instant.",
+    "case.not_found": "Le cas #{case} n'existe pas.",
+    "case.not_visible": "Le cas #{case} n'appartient pas à ce salon.",
+    "show.header": "Cas #{case} « {title} » — {state}",
+    "show.meta": "Salon {room} · ouvert par {by} le {date} · {count} messages",
+    "show.fiche": "Fiche (version {version}) :",
+    "show.no_fiche": "Pas encore de fiche.",
+    "show.history": "Historique :",
+    "show.history_line": "{date} · {actor} · {from_state} → {to_state}{reason}",
+    "room.show": "Salon : type {kind} · nom « {label} » · catégories {categories} · capture "
+    "{capture} · lettre {digest}",
+    "room.updated": "Profil du salon mis à jour.",
+    "room.none": "aucun",
+    "room.on": "oui",
+    "room.off": "non",
+    "not_yet": "La commande {command} n'est pas encore disponible dans cette version.",
+    "error.internal": "Désolé, cette commande a échoué de mon côté ; l'équipe technique a été prévenue dans les journaux.",
 }

@@ -1,0 +1,58 @@
+"""What a command handler gets: the stored world, who is asking, and where to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.permissions import Role
+from bot.i18n import Translator
+from bot.matrix.events import InboundMessage, OutboundNotice, OutboundReaction, RoomSnapshot
+from bot.services.effects import Effects, mention_html, text_to_html
+from bot.settings import Settings
+from bot.storage.repository import Repository
+
+
+@dataclass
+class CommandContext:
+    repo: Repository
+    settings: Settings
+    now: datetime
+    event: InboundMessage
+    room: RoomSnapshot
+    roles: frozenset[Role]
+    effects: Effects
+
+    @property
+    def tr(self) -> Translator:
+        return Translator(self.settings.bot.language)
+
+    @property
+    def prefix(self) -> str:
+        return self.settings.bot.prefix
+
+    @property
+    def sender(self) -> str:
+        return self.event.sender
+
+    def name_of(self, user_id: str) -> str:
+        return self.room.display_names.get(user_id) or user_id
+
+    def reply(self, text: str, *, html: str | None = None) -> None:
+        """Answer in the thread (or reply context) of the command, mentioning its sender."""
+        body_html = html if html is not None else text_to_html(text)
+        self.effects.notice(
+            OutboundNotice(
+                room_id=self.event.room_id,
+                body=f"{self.name_of(self.sender)}: {text}",
+                html=f"{mention_html(self.sender, self.name_of(self.sender))}: {body_html}",
+                thread_root=self.event.thread_root,
+                reply_to=self.event.event_id,
+                mentions=(self.sender,),
+            )
+        )
+
+    def react(self, key: str) -> None:
+        self.effects.react(
+            OutboundReaction(room_id=self.event.room_id, target=self.event.event_id, key=key)
+        )

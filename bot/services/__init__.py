@@ -1,0 +1,1 @@
+"""Services: capture, prompting, curation, publishing, research, diffusion."""

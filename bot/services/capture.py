@@ -1,0 +1,225 @@
+"""The capture job: fetch an exchange's earlier messages, store them, acknowledge.
+
+It runs from the outbox, after the command's transaction committed: network calls never
+happen inside a database transaction, and a crash mid-way simply redoes the job (stored
+messages are unique by event id; replies are deduplicated by their outbox row).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.domain.models import CaseOrigin, Message
+from bot.i18n import Translator
+from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
+from bot.services.effects import Effects, mention_html, text_to_html
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.repository import Repository
+
+log = logging.getLogger(__name__)
+MAX_REPLY_CHAIN = 50
+TITLE_FROM_ROOT_CHARS = 80
+
+
+class ExchangeSource(Protocol):
+    """What the job needs from the Matrix gateway."""
+
+    async def fetch_event(self, room_id: str, event_id: str) -> Inbound | None: ...
+
+    async def fetch_thread(self, room_id: str, root_id: str) -> list[Inbound]: ...
+
+
+class CaptureJob:
+    def __init__(
+        self,
+        db: Database,
+        source: ExchangeSource,
+        settings: Settings,
+        bot_user_id: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.source = source
+        self.settings = settings
+        self.bot_user_id = bot_user_id
+        self.clock = clock
+
+    async def __call__(self, item_id: int, payload: dict[str, Any]) -> None:
+        room_id: str = payload["room_id"]
+        root_id: str = payload["root"]
+        root = await self.source.fetch_event(room_id, root_id)
+        origin = CaseOrigin.THREAD
+        if payload.get("case_id") is None:
+            # A 📌 on a message inside a thread captures the whole thread.
+            if (
+                isinstance(root, InboundMessage)
+                and root.thread_root
+                and root.thread_root != root_id
+            ):
+                root_id = root.thread_root
+                root = await self.source.fetch_event(room_id, root_id)
+        else:
+            origin = await self.db.run(lambda repo: _origin(repo, payload["case_id"]))
+        if origin is CaseOrigin.REPLY_CHAIN:
+            exchange = await self._reply_chain(room_id, root)
+        else:
+            thread = await self.source.fetch_thread(room_id, root_id)
+            exchange = ([root] if root is not None else []) + thread
+        now = self.clock()
+        await self.db.run(
+            lambda repo: self._store(repo, item_id, payload, root_id, origin, exchange, now)
+        )
+
+    async def _reply_chain(self, room_id: str, anchor: Inbound | None) -> list[Inbound]:
+        """The replied-to message and its ancestors, oldest first (bounded walk)."""
+        chain: list[Inbound] = []
+        current = anchor
+        while isinstance(current, InboundMessage) and len(chain) < MAX_REPLY_CHAIN:
+            chain.append(current)
+            if not current.in_reply_to:
+                break
+            current = await self.source.fetch_event(room_id, current.in_reply_to)
+        return list(reversed(chain))
+
+    def _store(
+        self,
+        repo: Repository,
+        item_id: int,
+        payload: dict[str, Any],
+        root_id: str,
+        origin: CaseOrigin,
+        exchange: list[Inbound],
+        now: datetime,
+    ) -> None:
+        case_id = payload.get("case_id")
+        created = False
+        if case_id is None:
+            case, created = repo.create_case(
+                room_id=payload["room_id"],
+                root_event_id=root_id,
+                origin=origin,
+                title="",
+                created_by=payload["sender"],
+                now=now,
+            )
+        else:
+            found = repo.get_case(case_id)
+            if found is None:
+                return
+            case, created = found, True
+        messages = [
+            _message(event, case.id)
+            for event in exchange
+            if isinstance(event, InboundMessage)
+            and event.sender != self.bot_user_id
+            and not event.is_notice
+            and not _is_command(event.body, self.settings.bot.prefix)
+        ]
+        repo.add_messages(messages)
+        for event in exchange:
+            if isinstance(event, InboundEdit):
+                repo.apply_edit(event.target, event.sender, event.new_body)
+        if messages:
+            repo.update_case(case.id, last_activity_at=max(m.sent_at for m in messages))
+        title = case.title
+        if not title and messages:
+            title = _title_from(messages[0].body)
+            repo.update_case(case.id, title=title)
+        self._acknowledge(
+            repo,
+            item_id,
+            payload,
+            root_id,
+            case.id,
+            title,
+            created,
+            case.state.value,
+            repo.count_messages(case.id),
+            now,
+        )
+
+    def _acknowledge(
+        self,
+        repo: Repository,
+        item_id: int,
+        payload: dict[str, Any],
+        root_id: str,
+        case_id: int,
+        title: str,
+        created: bool,
+        state: str,
+        count: int,
+        now: datetime,
+    ) -> None:
+        tr = Translator(self.settings.bot.language)
+        effects = Effects(repo, f"capture-job:{item_id}", now)
+        room_id = payload["room_id"]
+        pinned = payload.get("case_id") is None
+        # The ✅ goes on the command, or on the pinned message for a 📌.
+        target = payload["root"] if pinned else payload["command_event"]
+        effects.react(OutboundReaction(room_id=room_id, target=target, key="✅"))
+        if created:
+            text = tr(
+                "capture.done",
+                case=case_id,
+                title=title or tr("capture.untitled"),
+                count=count,
+                prefix=self.settings.bot.prefix,
+            )
+        else:
+            text = tr(
+                "capture.exists",
+                case=case_id,
+                title=title or tr("capture.untitled"),
+                state=tr(f"state.{state}"),
+            )
+        sender, name = payload["sender"], payload.get("sender_name") or payload["sender"]
+        thread_root = root_id if pinned else payload.get("reply_thread")
+        reply_to = root_id if pinned else payload["command_event"]
+        effects.notice(
+            OutboundNotice(
+                room_id=room_id,
+                body=f"{name}: {text}",
+                html=f"{mention_html(sender, name)}: {text_to_html(text)}",
+                thread_root=thread_root,
+                reply_to=reply_to,
+                mentions=(sender,),
+            )
+        )
+
+
+def _origin(repo: Repository, case_id: int) -> CaseOrigin:
+    case = repo.get_case(case_id)
+    return case.origin if case else CaseOrigin.THREAD
+
+
+def _is_command(body: str, prefix: str) -> bool:
+    return body.lstrip().startswith(prefix)
+
+
+def _title_from(body: str) -> str:
+    first = " ".join(body.split())
+    for stop in (". ", "? ", "! "):
+        if stop in first[:TITLE_FROM_ROOT_CHARS]:
+            first = first[: first.index(stop) + 1]
+            break
+    return (
+        first if len(first) <= TITLE_FROM_ROOT_CHARS else first[: TITLE_FROM_ROOT_CHARS - 1] + "…"
+    )
+
+
+def _message(event: InboundMessage, case_id: int) -> Message:
+    return Message(
+        event_id=event.event_id,
+        room_id=event.room_id,
+        sender=event.sender,
+        sent_at=event.sent_at,
+        body=event.body,
+        case_id=case_id,
+        in_reply_to=event.in_reply_to,
+        thread_root=event.thread_root,
+    )

@@ -1,0 +1,77 @@
+"""Outbound effects are rows of the outbox, written in the transaction that decided them.
+
+So a reply is never lost (it is stored before it is sent) and never doubled (each row has
+a dedupe key derived from the event that caused it, and its id is the Matrix txn id).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from bot.matrix.events import OutboundNotice, OutboundReaction
+from bot.storage.repository import Repository
+
+NOTICE = "notice"
+REACTION = "reaction"
+JOIN = "join"
+REJECT_INVITE = "reject_invite"
+CAPTURE = "capture"
+
+
+def text_to_html(text: str) -> str:
+    """Escaped HTML of plain text: user text can never inject markup into a notice."""
+    return html.escape(text).replace("\n", "<br/>")
+
+
+def mention_html(user_id: str, name: str) -> str:
+    return f'<a href="https://matrix.to/#/{html.escape(user_id)}">{html.escape(name)}</a>'
+
+
+class Effects:
+    """Collects the effects of handling one event, each with a deterministic dedupe key."""
+
+    def __init__(self, repo: Repository, cause: str, now: datetime) -> None:
+        self.repo = repo
+        self.cause = cause
+        self.now = now
+        self._count = 0
+
+    def _key(self, kind: str) -> str:
+        self._count += 1
+        return f"{kind}:{self.cause}:{self._count}"
+
+    def notice(self, notice: OutboundNotice) -> None:
+        self.repo.enqueue(NOTICE, self._key(NOTICE), _payload(notice), self.now)
+
+    def react(self, reaction: OutboundReaction) -> None:
+        self.repo.enqueue(REACTION, self._key(REACTION), _payload(reaction), self.now)
+
+    def job(self, kind: str, payload: dict[str, Any]) -> None:
+        self.repo.enqueue(kind, self._key(kind), payload, self.now)
+
+
+def _payload(value: OutboundNotice | OutboundReaction) -> dict[str, Any]:
+    data = asdict(value)
+    if "mentions" in data:
+        data["mentions"] = list(data["mentions"])
+    return data
+
+
+def notice_from_payload(payload: dict[str, Any]) -> OutboundNotice:
+    return OutboundNotice(
+        room_id=payload["room_id"],
+        body=payload["body"],
+        html=payload["html"],
+        thread_root=payload.get("thread_root"),
+        reply_to=payload.get("reply_to"),
+        mentions=tuple(payload.get("mentions", ())),
+    )
+
+
+def reaction_from_payload(payload: dict[str, Any]) -> OutboundReaction:
+    return OutboundReaction(
+        room_id=payload["room_id"], target=payload["target"], key=payload["key"]
+    )

@@ -1,0 +1,205 @@
+"""Applies one translated sync batch to storage, in one transaction with the sync token.
+
+This is the code path of every incoming event (the benchmark replays synthetic events
+through it): captured messages are stored once (event ids are unique), edits and
+redactions applied, commands executed, and every reply queued in the same transaction.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.commands import model
+from bot.commands.context import CommandContext
+from bot.commands.handlers import PIN, capture_payload, handle
+from bot.commands.parser import parse
+from bot.commands.registry import help_text, render_usage_error
+from bot.domain.models import Case, CaseOrigin, Message
+from bot.i18n import Translator
+from bot.matrix.events import (
+    InboundEdit,
+    InboundInvite,
+    InboundMessage,
+    InboundReaction,
+    InboundRedaction,
+    RoomSnapshot,
+    SyncBatch,
+)
+from bot.services import effects as fx
+from bot.services.effects import Effects
+from bot.services.roles import roles_in
+from bot.settings import Settings
+from bot.storage.repository import Repository
+
+log = logging.getLogger(__name__)
+PIN_KEYS = {PIN, PIN + "\ufe0f"}
+
+
+class InboundService:
+    """Holds the latest room snapshots (for permissions) between batches."""
+
+    def __init__(self, settings: Settings, bot_user_id: str, clock: Callable[[], datetime]) -> None:
+        self.settings = settings
+        self.bot_user_id = bot_user_id
+        self.clock = clock
+        self.rooms: dict[str, RoomSnapshot] = {}
+
+    def apply(self, repo: Repository, batch: SyncBatch) -> None:
+        """Everything of the batch, then its token: the caller commits them together."""
+        self.rooms.update(batch.rooms)
+        for event in batch.events:
+            if isinstance(event, InboundInvite):
+                self._on_invite(repo, event)
+            elif isinstance(event, InboundMessage):
+                self._on_message(repo, event, run_commands=not batch.initial)
+            elif isinstance(event, InboundEdit):
+                repo.apply_edit(event.target, event.sender, event.new_body)
+            elif isinstance(event, InboundRedaction):
+                repo.redact_message(event.target)
+            elif isinstance(event, InboundReaction) and not batch.initial:
+                self._on_reaction(repo, event)
+        repo.set_sync_token(batch.next_batch)
+
+    # -- invites ---------------------------------------------------------------------
+
+    def _on_invite(self, repo: Repository, event: InboundInvite) -> None:
+        allowed = any(
+            fnmatch.fnmatchcase(event.inviter, pattern)
+            for pattern in self.settings.matrix.allowed_inviters
+        )
+        effects = Effects(repo, f"invite:{event.room_id}:{event.inviter}", self.clock())
+        effects.job(fx.JOIN if allowed else fx.REJECT_INVITE, {"room_id": event.room_id})
+        log.info(
+            "invite to %s by %s: %s",
+            event.room_id,
+            event.inviter,
+            "joining" if allowed else "rejected",
+        )
+
+    # -- messages --------------------------------------------------------------------
+
+    def _on_message(self, repo: Repository, event: InboundMessage, *, run_commands: bool) -> None:
+        if event.sender == self.bot_user_id:
+            return
+        command = None if event.is_notice else self._parse(event)
+        if command is None or isinstance(command, model.UnknownCommand):
+            # Exchanges are stored, commands to the bot are not part of them.
+            case = self._case_of(repo, event)
+            if case is not None and repo.add_message(_message(event, case.id)):
+                repo.update_case(case.id, last_activity_at=event.sent_at)
+        if run_commands and command is not None:
+            self._run_command(repo, event, command)
+
+    def _parse(self, event: InboundMessage) -> model.ParseResult:
+        prefix = self.settings.bot.prefix
+        body = event.body
+        if not body.lstrip().startswith(prefix) and "\n" + prefix not in body[:400]:
+            return None
+        return parse(body, prefix)
+
+    def _case_of(self, repo: Repository, event: InboundMessage) -> Case | None:
+        """The case this message belongs to: its thread's, or its replied message's."""
+        if event.thread_root:
+            case = repo.case_by_root(event.room_id, event.thread_root)
+            if case is not None:
+                return case
+        if event.in_reply_to:
+            replied = repo.get_message(event.in_reply_to)
+            if replied is not None and replied.case_id is not None:
+                case = repo.get_case(replied.case_id)
+                if case is not None and case.origin is CaseOrigin.REPLY_CHAIN:
+                    return case
+        return None
+
+    def _run_command(
+        self, repo: Repository, event: InboundMessage, result: model.ParseResult
+    ) -> None:
+        prefix = self.settings.bot.prefix
+        if result is None:
+            return
+        room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
+        ctx = CommandContext(
+            repo=repo,
+            settings=self.settings,
+            now=self.clock(),
+            event=event,
+            room=room,
+            roles=roles_in(event.sender, room, self.rooms, self.settings),
+            effects=Effects(repo, f"cmd:{event.event_id}", self.clock()),
+        )
+        lang = Translator(self.settings.bot.language).lang
+        if isinstance(result, model.UnknownCommand):
+            if room.is_direct:
+                ctx.reply(
+                    ctx.tr("dm.unknown", word=result.word)
+                    + "\n\n"
+                    + help_text(lang, ctx.roles, prefix=prefix)
+                )
+            return
+        if isinstance(result, model.UsageError):
+            ctx.reply(
+                render_usage_error(lang, result.command, result.reason, result.params, prefix)
+            )
+            return
+        try:
+            with repo.session.begin_nested():  # a savepoint: a failing command undoes itself
+                handle(result, ctx)
+        except Exception:
+            # One bad command must never poison the batch (and the sync token with it).
+            log.exception("command %s in %s failed", type(result).__name__, event.room_id)
+            ctx.effects = Effects(repo, f"cmd-error:{event.event_id}", self.clock())
+            ctx.reply(ctx.tr("error.internal"))
+
+    # -- reactions -------------------------------------------------------------------
+
+    def _on_reaction(self, repo: Repository, event: InboundReaction) -> None:
+        if event.sender == self.bot_user_id or event.key not in PIN_KEYS:
+            return
+        room = self.repo_room_capture_enabled(repo, event.room_id)
+        if not room:
+            return
+        stored = repo.get_message(event.target)
+        if stored is not None and stored.case_id is not None:
+            return  # already part of a captured exchange
+        snapshot = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
+        pseudo = InboundMessage(
+            room_id=event.room_id,
+            event_id=event.event_id,
+            sender=event.sender,
+            sent_at=event.sent_at,
+            body="",
+            thread_root=None,
+            in_reply_to=event.target,
+        )
+        ctx = CommandContext(
+            repo=repo,
+            settings=self.settings,
+            now=self.clock(),
+            event=pseudo,
+            room=snapshot,
+            roles=frozenset(),
+            effects=Effects(repo, f"pin:{event.event_id}", self.clock()),
+        )
+        # The root is resolved by the capture job (the pinned message may sit in a thread).
+        ctx.effects.job(fx.CAPTURE, capture_payload(ctx, root=event.target, case_id=None))
+
+    @staticmethod
+    def repo_room_capture_enabled(repo: Repository, room_id: str) -> bool:
+        room = repo.get_room(room_id)
+        return room is None or room.capture_enabled
+
+
+def _message(event: InboundMessage, case_id: int) -> Message:
+    return Message(
+        event_id=event.event_id,
+        room_id=event.room_id,
+        sender=event.sender,
+        sent_at=event.sent_at,
+        body=event.body,
+        case_id=case_id,
+        in_reply_to=event.in_reply_to,
+        thread_root=event.thread_root,
+    )
