@@ -1,35 +1,137 @@
-"""Wiring of the running bot. Grows with the Capture issue; today: log in, sync, join."""
+"""The running bot: wires the Matrix edge, the services and the outbox together."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-from nio import InviteMemberEvent, MatrixRoom
-
+from bot.domain.models import OutboxItem
+from bot.i18n import Translator
+from bot.matrix.events import OutboundNotice, SyncBatch
+from bot.matrix.gateway import Gateway
 from bot.matrix.session import log_in, make_client
+from bot.matrix.sync import SyncLoop
+from bot.services import effects as fx
+from bot.services.capture import CaptureJob
+from bot.services.effects import Effects, notice_from_payload, reaction_from_payload, text_to_html
+from bot.services.inbound import InboundService
+from bot.services.outbox import OutboxDispatcher
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
 
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Bot:
+    """One bot instance; `start` returns once it is logged in and its loops are running."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = Database.from_url(settings.database.url)
+        self.client = make_client(settings.matrix)
+        self.gateway = Gateway(self.client)
+        self.dispatcher = OutboxDispatcher(self.db, clock)
+        self.inbound: InboundService | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        if not await asyncio.to_thread(self.db.is_migrated):
+            await asyncio.to_thread(self.db.migrate)
+        await log_in(self.client, self.settings.matrix)
+        user_id = self.client.user_id
+        self.inbound = InboundService(self.settings, user_id, self.clock)
+        capture = CaptureJob(self.db, self.gateway, self.settings, user_id, self.clock)
+        self.dispatcher.register(fx.NOTICE, self._send_notice)
+        self.dispatcher.register(fx.REACTION, self._send_reaction)
+        self.dispatcher.register(fx.JOIN, self._join)
+        self.dispatcher.register(fx.REJECT_INVITE, self._reject_invite)
+        self.dispatcher.register(fx.CAPTURE, lambda item: capture(item.id, item.payload))
+        sync = SyncLoop(self.client, self.db, self._handle_batch)
+        self._tasks = [
+            asyncio.create_task(sync.run(), name="sync"),
+            asyncio.create_task(self.dispatcher.run(idle_seconds=2.0), name="outbox"),
+        ]
+        log.info("capibot running as %s", user_id)
+
+    async def wait(self) -> None:
+        """Until a loop dies for good (they are supervised, so: until cancelled)."""
+        await asyncio.gather(*self._tasks)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        await self.client.close()
+        self.db.close()
+
+    # -- batch -----------------------------------------------------------------------
+
+    async def _handle_batch(self, batch: SyncBatch) -> None:
+        inbound = self.inbound
+        assert inbound is not None
+        await self.db.run(lambda repo: inbound.apply(repo, batch))
+        self.dispatcher.nudge()
+
+    # -- executors -------------------------------------------------------------------
+
+    @staticmethod
+    def _txn(item: OutboxItem) -> str:
+        """The outbox row id is stable across restarts: Synapse dedupes a resend."""
+        return f"capibot.{item.id}"
+
+    async def _send_notice(self, item: OutboxItem) -> None:
+        await self.gateway.send_notice(notice_from_payload(item.payload), self._txn(item))
+
+    async def _send_reaction(self, item: OutboxItem) -> None:
+        await self.gateway.react(reaction_from_payload(item.payload), self._txn(item))
+
+    async def _join(self, item: OutboxItem) -> None:
+        room_id = item.payload["room_id"]
+        await self.gateway.join(room_id)
+        tr = Translator(self.settings.bot.language)
+        notice_url = self.settings.privacy.notice_url or tr("intro.no_notice")
+        text = tr("intro", prefix=self.settings.bot.prefix, notice=notice_url)
+        now = self.clock()
+
+        def queue_intro(repo: Repository) -> None:
+            Effects(repo, f"intro:{room_id}", now).notice(
+                OutboundNotice(room_id=room_id, body=text, html=text_to_html(text))
+            )
+
+        await self.db.run(queue_intro)
+        self.dispatcher.nudge()
+
+    async def _reject_invite(self, item: OutboxItem) -> None:
+        await self.gateway.reject_invite(item.payload["room_id"])
+
+
 async def run_bot(settings: Settings) -> None:
-    database = Database.from_url(settings.database.url)
-    await database.run(lambda repo: None)
-    if not await asyncio.to_thread(database.is_migrated):
-        await asyncio.to_thread(database.migrate)
-    client = make_client(settings.matrix)
+    """Run until SIGINT/SIGTERM, then stop cleanly (loops cancelled, client and DB closed)."""
+    bot = Bot(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await bot.start()
+    waiter = asyncio.create_task(bot.wait())
+    stopper = asyncio.create_task(stop.wait())
     try:
-        await log_in(client, settings.matrix)
-
-        async def on_invite(room: MatrixRoom, event: InviteMemberEvent) -> None:
-            if event.state_key == client.user_id and event.membership == "invite":
-                await client.join(room.room_id)
-
-        client.add_event_callback(on_invite, InviteMemberEvent)
-        log.info("capibot running as %s", client.user_id)
-        await client.sync_forever(timeout=30000, full_state=True)
+        await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        await client.close()
-        database.close()
+        stopper.cancel()
+        waiter.cancel()
+        await bot.stop()
+        log.info("capibot stopped")

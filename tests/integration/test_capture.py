@@ -1,0 +1,270 @@
+"""Capture against the real Synapse: threads, 📌, reply chains, edits, redactions, roles."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nio import AsyncClient, RoomCreateResponse, RoomSendResponse
+
+from bot.app import Bot
+from bot.domain.models import Case
+from bot.settings import Settings, load_settings
+from scripts.devstack import StackInfo
+from tests.integration.helpers import eventually, user_client
+
+
+def bot_settings(stack: StackInfo, tmp_path: Path, **bot: Any) -> Settings:
+    settings = load_settings(stack.config_path)
+    return settings.model_copy(
+        update={
+            "matrix": settings.matrix.model_copy(update={"store_path": tmp_path / "matrix"}),
+            "database": settings.database.model_copy(
+                update={"url": f"sqlite:///{tmp_path}/capibot.db"}
+            ),
+            "wiki": settings.wiki.model_copy(update={"edit_interval": 0}),
+            "bot": settings.bot.model_copy(update=bot),
+        }
+    )
+
+
+@pytest.fixture
+async def running_bot(stack: StackInfo, tmp_path: Path) -> AsyncIterator[Bot]:
+    bot = Bot(bot_settings(stack, tmp_path))
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
+@pytest.fixture
+async def alice(stack: StackInfo) -> AsyncIterator[AsyncClient]:
+    client = await user_client(stack, "practitioner")
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+async def send(
+    client: AsyncClient,
+    room_id: str,
+    body: str,
+    *,
+    thread: str | None = None,
+    reply: str | None = None,
+) -> str:
+    content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+    if thread:
+        content["m.relates_to"] = {
+            "rel_type": "m.thread",
+            "event_id": thread,
+            "is_falling_back": True,
+            "m.in_reply_to": {"event_id": reply or thread},
+        }
+    elif reply:
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply}}
+    response = await client.room_send(room_id, "m.room.message", content)
+    assert isinstance(response, RoomSendResponse), response
+    return response.event_id
+
+
+async def room_with_bot(client: AsyncClient, bot: Bot, **kwargs: Any) -> str:
+    created = await client.room_create(
+        name="Renouvellement urbain", invite=[bot.client.user_id], **kwargs
+    )
+    assert isinstance(created, RoomCreateResponse), created
+
+    async def joined() -> bool:
+        members = await client.joined_members(created.room_id)
+        return bot.client.user_id in [m.user_id for m in getattr(members, "members", [])]
+
+    await eventually(joined)
+    return created.room_id
+
+
+async def bot_messages(client: AsyncClient, room_id: str) -> list[dict[str, Any]]:
+    response = await client.room_messages(room_id, start="", limit=200)
+    events = getattr(response, "chunk", [])
+    return [e.source for e in events if e.source.get("sender", "").startswith("@capibot:")]
+
+
+async def case_of(bot: Bot, room_id: str, root: str) -> Case | None:
+    return await bot.db.run(lambda repo: repo.case_by_root(room_id, root))
+
+
+async def stored_bodies(bot: Bot, case_id: int) -> list[str]:
+    return await bot.db.run(lambda repo: [m.body for m in repo.case_messages(case_id)])
+
+
+async def test_thread_captured_whole_with_messages_before_and_after(
+    running_bot: Bot, alice: AsyncClient
+) -> None:
+    room = await room_with_bot(alice, running_bot)
+    root = await send(alice, room, "Comment mobilisez-vous les habitants pour le NPNRU ?")
+    await send(alice, room, "Nous faisons des ateliers en pied d'immeuble.", thread=root)
+    await send(alice, room, "Et une maison du projet ouverte le samedi.", thread=root)
+    command = await send(alice, room, "!capturer Mobiliser les habitants", thread=root)
+    await send(alice, room, "Le samedi marche mieux que le soir.", thread=root)
+    await send(alice, room, "Merci pour ces retours !", thread=root)
+
+    async def five_stored() -> bool:
+        case = await case_of(running_bot, room, root)
+        return case is not None and len(await stored_bodies(running_bot, case.id)) == 5
+
+    await eventually(five_stored, within=30)
+    case = await case_of(running_bot, room, root)
+    assert case is not None and case.title == "Mobiliser les habitants"
+    bodies = await stored_bodies(running_bot, case.id)
+    assert (
+        bodies[0].startswith("Comment mobilisez-vous") and bodies[-1] == "Merci pour ces retours !"
+    )
+    assert not any(b.startswith("!") for b in bodies)
+
+    async def acknowledged() -> bool:
+        sources = await bot_messages(alice, room)
+        reacted = any(
+            s["type"] == "m.reaction" and s["content"]["m.relates_to"]["event_id"] == command
+            for s in sources
+        )
+        noticed = any(
+            s["type"] == "m.room.message"
+            and s["content"].get("msgtype") == "m.notice"
+            and f"#{case.id}" in s["content"]["body"]
+            and s["content"].get("m.relates_to", {}).get("event_id") == root
+            for s in sources
+        )
+        return reacted and noticed
+
+    await eventually(acknowledged)
+    # Capturing the same root again points to the existing case.
+    await send(alice, room, "!capture", thread=root)
+
+    async def pointed_to_existing() -> bool:
+        sources = await bot_messages(alice, room)
+        return sum(f"#{case.id}" in s["content"].get("body", "") for s in sources) >= 2
+
+    await eventually(pointed_to_existing)
+    cases = await running_bot.db.run(lambda repo: repo.list_cases(room_id=room))
+    assert len(cases) == 1
+
+
+async def test_pin_reaction_captures_the_thread(running_bot: Bot, alice: AsyncClient) -> None:
+    room = await room_with_bot(alice, running_bot)
+    root = await send(alice, room, "Qui a un retour sur les clauses d'insertion ?")
+    inner = await send(alice, room, "Nous, avec le PLIE.", thread=root)
+    await send(alice, room, "Pareil, 5 % des heures.", thread=root)
+    await alice.room_send(
+        room,
+        "m.reaction",
+        {"m.relates_to": {"rel_type": "m.annotation", "event_id": inner, "key": "📌"}},
+    )
+
+    async def captured() -> bool:
+        case = await case_of(running_bot, room, root)
+        return case is not None and len(await stored_bodies(running_bot, case.id)) == 3
+
+    await eventually(captured, within=30)
+
+
+async def test_reply_chain_edit_and_redaction(running_bot: Bot, alice: AsyncClient) -> None:
+    room = await room_with_bot(alice, running_bot)
+    first = await send(alice, room, "Quel outil pour le diagnostic en marchant ?")
+    second = await send(alice, room, "Une grille simple, 5 critères.", reply=first)
+    await send(alice, room, "!capturer", reply=second)
+
+    async def chain_stored() -> bool:
+        case = await case_of(running_bot, room, second)
+        return case is not None and len(await stored_bodies(running_bot, case.id)) == 2
+
+    await eventually(chain_stored, within=30)
+    case = await case_of(running_bot, room, second)
+    assert case is not None
+    third = await send(alice, room, "Et des photos prises par les habitants.", reply=second)
+    await alice.room_send(
+        room,
+        "m.room.message",
+        {
+            "msgtype": "m.text",
+            "body": "* Et des photos prises par les enfants.",
+            "m.new_content": {"msgtype": "m.text", "body": "Et des photos prises par les enfants."},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": third},
+        },
+    )
+
+    async def edited() -> bool:
+        return "Et des photos prises par les enfants." in await stored_bodies(running_bot, case.id)
+
+    await eventually(edited)
+    await alice.room_redact(room, first, reason="erreur")
+
+    async def redacted() -> bool:
+        message = await running_bot.db.run(lambda repo: repo.get_message(first))
+        return message is not None and message.redacted and message.body == ""
+
+    await eventually(redacted)
+
+
+async def test_participant_moderator_command_is_refused(
+    running_bot: Bot, alice: AsyncClient, stack: StackInfo
+) -> None:
+    """Bruno is a plain member (alice created the room: in room v12 she is all-powerful)."""
+    bruno = await user_client(stack, "practitioner2")
+    try:
+        room = await room_with_bot(alice, running_bot)
+        await alice.room_invite(room, bruno.user_id)
+        await bruno.join(room)
+        root = await send(bruno, room, "Sujet")
+        await send(bruno, room, "!capturer", thread=root)
+
+        async def captured() -> bool:
+            return await case_of(running_bot, room, root) is not None
+
+        await eventually(captured)
+        case = await case_of(running_bot, room, root)
+        assert case is not None
+        await send(bruno, room, f"!valider {case.id}", thread=root)
+
+        async def refused() -> bool:
+            sources = await bot_messages(alice, room)
+            return any("réservée" in s["content"].get("body", "") for s in sources)
+
+        await eventually(refused)
+        after = await case_of(running_bot, room, root)
+        assert after is not None and after.state == case.state
+    finally:
+        await bruno.close()
+
+
+async def test_introduction_on_join_in_english(
+    stack: StackInfo, tmp_path: Path, alice: AsyncClient
+) -> None:
+    bot = Bot(bot_settings(stack, tmp_path, language="en"))
+    await bot.start()
+    try:
+        room = await room_with_bot(alice, bot)
+
+        async def introduced() -> bool:
+            sources = await bot_messages(alice, room)
+            return any("I am capibot" in s["content"].get("body", "") for s in sources)
+
+        await eventually(introduced)
+        await send(alice, room, "!help")
+
+        async def helped() -> bool:
+            sources = await bot_messages(alice, room)
+            return any(
+                "!capture" in s["content"].get("body", "")
+                and s["content"].get("msgtype") == "m.notice"
+                and "m.mentions" in s["content"]
+                for s in sources
+            )
+
+        await eventually(helped)
+    finally:
+        await bot.stop()
+    await asyncio.sleep(0)
