@@ -187,5 +187,6 @@ MESSAGES: dict[str, str] = {
     "room.on": "on",
     "room.off": "off",
     "not_yet": "The command {command} is not available in this version yet.",
-    "error.internal": "Sorry, this command failed on my side; the technical team will find it in the logs.",
+    "error.internal": "Sorry, this command failed on my side; the technical team will "
+    "find it in the logs.",
 }

@@ -195,5 +195,6 @@ MESSAGES: dict[str, str] = {
     "room.on": "oui",
     "room.off": "non",
     "not_yet": "La commande {command} n'est pas encore disponible dans cette version.",
-    "error.internal": "Désolé, cette commande a échoué de mon côté ; l'équipe technique a été prévenue dans les journaux.",
+    "error.internal": "Désolé, cette commande a échoué de mon côté ; l'équipe technique "
+    "en trouvera la trace dans les journaux.",
 }

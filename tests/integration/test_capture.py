@@ -88,9 +88,17 @@ async def room_with_bot(client: AsyncClient, bot: Bot, **kwargs: Any) -> str:
 
 
 async def bot_messages(client: AsyncClient, room_id: str) -> list[dict[str, Any]]:
-    response = await client.room_messages(room_id, start="", limit=200)
-    events = getattr(response, "chunk", [])
-    return [e.source for e in events if e.source.get("sender", "").startswith("@capibot:")]
+    """Every event the bot sent in the room (paginating back through the whole history)."""
+    sources: list[dict[str, Any]] = []
+    token = ""
+    while True:
+        response = await client.room_messages(room_id, start=token, limit=500)
+        chunk = getattr(response, "chunk", [])
+        sources.extend(e.source for e in chunk)
+        token = getattr(response, "end", None) or ""
+        if not chunk or not token:
+            break
+    return [s for s in sources if s.get("sender", "").startswith("@capibot:")]
 
 
 async def case_of(bot: Bot, room_id: str, root: str) -> Case | None:

@@ -23,7 +23,7 @@ def _check(config: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 def _config_variant(stack: StackInfo, tmp_path: Path, **replace: str) -> Path:
     """The stack's config with its own database and store, and some values replaced."""
     text = stack.config_path.read_text()
-    text = text.replace(str(Path(stack.state_dir) / "bot"), str(tmp_path / "bot"))
+    text = text.replace(str(Path(stack.state_dir) / "bot"), str(tmp_path / "data"))
     for old, new in replace.items():
         assert old in text
         text = text.replace(old, new)
