@@ -8,10 +8,15 @@ namespace names (``Template:``, ``Category:``), valid on a wiki of any language.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from wiki_sync.escape import escape_inline
+from wiki_sync.merge import normalise
 from wiki_sync.render import FIELD_PARAMS, labels, template_name
 from wiki_sync.titles import page_title_from
+
+if TYPE_CHECKING:
+    from wiki_sync.client import WikiClient
 
 # kind -> label key of its parent category
 KINDS: tuple[tuple[str, str], ...] = (
@@ -154,3 +159,27 @@ def kind_category_page(kind: str, name: str, language: str = "fr") -> tuple[str,
         raise ValueError(f"unknown category kind {kind!r}")
     parent = page_title_from(labels(language)[key])
     return f"Category:{page_title_from(name)}", f"[[Category:{parent}]]"
+
+
+def apply_setup(
+    client: WikiClient, pages: Mapping[str, str], summary: str = "capibot: wiki setup"
+) -> list[str]:
+    """Create or update the setup pages (live part); returns the titles written.
+
+    A page whose text already matches is left alone, so a second run writes nothing.
+    Setup is an operator's act: a page that differs is overwritten (history keeps it).
+    """
+    changed: list[str] = []
+    for title, text in pages.items():
+        page = client.read(title)
+        if page.exists and page.text is not None and normalise(page.text) == normalise(text):
+            continue
+        client.edit(
+            title,
+            text,
+            summary,
+            base_revid=page.revid if page.exists else None,
+            create_only=not page.exists,
+        )
+        changed.append(title)
+    return changed

@@ -478,6 +478,15 @@ class Repository:
             .values(status=OutboxStatus.FAILED.value, last_error=error[:2000], done_at=now)
         )
 
+    def reschedule_outbox(self, kinds: Sequence[str], now: datetime) -> int:
+        """Make the pending rows of these kinds due now (`capibot publish`: retry now)."""
+        result = self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.status == OutboxStatus.PENDING.value, OutboxRow.kind.in_(list(kinds)))
+            .values(next_attempt_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     # -- timers --------------------------------------------------------------------------
 
     def add_timer(self, kind: str, due_at: datetime, case_id: int | None = None) -> bool:

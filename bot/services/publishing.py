@@ -1,0 +1,573 @@
+"""Publishing: approved fiches become wiki pages, kept in sync, withdrawn on request.
+
+Requests are outbox rows written in the transaction that decided them (approval,
+withdrawal, redaction, `!oublier`); the `Publisher` executes them. The page is always
+rebuilt from stored state, so a redone job writes the same text, and `wiki_sync`
+recognises a page it already wrote: a crash between the wiki write and the database
+commit costs neither a second page nor a second revision. Wiki calls run in one worker
+thread (mwclient is synchronous); a WikiUnavailable propagates so the dispatcher retries
+with backoff, and the job waits in the database meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
+
+from bot.domain.lifecycle import LifecycleEvent, TransitionResult, transition
+from bot.domain.models import (
+    Case,
+    CaseState,
+    Consent,
+    FicheField,
+    FicheVersion,
+    Message,
+    OutboxItem,
+    Participant,
+    Publication,
+    PublicationStatus,
+    ReviewDecision,
+    RoomKind,
+)
+from bot.domain.permissions import Role
+from bot.matrix.events import OutboundNotice
+from bot.services.effects import NOTICE, text_to_html
+from bot.services.outbox import OutboxDispatcher
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.repository import Repository
+from wiki_sync.client import WikiClient
+from wiki_sync.errors import EditConflict, TitleError
+from wiki_sync.publisher import PageWriter, Written
+from wiki_sync.render import FicheEntry, Quote, render_page, render_withdrawal
+from wiki_sync.setup import kind_category_page
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PUBLISH = "publish"
+REPUBLISH = "republish"
+WITHDRAW = "withdraw_page"
+KINDS: tuple[str, ...] = (PUBLISH, REPUBLISH, WITHDRAW)
+
+MAX_QUOTES = 50
+MAX_QUOTE_CHARS = 2000
+
+# User-visible wording. Kept here until the i18n catalogues (edited elsewhere) take them.
+MESSAGES: dict[str, dict[str, str]] = {
+    "fr": {
+        "published": "Fiche #{case} publiée sur le wiki : {url}",
+        "updated": "Fiche #{case} mise à jour sur le wiki : {url}",
+        "withdrawn": "Fiche #{case} retirée du wiki : {url}",
+        "conflict": (
+            "Conflit sur la page « {title} » (fiche #{case}) : des modifications faites sur"
+            " le wiki touchent {parts}. Rien n'a été écrit. Différences : {diff}"
+        ),
+        "title_refused": "Fiche #{case} non publiée : {reason}",
+        "participant": "Participant·e {n}",
+        "summary": "capibot : fiche #{case} (v{version}), validée par {moderator}, salon {room}",
+        "summary_republish": "capibot : fiche #{case} republiée ({reason}), salon {room}",
+        "summary_withdraw": "capibot : fiche #{case} retirée par {actor}",
+        "summary_category": "capibot : catégorie d'une valeur de la fiche #{case}",
+    },
+    "en": {
+        "published": "Case #{case} published on the wiki: {url}",
+        "updated": "Case #{case} updated on the wiki: {url}",
+        "withdrawn": "Case #{case} withdrawn from the wiki: {url}",
+        "conflict": (
+            "Conflict on page “{title}” (case #{case}): edits made on the wiki touch {parts}."
+            " Nothing was written. Diff: {diff}"
+        ),
+        "title_refused": "Case #{case} not published: {reason}",
+        "participant": "Participant {n}",
+        "summary": "capibot: case #{case} (v{version}), approved by {moderator}, room {room}",
+        "summary_republish": "capibot: case #{case} republished ({reason}), room {room}",
+        "summary_withdraw": "capibot: case #{case} withdrawn by {actor}",
+        "summary_category": "capibot: category of a value of case #{case}",
+    },
+}
+
+
+def message(lang: str, key: str, **params: object) -> str:
+    return MESSAGES.get(lang, MESSAGES["fr"])[key].format(**params)
+
+
+# -- requests (called inside the deciding transaction) ------------------------------------
+
+
+def request_publication(repo: Repository, case_id: int, moderator: str, now: datetime) -> bool:
+    """Queue the publication of the case's latest fiche version, approved by `moderator`.
+
+    The key names the version: a version is published once, an amended one again.
+    """
+    fiche = repo.latest_fiche(case_id)
+    if fiche is None:
+        raise ValueError(f"case {case_id} has no fiche to publish")
+    payload = {
+        "case_id": case_id,
+        "version": fiche.version,
+        "moderator": moderator,
+        "approved_at": now.isoformat(),
+    }
+    return repo.enqueue(PUBLISH, f"publish:{case_id}:v{fiche.version}", payload, now)
+
+
+def request_withdrawal(
+    repo: Repository, case_id: int, actor: str, now: datetime, reason: str = ""
+) -> bool:
+    """Queue the replacement of the case's page by a withdrawal notice (once per case)."""
+    payload = {"case_id": case_id, "actor": actor, "reason": reason}
+    return repo.enqueue(WITHDRAW, f"withdraw_page:{case_id}", payload, now)
+
+
+def request_republish(repo: Repository, case_id: int, reason: str, now: datetime) -> bool:
+    """Queue a rebuild of a live page (a redaction, `!oublier`, a consent change).
+
+    Does nothing when the case has no live page. Each request is a new row (its key
+    holds the time), since each follows a new change of the stored state.
+    """
+    publication = repo.get_publication(case_id)
+    if publication is None or publication.status is PublicationStatus.WITHDRAWN:
+        return False
+    key = f"republish:{case_id}:{now.isoformat()}:{reason[:40]}"
+    return repo.enqueue(REPUBLISH, key, {"case_id": case_id, "reason": reason}, now)
+
+
+# -- building the page from stored state --------------------------------------------------
+
+
+def thread_url(room_id: str, root_event_id: str) -> str:
+    return f"https://matrix.to/#/{quote(room_id, safe='')}/{quote(root_event_id, safe='')}"
+
+
+def build_entry(
+    repo: Repository,
+    case: Case,
+    fiche: FicheVersion,
+    *,
+    approved_by: str,
+    approved_at: datetime,
+    lang: str,
+) -> FicheEntry:
+    """The page content from stored state, filtered for consent (DESIGN §7).
+
+    A participant is quoted and named only with consent GRANTED; anyone else is
+    "Participant·e N", N being their rank of first appearance in the case (redacted
+    messages count, so numbers never shift). Redacted messages are never quoted.
+    """
+    messages = repo.case_messages(case.id)
+    order: list[str] = []
+    for sender in [m.sender for m in messages] + [
+        v.submitted_by for v in repo.fiche_versions(case.id)
+    ]:
+        if sender not in order:
+            order.append(sender)
+    people = repo.participants(order)
+
+    def name(user_id: str) -> str | None:
+        person = people.get(user_id)
+        if person is None or person.consent is not Consent.GRANTED:
+            return None
+        return person.display_name.strip() or user_id
+
+    shown = {u: name(u) or message(lang, "participant", n=i + 1) for i, u in enumerate(order)}
+    room = repo.get_room(case.room_id)
+    fields = {key.value: value for key, value in fiche.fields.items()}
+    themes = tuple(t.strip() for t in fields.get(FicheField.THEMES.value, "").split(","))
+    return FicheEntry(
+        case_id=case.id,
+        fields=fields,
+        themes=tuple(t for t in themes if t),
+        territory=fields.get(FicheField.TERRITORY.value, ""),
+        contributors=tuple(shown[u] for u in order),
+        excerpt=_quotes(messages, name),
+        thread_url=thread_url(case.room_id, case.root_event_id),
+        room_label=room.label if room else "",
+        room_kind=room.kind.value if room and room.kind else None,
+        extra_categories=tuple(room.categories) if room else (),
+        approved_by=approved_by,
+        approved_at=approved_at,
+        version=fiche.version,
+    )
+
+
+def _last_approval(
+    repo: Repository, case: Case, versions: dict[int, FicheVersion]
+) -> tuple[int, str, datetime]:
+    """(version, moderator, when) of the approval a live page shows: the last approve
+    review, else the last move to `approved` with the latest version, else the case's
+    creation (stable values, so a rebuilt page only differs where the state did)."""
+    for review in reversed(repo.reviews(case.id)):
+        if review.decision is ReviewDecision.APPROVE and review.fiche_version in versions:
+            return review.fiche_version, review.moderator, review.decided_at
+    latest = max(versions, default=0)
+    for record in reversed(repo.transitions(case.id)):
+        if record.to_state is CaseState.APPROVED:
+            return latest, record.actor, record.at
+    return latest, "", case.created_at
+
+
+def _quotes(messages: list[Message], name: Callable[[str], str | None]) -> tuple[Quote, ...]:
+    quotes: list[Quote] = []
+    for msg in messages:
+        author = name(msg.sender)
+        if author is None or msg.redacted or not msg.body.strip():
+            continue
+        body = msg.body if len(msg.body) <= MAX_QUOTE_CHARS else msg.body[:MAX_QUOTE_CHARS] + "…"
+        quotes.append(Quote(author=author, text=body, sent_at=msg.sent_at))
+    return tuple(quotes[:MAX_QUOTES])
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Everything the wiki part needs, read in one transaction."""
+
+    case: Case
+    text: str
+    summary: str
+    wanted_title: str
+    publication: Publication | None
+    last_text: str | None
+    room_label: str
+    categories: dict[str, str]
+
+
+# -- the executor -------------------------------------------------------------------------
+
+
+class Publisher:
+    """Outbox executors for the kinds in `KINDS`; register them with `register`."""
+
+    def __init__(
+        self,
+        db: Database,
+        wiki: WikiClient,
+        settings: Settings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.wiki = wiki
+        self.settings = settings
+        self.clock = clock
+        self.lang = settings.bot.language
+        self.writer = PageWriter(wiki, settings.wiki.template)
+        self._executor: ThreadPoolExecutor | None = None
+        self._categories_seen: set[str] = set()
+
+    def register(self, dispatcher: OutboxDispatcher) -> None:
+        dispatcher.register(PUBLISH, self.publish)
+        dispatcher.register(REPUBLISH, self.republish)
+        dispatcher.register(WITHDRAW, self.withdraw)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    async def _off_loop(self, work: Callable[[], T]) -> T:
+        """Run a blocking wiki call in the publisher's one worker thread."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capibot-wiki")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+    # -- executors --------------------------------------------------------------------
+
+    async def publish(self, item: OutboxItem) -> None:
+        await self._publish(item, republish=False)
+
+    async def republish(self, item: OutboxItem) -> None:
+        await self._publish(item, republish=True)
+
+    async def _publish(self, item: OutboxItem, *, republish: bool) -> None:
+        case_id = int(item.payload["case_id"])
+        plan = await self.db.run(lambda repo: self._plan(repo, case_id, item.payload, republish))
+        if plan is None:
+            return
+        try:
+            written = await self._off_loop(lambda: self._write(plan))
+        except EditConflict as exc:
+            if plan.publication is None:  # lost every title race: let the dispatcher decide
+                raise
+            await self.db.run(partial(self._record_conflict, plan=plan, exc=exc, item=item))
+            return
+        except TitleError as exc:
+            await self.db.run(partial(self._record_title_refused, plan=plan, exc=exc, item=item))
+            return
+        await self.db.run(lambda repo: self._record(repo, plan, written, item))
+        await self._ensure_categories(plan)
+
+    async def withdraw(self, item: OutboxItem) -> None:
+        case_id = int(item.payload["case_id"])
+        actor = str(item.payload.get("actor", ""))
+        reason = str(item.payload.get("reason", ""))
+
+        def read(repo: Repository) -> tuple[Case, Publication] | None:
+            case, publication = repo.get_case(case_id), repo.get_publication(case_id)
+            return (case, publication) if case and publication else None
+
+        found = await self.db.run(read)
+        if found is None:
+            return  # never published: nothing on the wiki to withdraw
+        case, publication = found
+        text = render_withdrawal(case.title, case.id, reason or None, self.lang)
+        summary = message(self.lang, "summary_withdraw", case=case.id, actor=actor or "—")
+        written = await self._off_loop(
+            lambda: self.writer.replace(publication.page_title, text, summary)
+        )
+
+        def record(repo: Repository) -> None:
+            now = self.clock()
+            revid = written.revid if written else publication.last_revid
+            repo.save_publication(
+                Publication(
+                    case.id, publication.page_title, revid, PublicationStatus.WITHDRAWN, now
+                )
+            )
+            if written is not None:
+                url = self.page_url(written.title)
+                body = message(self.lang, "withdrawn", case=case.id, url=url)
+                self._notify_case_and_moderators(repo, case, body, item, now)
+
+        await self.db.run(record)
+
+    # -- steps ------------------------------------------------------------------------
+
+    def _plan(
+        self, repo: Repository, case_id: int, payload: dict[str, Any], republish: bool
+    ) -> _Plan | None:
+        case = repo.get_case(case_id)
+        if case is None or case.state in (CaseState.WITHDRAWN, CaseState.REJECTED):
+            return None
+        publication = repo.get_publication(case_id)
+        if publication and publication.status is PublicationStatus.WITHDRAWN:
+            return None
+        versions = {v.version: v for v in repo.fiche_versions(case_id)}
+        if republish:
+            if publication is None:
+                return None  # not on the wiki yet: the pending publication will do
+            version, moderator, approved_at = _last_approval(repo, case, versions)
+        else:
+            version = int(payload["version"])
+            moderator = str(payload.get("moderator", ""))
+            approved_at = datetime.fromisoformat(str(payload["approved_at"]))
+        fiche = versions.get(version)
+        if fiche is None:
+            log.error("case %d: fiche version %d not found; nothing published", case_id, version)
+            return None
+        approver = self._display_name(repo.get_participant(moderator)) or moderator
+        entry = build_entry(
+            repo, case, fiche, approved_by=approver, approved_at=approved_at, lang=self.lang
+        )
+        room = repo.get_room(case.room_id)
+        room_label = (room.label if room else "") or case.room_id
+        text = render_page(
+            entry,
+            template=self.settings.wiki.template,
+            fiche_category=self.settings.wiki.category,
+            language=self.lang,
+        )
+        if republish:
+            reason = str(payload.get("reason", "")) or "—"
+            summary = message(
+                self.lang, "summary_republish", case=case.id, reason=reason, room=room_label
+            )
+        else:
+            summary = message(
+                self.lang,
+                "summary",
+                case=case.id,
+                version=version,
+                moderator=approver or "—",
+                room=room_label,
+            )
+        categories: dict[str, str] = {}
+        kinds = [("theme", t) for t in entry.themes] + [("territory", entry.territory)]
+        if room and room.kind in (RoomKind.FUNCTION, RoomKind.THEME, RoomKind.TERRITORY):
+            kinds.append((room.kind.value, room.label))
+        for kind, value in kinds:
+            try:
+                title, body = kind_category_page(kind, value, self.lang)
+            except (TitleError, ValueError):
+                continue
+            categories.setdefault(title, body)
+        return _Plan(
+            case=case,
+            text=text,
+            summary=summary,
+            wanted_title=fiche.fields.get(FicheField.TITLE, "") or case.title,
+            publication=publication,
+            last_text=repo.publication_text(case_id),
+            room_label=room_label,
+            categories=categories,
+        )
+
+    @staticmethod
+    def _display_name(person: Participant | None) -> str:
+        return person.display_name.strip() if person else ""
+
+    def _write(self, plan: _Plan) -> Written:
+        """The wiki part (blocking). First publication or update of the recorded page."""
+        if plan.publication is None:
+            return self.writer.create(plan.wanted_title, plan.text, plan.summary, plan.case.id)
+        return self.writer.update(
+            plan.publication.page_title, plan.text, plan.summary, last_text=plan.last_text
+        )
+
+    def _record(self, repo: Repository, plan: _Plan, written: Written, item: OutboxItem) -> None:
+        now = self.clock()
+        case = repo.get_case(plan.case.id) or plan.case
+        first = plan.publication is None
+        # The merge base is the bot's own rendering, not the merged page: humans' parts
+        # stay theirs on the next update (merge_page keeps what it does not own).
+        repo.save_publication(
+            Publication(case.id, written.title, written.revid, PublicationStatus.PUBLISHED, now),
+            last_text=plan.text,
+        )
+        moved = case.state is CaseState.APPROVED and self._mark_published(repo, case, now)
+        # A job redone after a crash finds the page already written (not `wrote`): the
+        # state change still tells that this approval was not announced yet.
+        if not (first or written.wrote or moved):
+            return  # a republish that changed nothing: nothing to announce
+        key = "published" if first else "updated"
+        body = message(self.lang, key, case=case.id, url=self.page_url(written.title))
+        self._notify_case_and_moderators(repo, case, body, item, now)
+
+    def _mark_published(self, repo: Repository, case: Case, now: datetime) -> bool:
+        result = transition(
+            case.state,
+            LifecycleEvent.PUBLISHED,
+            {Role.SYSTEM},
+            case_id=case.id,
+            actor=self.settings.matrix.user_id,
+            now=now,
+        )
+        if not isinstance(result, TransitionResult):
+            return False
+        if not repo.update_case(case.id, state=result.state, expect_state=CaseState.APPROVED):
+            return False
+        repo.add_transition(result.record)
+        return True
+
+    def _record_conflict(
+        self, repo: Repository, plan: _Plan, exc: EditConflict, item: OutboxItem
+    ) -> None:
+        now = self.clock()
+        publication = plan.publication
+        assert publication is not None
+        repo.save_publication(
+            Publication(
+                publication.case_id,
+                publication.page_title,
+                publication.last_revid,
+                PublicationStatus.CONFLICT,
+                now,
+            )
+        )
+        parts = ", ".join(exc.conflicts) or "?"
+        body = message(
+            self.lang,
+            "conflict",
+            title=publication.page_title,
+            case=plan.case.id,
+            parts=parts,
+            diff=self.diff_url(publication.page_title, publication.last_revid),
+        )
+        self._notify(repo, self.settings.matrix.moderation_room, None, body, item, "mod", now)
+
+    def _record_title_refused(
+        self, repo: Repository, plan: _Plan, exc: TitleError, item: OutboxItem
+    ) -> None:
+        body = message(self.lang, "title_refused", case=plan.case.id, reason=exc.reason)
+        self._notify_case_and_moderators(repo, plan.case, body, item, self.clock())
+
+    async def _ensure_categories(self, plan: _Plan) -> None:
+        """Best effort: a new theme/territory/function value gets its category page, so
+        it shows in the index of its kind. Never fails the publication."""
+        missing = {t: b for t, b in plan.categories.items() if t not in self._categories_seen}
+        if not missing:
+            return
+        summary = message(self.lang, "summary_category", case=plan.case.id)
+        try:
+            await self._off_loop(lambda: self.writer.ensure_pages(missing, summary))
+        except Exception as exc:  # the page itself is published; categories can wait
+            log.warning("case %d: category pages not created: %r", plan.case.id, exc)
+            return
+        self._categories_seen.update(missing)
+
+    # -- notices ----------------------------------------------------------------------
+
+    def _notify_case_and_moderators(
+        self, repo: Repository, case: Case, body: str, item: OutboxItem, now: datetime
+    ) -> None:
+        self._notify(repo, case.room_id, case.root_event_id, body, item, "thread", now)
+        moderation = self.settings.matrix.moderation_room
+        if moderation and moderation != case.room_id:
+            self._notify(repo, moderation, None, body, item, "mod", now)
+
+    def _notify(
+        self,
+        repo: Repository,
+        room_id: str,
+        thread_root: str | None,
+        body: str,
+        item: OutboxItem,
+        slot: str,
+        now: datetime,
+    ) -> None:
+        """A notice keyed on the outbox row: a redone job does not repeat it."""
+        if not room_id:
+            return
+        notice = OutboundNotice(
+            room_id=room_id, body=body, html=_linked_html(body), thread_root=thread_root
+        )
+        payload = asdict(notice)
+        payload["mentions"] = list(notice.mentions)
+        repo.enqueue(NOTICE, f"notice:{item.kind}:{item.id}:{slot}", payload, now)
+
+    # -- links ------------------------------------------------------------------------
+
+    @property
+    def index_url(self) -> str:
+        return self.settings.wiki.api_url.rsplit("/", 1)[0] + "/index.php"
+
+    def page_url(self, title: str) -> str:
+        return f"{self.index_url}?{urlencode({'title': title.replace(' ', '_')})}"
+
+    def diff_url(self, title: str, oldid: int | None) -> str:
+        params = {"title": title.replace(" ", "_"), "diff": "cur", "oldid": str(oldid or "")}
+        return f"{self.index_url}?{urlencode(params)}"
+
+
+def _linked_html(body: str) -> str:
+    """Escaped HTML of a notice whose URLs (ours, at word ends) become links."""
+    words = []
+    for word in text_to_html(body).split(" "):
+        if word.startswith("http://") or word.startswith("https://"):
+            word = f'<a href="{word}">{word}</a>'
+        words.append(word)
+    return " ".join(words)
+
+
+# -- `capibot publish` ---------------------------------------------------------------------
+
+
+async def publish_pending(
+    db: Database, publisher: Publisher, clock: Callable[[], datetime]
+) -> list[OutboxItem]:
+    """Run every pending publishing job once, now; returns what is still pending."""
+    now = clock()
+    count = await db.run(lambda repo: repo.reschedule_outbox(list(KINDS), now))
+    dispatcher = OutboxDispatcher(db, clock)
+    publisher.register(dispatcher)
+    passes = count // 50 + 1
+    for _ in range(passes):
+        if not await dispatcher.run_once(list(KINDS)):
+            break
+    return await db.run(lambda repo: repo.pending_outbox(list(KINDS)))

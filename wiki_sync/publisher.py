@@ -1,0 +1,169 @@
+"""Writing fiche pages: create, update (three-way merge), replace; plain values in and out.
+
+Every operation starts from a fresh read and ends by comparing what it would write with
+what the page already holds: equal means "already done" (a retry after a crash between
+the wiki write and the database commit), so no second page and no second revision.
+Runs synchronously: the caller puts it off the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import mwparserfromhell
+
+from wiki_sync.client import PageState, WikiClient
+from wiki_sync.errors import EditConflict
+from wiki_sync.merge import _name_key, merge_page, normalise
+from wiki_sync.render import template_name
+from wiki_sync.titles import disambiguate, page_title_from
+
+log = logging.getLogger(__name__)
+
+#: How many times a write lost to a concurrent edit is re-read and tried again.
+RACE_RETRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """Outcome of a write. ``text`` is what the page now holds; ``action`` is one of
+    ``created``, ``updated``, ``unchanged`` (nothing written: already up to date)."""
+
+    title: str
+    revid: int
+    text: str
+    action: str
+
+    @property
+    def wrote(self) -> bool:
+        return self.action != "unchanged"
+
+
+def same_text(a: str | None, b: str | None) -> bool:
+    """Equal as MediaWiki stores them (NFC, newlines, trailing blanks)."""
+    return a is not None and b is not None and normalise(a) == normalise(b)
+
+
+class PageWriter:
+    """Fiche page operations over one WikiClient (one fiche template)."""
+
+    def __init__(self, client: WikiClient, template: str, *, title_label: str = "fiche") -> None:
+        self.client = client
+        self.template = template
+        self.title_label = title_label
+        self._bot_name: str | None = None
+
+    @property
+    def bot_name(self) -> str:
+        """The account the bot writes as (one `whoami` per writer)."""
+        if self._bot_name is None:
+            self._bot_name = self.client.whoami()[0]
+        return self._bot_name
+
+    def case_of(self, text: str | None) -> str | None:
+        """The ``fiche`` parameter of the page's fiche template (its case number)."""
+        if not text:
+            return None
+        key = _name_key(template_name(self.template))
+        for tpl in mwparserfromhell.parse(text).filter_templates(recursive=False):
+            if _name_key(str(tpl.name)) == key and tpl.has("fiche"):
+                return str(tpl.get("fiche").value).strip()
+        return None
+
+    def _ours(self, page: PageState, case_id: int) -> bool:
+        """Last written by the bot, for this very case: an unrecorded write of ours."""
+        return (
+            page.exists and page.user == self.bot_name and self.case_of(page.text) == str(case_id)
+        )
+
+    # -- first publication -----------------------------------------------------------
+
+    def create(self, wanted_title: str, text: str, summary: str, case_id: int) -> Written:
+        """Publish a new page under a free title made from ``wanted_title``.
+
+        ``create_only`` makes a race with another creator fail instead of overwriting;
+        a page the bot already wrote for this case (crash before the commit) is reused.
+        """
+        base = page_title_from(wanted_title)
+        mine: dict[str, PageState] = {}
+
+        def taken(title: str) -> bool:
+            page = self.client.read(title)
+            if page.exists and self._ours(page, case_id):
+                mine[title] = page
+                return False
+            return page.exists
+
+        for _ in range(RACE_RETRIES):
+            mine.clear()
+            title = disambiguate(base, taken, case_id, label=self.title_label)
+            page = mine.get(title)
+            try:
+                if page is not None:
+                    return self._write_over(page, text, summary)
+                result = self.client.edit(title, text, summary, base_revid=None, create_only=True)
+            except EditConflict as exc:  # created or edited meanwhile: look again
+                log.info("page %s changed while publishing (%s); retrying", title, exc)
+                continue
+            return Written(result.title, result.revid, text, "created")
+        raise EditConflict(base, ("title",))
+
+    def _write_over(self, page: PageState, text: str, summary: str) -> Written:
+        assert page.revid is not None
+        if same_text(page.text, text):
+            return Written(page.title, page.revid, page.text or "", "unchanged")
+        result = self.client.edit(page.title, text, summary, base_revid=page.revid)
+        return Written(result.title, result.revid, text, "updated")
+
+    # -- later publications ----------------------------------------------------------
+
+    def update(self, title: str, text: str, summary: str, *, last_text: str | None) -> Written:
+        """Bring ``title`` to the bot's new ``text`` while keeping human edits.
+
+        ``last_text`` is the bot's own rendering it last published (the merge base of the
+        parts it owns). Raises EditConflict (with the conflicting parts) when a human
+        changed what the bot changes too, or deleted the page; nothing is then written.
+        """
+        for _ in range(RACE_RETRIES):
+            page = self.client.read(title)
+            if not page.exists or page.revid is None:
+                raise EditConflict(title, ("missing",))
+            current = page.text or ""
+            merged = merge_page(current, last_text or "", text, self.template)
+            if merged.text is None:
+                raise EditConflict(page.title, merged.conflicts)
+            try:
+                return self._write_over(page, merged.text, summary)
+            except EditConflict as exc:
+                if "missingtitle" in exc.conflicts:
+                    raise
+                log.info("page %s changed while updating; merging again", title)
+        raise EditConflict(title, ("busy",))
+
+    def replace(self, title: str, text: str, summary: str) -> Written | None:
+        """Replace the whole page (withdrawal notice; history stays). ``None``: no page."""
+        for _ in range(RACE_RETRIES):
+            page = self.client.read(title)
+            if not page.exists:
+                return None
+            try:
+                return self._write_over(page, text, summary)
+            except EditConflict as exc:
+                if "missingtitle" in exc.conflicts:
+                    return None
+        raise EditConflict(title, ("busy",))
+
+    def ensure_pages(self, pages: Mapping[str, str], summary: str) -> list[str]:
+        """Create the pages that do not exist yet (never touches existing ones)."""
+        created: list[str] = []
+        for title, text in pages.items():
+            if self.client.read(title).exists:
+                continue
+            try:
+                self.client.edit(title, text, summary, base_revid=None, create_only=True)
+            except EditConflict:
+                continue  # created meanwhile: fine
+            created.append(title)
+        return created
