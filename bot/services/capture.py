@@ -12,10 +12,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.domain.models import CaseOrigin, Message
+from bot.domain.models import CaseOrigin
 from bot.i18n import Translator
 from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
 from bot.services.effects import Effects, mention_html, text_to_html
+from bot.services.inbound import stored_message
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -112,7 +113,7 @@ class CaptureJob:
                 return
             case, created = found, True
         messages = [
-            _message(event, case.id)
+            stored_message(event, case.id)
             for event in exchange
             if isinstance(event, InboundMessage)
             and event.sender != self.bot_user_id
@@ -209,17 +210,4 @@ def _title_from(body: str) -> str:
             break
     return (
         first if len(first) <= TITLE_FROM_ROOT_CHARS else first[: TITLE_FROM_ROOT_CHARS - 1] + "…"
-    )
-
-
-def _message(event: InboundMessage, case_id: int) -> Message:
-    return Message(
-        event_id=event.event_id,
-        room_id=event.room_id,
-        sender=event.sender,
-        sent_at=event.sent_at,
-        body=event.body,
-        case_id=case_id,
-        in_reply_to=event.in_reply_to,
-        thread_root=event.thread_root,
     )

@@ -88,7 +88,7 @@ class InboundService:
         if command is None or isinstance(command, model.UnknownCommand):
             # Exchanges are stored, commands to the bot are not part of them.
             case = self._case_of(repo, event)
-            if case is not None and repo.add_message(_message(event, case.id)):
+            if case is not None and repo.add_message(stored_message(event, case.id)):
                 repo.update_case(case.id, last_activity_at=event.sent_at)
         if run_commands and command is not None:
             self._run_command(repo, event, command)
@@ -192,7 +192,8 @@ class InboundService:
         return room is None or room.capture_enabled
 
 
-def _message(event: InboundMessage, case_id: int) -> Message:
+def stored_message(event: InboundMessage, case_id: int) -> Message:
+    """The stored form of a captured message (one place for the batch and the capture job)."""
     return Message(
         event_id=event.event_id,
         room_id=event.room_id,
