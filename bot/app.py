@@ -75,7 +75,7 @@ class Bot:
                 await task
         self._tasks = []
         await self.client.close()
-        self.db.close()
+        await asyncio.to_thread(self.db.close)  # waits for the DB thread: not on the loop
 
     # -- batch -----------------------------------------------------------------------
 

@@ -7,14 +7,17 @@ they store and the replies they queue commit together with the sync token.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.commands import model
 from bot.commands.context import CommandContext
 from bot.commands.registry import help_text, spec
+from bot.domain.fiche import render_fields
 from bot.domain.models import CaseOrigin, Consent, Participant, Room
 from bot.domain.permissions import Role, permits
 from bot.services import effects as fx
+from bot.storage.repository import Repository
 
 PIN = "📌"
 
@@ -41,8 +44,7 @@ def on_help(command: Any, ctx: CommandContext) -> None:
 def on_capture(command: Any, ctx: CommandContext) -> None:
     assert isinstance(command, model.Capture)
     event = ctx.event
-    room = ctx.repo.get_room(event.room_id)
-    if room is not None and not room.capture_enabled:
+    if not capture_enabled(ctx.repo, event.room_id):
         ctx.reply(ctx.tr("capture.disabled", prefix=ctx.prefix))
         return
     if event.thread_root:
@@ -70,6 +72,12 @@ def on_capture(command: Any, ctx: CommandContext) -> None:
         ctx.reply(_exists(ctx, case.id, case.title, case.state.value))
         return
     ctx.effects.job(fx.CAPTURE, capture_payload(ctx, root=root, case_id=case.id))
+
+
+def capture_enabled(repo: Repository, room_id: str) -> bool:
+    """Capture is on unless the room's profile turned it off (`!salon capture non`)."""
+    room = repo.get_room(room_id)
+    return room is None or room.capture_enabled
 
 
 def capture_payload(ctx: CommandContext, *, root: str, case_id: int | None) -> dict[str, Any]:
@@ -124,8 +132,6 @@ def on_cases(command: Any, ctx: CommandContext) -> None:
 
 
 def on_show(command: Any, ctx: CommandContext) -> None:
-    from bot.domain.fiche import render_fields
-
     assert isinstance(command, model.Show)
     case = ctx.repo.get_case(command.case_id)
     if case is None:
@@ -220,8 +226,6 @@ def on_room(command: Any, ctx: CommandContext) -> None:
         changes["capture_enabled"] = bool(command.enabled)
     elif action is model.RoomAction.SET_DIGEST:
         changes["digest_enabled"] = bool(command.enabled)
-    from dataclasses import replace
-
     updated = replace(room, **changes)
     ctx.repo.save_room(updated)
     ctx.reply(ctx.tr("room.updated") + "\n" + _room_line(ctx, updated))

@@ -16,7 +16,7 @@ from bot.domain.models import CaseOrigin
 from bot.i18n import Translator
 from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
 from bot.services.effects import Effects, mention_html, text_to_html
-from bot.services.inbound import stored_message
+from bot.services.inbound import is_bot_command, stored_message
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -118,7 +118,7 @@ class CaptureJob:
             if isinstance(event, InboundMessage)
             and event.sender != self.bot_user_id
             and not event.is_notice
-            and not _is_command(event.body, self.settings.bot.prefix)
+            and not is_bot_command(event.body, self.settings.bot.prefix)
         ]
         repo.add_messages(messages)
         for event in exchange:
@@ -196,10 +196,6 @@ class CaptureJob:
 def _origin(repo: Repository, case_id: int) -> CaseOrigin:
     case = repo.get_case(case_id)
     return case.origin if case else CaseOrigin.THREAD
-
-
-def _is_command(body: str, prefix: str) -> bool:
-    return body.lstrip().startswith(prefix)
 
 
 def _title_from(body: str) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.commands import model
 from bot.commands.context import CommandContext
-from bot.commands.handlers import PIN, capture_payload, handle
+from bot.commands.handlers import PIN, capture_enabled, capture_payload, handle
 from bot.commands.parser import parse
 from bot.commands.registry import help_text, render_usage_error
 from bot.domain.models import Case, CaseOrigin, Message
@@ -86,7 +86,7 @@ class InboundService:
             return
         command = None if event.is_notice else self._parse(event)
         if command is None or isinstance(command, model.UnknownCommand):
-            # Exchanges are stored, commands to the bot are not part of them.
+            # Exchanges are stored, commands to the bot are not part of them (is_bot_command).
             case = self._case_of(repo, event)
             if case is not None and repo.add_message(stored_message(event, case.id)):
                 repo.update_case(case.id, last_activity_at=event.sent_at)
@@ -94,11 +94,7 @@ class InboundService:
             self._run_command(repo, event, command)
 
     def _parse(self, event: InboundMessage) -> model.ParseResult:
-        prefix = self.settings.bot.prefix
-        body = event.body
-        if not body.lstrip().startswith(prefix) and "\n" + prefix not in body[:400]:
-            return None
-        return parse(body, prefix)
+        return parse_if_addressed(event.body, self.settings.bot.prefix)
 
     def _case_of(self, repo: Repository, event: InboundMessage) -> Case | None:
         """The case this message belongs to: its thread's, or its replied message's."""
@@ -158,8 +154,7 @@ class InboundService:
     def _on_reaction(self, repo: Repository, event: InboundReaction) -> None:
         if event.sender == self.bot_user_id or event.key not in PIN_KEYS:
             return
-        room = self.repo_room_capture_enabled(repo, event.room_id)
-        if not room:
+        if not capture_enabled(repo, event.room_id):
             return
         stored = repo.get_message(event.target)
         if stored is not None and stored.case_id is not None:
@@ -186,10 +181,19 @@ class InboundService:
         # The root is resolved by the capture job (the pinned message may sit in a thread).
         ctx.effects.job(fx.CAPTURE, capture_payload(ctx, root=event.target, case_id=None))
 
-    @staticmethod
-    def repo_room_capture_enabled(repo: Repository, room_id: str) -> bool:
-        room = repo.get_room(room_id)
-        return room is None or room.capture_enabled
+
+def parse_if_addressed(body: str, prefix: str) -> model.ParseResult:
+    """Parse only what may be a command: most messages skip the parser on the hot path."""
+    if not body.lstrip().startswith(prefix) and "\n" + prefix not in body[:400]:
+        return None
+    return parse(body, prefix)
+
+
+def is_bot_command(body: str, prefix: str) -> bool:
+    """Commands to the bot are not part of an exchange; unknown `!words` are (another
+    bot's commands, or plain text starting with the prefix)."""
+    result = parse_if_addressed(body, prefix)
+    return result is not None and not isinstance(result, model.UnknownCommand)
 
 
 def stored_message(event: InboundMessage, case_id: int) -> Message:

@@ -10,9 +10,7 @@ hostile text visible as plain text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -29,9 +27,7 @@ from tests.integration.wiki_support import (
     Clock,
     Speaker,
     client_for,
-    make_db,
     parse,
-    run_setup,
     seed_case,
     settings_for,
 )
@@ -44,19 +40,6 @@ pytestmark = pytest.mark.integration
 BATCH = 6
 _SURROGATE = re.compile("[\ud800-\udfff]")
 BATCHES = [HOSTILE_INPUTS[i : i + BATCH] for i in range(0, len(HOSTILE_INPUTS), BATCH)]
-
-
-@pytest.fixture(scope="module")
-def wiki_ready(stack: StackInfo) -> StackInfo:
-    run_setup(stack)
-    return stack
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = make_db(tmp_path)
-    yield database
-    database.close()
 
 
 class _Text(HTMLParser):

@@ -34,9 +34,7 @@ from tests.integration.wiki_support import (
     amend,
     client_for,
     fiche_fields,
-    make_db,
     revisions,
-    run_setup,
     seed_case,
     settings_for,
     unique,
@@ -45,19 +43,6 @@ from tests.integration.wiki_support import (
 
 pytestmark = pytest.mark.integration
 FAR = datetime(2099, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def wiki_ready(stack: StackInfo) -> StackInfo:
-    run_setup(stack)
-    return stack
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = make_db(tmp_path)
-    yield database
-    database.close()
 
 
 @pytest.fixture

@@ -1,0 +1,27 @@
+"""Fixtures shared by the wiki integration tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.storage.database import Database
+from scripts.devstack import StackInfo
+from tests.integration.wiki_support import make_db, run_setup
+
+
+@pytest.fixture(scope="module")
+def wiki_ready(stack: StackInfo) -> StackInfo:
+    """The session's wiki with the fiche template and categories set up."""
+    run_setup(stack)
+    return stack
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A migrated SQLite database of the bot's own."""
+    database = make_db(tmp_path)
+    yield database
+    database.close()
