@@ -20,9 +20,12 @@ from bot.services.capture import CaptureJob
 from bot.services.effects import Effects, notice_from_payload, reaction_from_payload, text_to_html
 from bot.services.inbound import InboundService
 from bot.services.outbox import OutboxDispatcher
+from bot.services.publishing import Publisher
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
+from bot.wiki import wiki_config
+from wiki_sync.client import WikiClient
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ class Bot:
         self.client = make_client(settings.matrix)
         self.gateway = Gateway(self.client)
         self.dispatcher = OutboxDispatcher(self.db, clock)
+        self.publisher = Publisher(self.db, WikiClient(wiki_config(settings)), settings, clock)
         self.inbound: InboundService | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -56,6 +60,7 @@ class Bot:
         self.dispatcher.register(fx.JOIN, self._join)
         self.dispatcher.register(fx.REJECT_INVITE, self._reject_invite)
         self.dispatcher.register(fx.CAPTURE, lambda item: capture(item.id, item.payload))
+        self.publisher.register(self.dispatcher)
         sync = SyncLoop(self.client, self.db, self._handle_batch)
         self._tasks = [
             asyncio.create_task(sync.run(), name="sync"),
@@ -75,6 +80,7 @@ class Bot:
                 await task
         self._tasks = []
         await self.client.close()
+        await asyncio.to_thread(self.publisher.close)
         await asyncio.to_thread(self.db.close)  # waits for the DB thread: not on the loop
 
     # -- batch -----------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.i18n import prompting
+
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
     "cmd.help.usage": "{prefix}help [command]",
@@ -189,4 +191,5 @@ MESSAGES: dict[str, str] = {
     "not_yet": "The command {command} is not available in this version yet.",
     "error.internal": "Sorry, this command failed on my side; the technical team will "
     "find it in the logs.",
+    **prompting.EN,
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.i18n import prompting
+
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
     "cmd.help.usage": "{prefix}aide [commande]",
@@ -197,4 +199,5 @@ MESSAGES: dict[str, str] = {
     "not_yet": "La commande {command} n'est pas encore disponible dans cette version.",
     "error.internal": "Désolé, cette commande a échoué de mon côté ; l'équipe technique "
     "en trouvera la trace dans les journaux.",
+    **prompting.FR,
 }

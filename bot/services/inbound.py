@@ -30,6 +30,7 @@ from bot.matrix.events import (
 )
 from bot.services import effects as fx
 from bot.services.effects import Effects
+from bot.services.publishing import request_republish
 from bot.services.roles import roles_in
 from bot.settings import Settings
 from bot.storage.repository import Repository
@@ -58,7 +59,9 @@ class InboundService:
             elif isinstance(event, InboundEdit):
                 repo.apply_edit(event.target, event.sender, event.new_body)
             elif isinstance(event, InboundRedaction):
-                repo.redact_message(event.target)
+                case_id = repo.redact_message(event.target)
+                if case_id is not None:  # a published page quoting it is rebuilt
+                    request_republish(repo, case_id, "redaction", self.clock())
             elif isinstance(event, InboundReaction) and not batch.initial:
                 self._on_reaction(repo, event)
         repo.set_sync_token(batch.next_batch)

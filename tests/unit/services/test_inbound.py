@@ -265,3 +265,19 @@ def test_room_profile_is_set_and_capture_can_be_turned_off(db: Database) -> None
         assert room is not None and room.kind is not None and room.kind.value == "theme"
         assert not room.capture_enabled
         assert repo.list_cases() == []
+
+
+def test_redacting_a_message_of_a_published_case_queues_a_republish(db: Database) -> None:
+    from bot.domain.models import Publication, PublicationStatus
+    from bot.services.publishing import REPUBLISH
+
+    service = _service()
+    _apply(db, service, _batch("t1", _msg(1, "racine"), _msg(2, "!capturer", thread="$e1")))
+    _apply(db, service, _batch("t2", _msg(3, "à retirer", thread="$e1")))
+    with db.transaction() as repo:
+        (case,) = repo.list_cases()
+        repo.save_publication(Publication(case.id, "Page", 7, PublicationStatus.PUBLISHED, NOW))
+    _apply(db, service, _batch("t3", InboundRedaction(ROOM, "$x", ALICE, NOW, target="$e3")))
+    with db.transaction() as repo:
+        (job,) = repo.pending_outbox([REPUBLISH])
+    assert job.payload["case_id"] == case.id
