@@ -38,5 +38,5 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("nio", "peewee", "urllib3", "aiohttp", "alembic", "mwclient"):
+    for noisy in ("nio", "peewee", "urllib3", "aiohttp", "alembic", "mwclient", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
