@@ -15,12 +15,16 @@ from bot.matrix.events import OutboundNotice, SyncBatch
 from bot.matrix.gateway import Gateway
 from bot.matrix.session import log_in, make_client
 from bot.matrix.sync import SyncLoop
+from bot.scheduling import Scheduler
 from bot.services import effects as fx
 from bot.services.capture import CaptureJob
+from bot.services.curation import REVIEW_CARD
 from bot.services.effects import Effects, notice_from_payload, reaction_from_payload, text_to_html
 from bot.services.inbound import InboundService
 from bot.services.outbox import OutboxDispatcher
+from bot.services.prompting import Prompting
 from bot.services.publishing import Publisher
+from bot.services.review_cards import ReviewCards
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -45,6 +49,8 @@ class Bot:
         self.gateway = Gateway(self.client)
         self.dispatcher = OutboxDispatcher(self.db, clock)
         self.publisher = Publisher(self.db, WikiClient(wiki_config(settings)), settings, clock)
+        # -- scheduling (timers in the database; notices go out through the outbox) --
+        self.scheduler = Scheduler(self.db, clock, on_ran=self.dispatcher.nudge)
         self.inbound: InboundService | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -61,6 +67,14 @@ class Bot:
         self.dispatcher.register(fx.REJECT_INVITE, self._reject_invite)
         self.dispatcher.register(fx.CAPTURE, lambda item: capture(item.id, item.payload))
         self.publisher.register(self.dispatcher)
+        self.dispatcher.register(REVIEW_CARD, ReviewCards(self.db, self.gateway, self.settings))
+        # -- scheduling: handlers registered, then jobs rebuilt from the timers table --
+        inbound = self.inbound
+        Prompting(self.settings, lambda room: _display_names(inbound, room)).register(
+            self.scheduler
+        )
+        await self.scheduler.start()
+        # -- end scheduling --
         sync = SyncLoop(self.client, self.db, self._handle_batch)
         self._tasks = [
             asyncio.create_task(sync.run(), name="sync"),
@@ -73,6 +87,7 @@ class Bot:
         await asyncio.gather(*self._tasks)
 
     async def stop(self) -> None:
+        await self.scheduler.stop()  # scheduling
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -122,6 +137,12 @@ class Bot:
 
     async def _reject_invite(self, item: OutboxItem) -> None:
         await self.gateway.reject_invite(item.payload["room_id"])
+
+
+def _display_names(inbound: InboundService, room_id: str) -> dict[str, str]:
+    """Scheduling: names seen at sync time, for the prompts' mentions."""
+    snapshot = inbound.rooms.get(room_id)
+    return snapshot.display_names if snapshot else {}
 
 
 async def run_bot(settings: Settings) -> None:

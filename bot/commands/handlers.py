@@ -10,13 +10,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.commands import model
+from bot.commands import curation_handlers, model
 from bot.commands.context import CommandContext
 from bot.commands.registry import help_text, spec
 from bot.domain.fiche import render_fields
 from bot.domain.models import CaseOrigin, Consent, Participant, Room
 from bot.domain.permissions import Role, permits
 from bot.services import effects as fx
+from bot.services.prompting import on_case_opened
 from bot.storage.repository import Repository
 
 PIN = "📌"
@@ -71,6 +72,7 @@ def on_capture(command: Any, ctx: CommandContext) -> None:
     if not created:
         ctx.reply(_exists(ctx, case.id, case.title, case.state.value))
         return
+    on_case_opened(ctx.repo, case, ctx.settings, ctx.now)
     ctx.effects.job(fx.CAPTURE, capture_payload(ctx, root=root, case_id=case.id))
 
 
@@ -250,4 +252,9 @@ HANDLERS: dict[type, Callable[[Any, CommandContext], None]] = {
     model.Show: on_show,
     model.ConsentCmd: on_consent,
     model.RoomCmd: on_room,
+    model.SubmitFiche: curation_handlers.on_fiche,
+    model.Approve: curation_handlers.on_approve,
+    model.Reject: curation_handlers.on_reject,
+    model.RequestChanges: curation_handlers.on_changes,
+    model.Withdraw: curation_handlers.on_withdraw,
 }

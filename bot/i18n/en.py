@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import prompting
+from bot.i18n import curation, prompting
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -192,4 +192,5 @@ MESSAGES: dict[str, str] = {
     "error.internal": "Sorry, this command failed on my side; the technical team will "
     "find it in the logs.",
     **prompting.EN,
+    **curation.EN,
 }

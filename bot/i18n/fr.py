@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import prompting
+from bot.i18n import curation, prompting
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -200,4 +200,5 @@ MESSAGES: dict[str, str] = {
     "error.internal": "Désolé, cette commande a échoué de mon côté ; l'équipe technique "
     "en trouvera la trace dans les journaux.",
     **prompting.FR,
+    **curation.FR,
 }

@@ -17,6 +17,7 @@ from bot.i18n import Translator
 from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
 from bot.services.effects import Effects, mention_html, text_to_html
 from bot.services.inbound import is_bot_command, stored_message
+from bot.services.prompting import on_case_opened
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -107,6 +108,8 @@ class CaptureJob:
                 created_by=payload["sender"],
                 now=now,
             )
+            if created:
+                on_case_opened(repo, case, self.settings, now)
         else:
             found = repo.get_case(case_id)
             if found is None:

@@ -31,6 +31,7 @@ from bot.matrix.events import (
 from bot.services import effects as fx
 from bot.services.effects import Effects
 from bot.services.publishing import request_republish
+from bot.services.review_cards import on_card_reaction
 from bot.services.roles import roles_in
 from bot.settings import Settings
 from bot.storage.repository import Repository
@@ -155,7 +156,11 @@ class InboundService:
     # -- reactions -------------------------------------------------------------------
 
     def _on_reaction(self, repo: Repository, event: InboundReaction) -> None:
-        if event.sender == self.bot_user_id or event.key not in PIN_KEYS:
+        if event.sender == self.bot_user_id:
+            return
+        if on_card_reaction(repo, self.settings, self.rooms, event, self.clock):
+            return
+        if event.key not in PIN_KEYS:
             return
         if not capture_enabled(repo, event.room_id):
             return

@@ -44,6 +44,7 @@ from bot.storage.tables import (
     OutboxRow,
     ParticipantRow,
     PublicationRow,
+    ReviewCardRow,
     ReviewRow,
     RoomRow,
     SyncStateRow,
@@ -519,6 +520,46 @@ class Repository:
             )
             .values(done_at=now)
         )
+
+    # -- curation ------------------------------------------------------------------------
+
+    def case_authors(self, case_id: int) -> set[str]:
+        """Who took part in a case: its capturer, the senders of its messages and the
+        submitters of its fiche versions (they may amend or withdraw it)."""
+        case = self.session.get(CaseRow, case_id)
+        authors = {case.created_by} if case else set()
+        authors.update(
+            self.session.scalars(
+                select(MessageRow.sender).where(MessageRow.case_id == case_id).distinct()
+            )
+        )
+        authors.update(
+            self.session.scalars(
+                select(FicheVersionRow.submitted_by)
+                .where(FicheVersionRow.case_id == case_id)
+                .distinct()
+            )
+        )
+        return authors
+
+    def fiche_submitters(self, case_id: int) -> list[str]:
+        rows = self.session.scalars(
+            select(FicheVersionRow.submitted_by)
+            .where(FicheVersionRow.case_id == case_id)
+            .order_by(FicheVersionRow.version)
+        )
+        return list(dict.fromkeys(rows))
+
+    def add_review_card(self, event_id: str, case_id: int, fiche_version: int) -> None:
+        self._insert_ignore(
+            ReviewCardRow,
+            {"event_id": event_id, "case_id": case_id, "fiche_version": fiche_version},
+        )
+
+    def review_card(self, event_id: str) -> tuple[int, int] | None:
+        """(case id, fiche version) of the card posted as `event_id`, if it is one."""
+        row = self.session.get(ReviewCardRow, event_id)
+        return (row.case_id, row.fiche_version) if row else None
 
 
 # -- row → domain ------------------------------------------------------------------------

@@ -206,3 +206,16 @@ class TimerRow(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ReviewCardRow(Base):
+    """A review card posted in the moderation room: its event → the case and version.
+
+    Lets a ✅ / ❌ reaction on the card find what it decides on.
+    """
+
+    __tablename__ = "review_cards"
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    fiche_version: Mapped[int] = mapped_column(Integer)

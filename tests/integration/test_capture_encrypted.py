@@ -33,7 +33,14 @@ async def test_capture_in_an_encrypted_room(stack: StackInfo, tmp_path: Path) ->
             return bot.client.user_id in [m.user_id for m in getattr(members, "members", [])]
 
         await eventually(joined)
-        await _alice_sync(alice, wait_ms=0)  # learn the bot's device before encrypting
+
+        async def alice_knows_the_bot_device() -> bool:
+            # Under load the bot may upload its device keys after joining: keep syncing
+            # until alice has them, or she would encrypt for nobody.
+            await _alice_sync(alice, wait_ms=200)
+            return bool(list(alice.device_store.active_user_devices(bot.client.user_id)))
+
+        await eventually(alice_knows_the_bot_device, within=30)
         root = await send(alice, room, "Chiffré : comment accueillez-vous les nouveaux ?")
         await send(alice, room, "Un binôme pendant un mois.", thread=root)
         await send(alice, room, "!capturer Accueil des nouveaux", thread=root)

@@ -1,0 +1,58 @@
+"""Messages of fiche submission and moderation (French and English)."""
+
+from __future__ import annotations
+
+FR: dict[str, str] = {
+    "curation.no_case_here": "Je ne trouve pas de cas dans ce fil : indiquez son numéro "
+    "({prefix}fiche N …) ou capturez d'abord l'échange ({prefix}capturer).",
+    "curation.not_author": "Seules les personnes ayant pris part au cas #{case} (ou la "
+    "modération) peuvent modifier sa fiche.",
+    "curation.submitted": "Fiche du cas #{case} enregistrée (version {version}). Aperçu :\n"
+    "{preview}\n\nElle part en relecture auprès de la modération ; je vous dirai la suite "
+    "ici.",
+    "curation.card": "Fiche à relire : cas #{case} « {title} » (version {version})\n"
+    "{fields}\n\nContributeur·ices : {contributors}\nFil : {link}\n"
+    "✅ ou {prefix}valider {case} pour valider · ❌ ou {prefix}rejeter {case} motif · "
+    "{prefix}corriger {case} commentaire",
+    "curation.approved": "✅ La fiche du cas #{case} est validée par {moderator} : elle va "
+    "être publiée sur le wiki.",
+    "curation.approved_reply": "Cas #{case} validé ; publication en cours.",
+    "curation.rejected": "La fiche du cas #{case} n'est pas retenue par {moderator}. "
+    "Motif : {reason}",
+    "curation.rejected_reply": "Cas #{case} rejeté ; ses auteur·ices sont prévenu·es.",
+    "curation.changes": "{moderator} demande des corrections sur la fiche du cas #{case} : "
+    "{comment}\nRenvoyez-la avec {prefix}fiche (seuls les champs indiqués changent).",
+    "curation.changes_reply": "Demande de corrections envoyée aux auteur·ices du cas #{case}.",
+    "curation.withdrawn": "Le cas #{case} est retiré par {actor}.{page}",
+    "curation.withdrawn_page": " Sa page du wiki sera remplacée par un avis de retrait.",
+    "curation.ask_reason": "Pour rejeter le cas #{case}, indiquez le motif : "
+    "{prefix}rejeter {case} motif",
+    "curation.none": "personne",
+}
+
+EN: dict[str, str] = {
+    "curation.no_case_here": "I find no case in this thread: give its number "
+    "({prefix}summary N …) or capture the exchange first ({prefix}capture).",
+    "curation.not_author": "Only people who took part in case #{case} (or the moderators) "
+    "may change its sheet.",
+    "curation.submitted": "Sheet of case #{case} saved (version {version}). Preview:\n"
+    "{preview}\n\nIt now goes to the moderators for review; I will tell you here what "
+    "happens next.",
+    "curation.card": 'Sheet to review: case #{case} "{title}" (version {version})\n'
+    "{fields}\n\nContributors: {contributors}\nThread: {link}\n"
+    "✅ or {prefix}approve {case} to approve · ❌ or {prefix}reject {case} reason · "
+    "{prefix}changes {case} comment",
+    "curation.approved": "✅ The sheet of case #{case} was approved by {moderator}: it will "
+    "be published on the wiki.",
+    "curation.approved_reply": "Case #{case} approved; publishing.",
+    "curation.rejected": "The sheet of case #{case} was not accepted by {moderator}. "
+    "Reason: {reason}",
+    "curation.rejected_reply": "Case #{case} rejected; its authors have been told.",
+    "curation.changes": "{moderator} asks for changes to the sheet of case #{case}: "
+    "{comment}\nSend it again with {prefix}summary (only the fields you give change).",
+    "curation.changes_reply": "Change request sent to the authors of case #{case}.",
+    "curation.withdrawn": "Case #{case} was withdrawn by {actor}.{page}",
+    "curation.withdrawn_page": " Its wiki page will be replaced by a withdrawal notice.",
+    "curation.ask_reason": "To reject case #{case}, give the reason: {prefix}reject {case} reason",
+    "curation.none": "nobody",
+}

@@ -1,0 +1,110 @@
+"""Review cards in the moderation room, and the ✅ / ❌ reactions on them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.domain.lifecycle import LifecycleEvent, Refused
+from bot.domain.models import OutboxItem
+from bot.domain.permissions import Role
+from bot.i18n import Translator
+from bot.matrix.events import InboundReaction, OutboundNotice, OutboundReaction, RoomSnapshot
+from bot.matrix.gateway import Gateway
+from bot.services.curation import (
+    APPROVE_KEYS,
+    CARD_REACTIONS,
+    REJECT_KEYS,
+    after_decision,
+    card_payload,
+    decide,
+    review_card_text,
+)
+from bot.services.effects import Effects, text_to_html
+from bot.services.roles import roles_in
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+class ReviewCards:
+    """Outbox executor of the `review_card` kind."""
+
+    def __init__(self, db: Database, gateway: Gateway, settings: Settings) -> None:
+        self.db = db
+        self.gateway = gateway
+        self.settings = settings
+
+    async def __call__(self, item: OutboxItem) -> None:
+        room = self.settings.matrix.moderation_room
+        if not room:
+            log.warning("no matrix.moderation_room: review card of %s not posted", item.payload)
+            return
+        case_id, version = card_payload(item.payload)
+        text = await self.db.run(
+            lambda repo: review_card_text(repo, self.settings, case_id, version)
+        )
+        if not text:
+            return
+        notice = OutboundNotice(room_id=room, body=text, html=text_to_html(text))
+        event_id = await self.gateway.send_notice(notice, f"capibot.{item.id}")
+        # Recorded before the reactions: a ✅ clicked at once must find its card.
+        await self.db.run(lambda repo: repo.add_review_card(event_id, case_id, version))
+        for n, key in enumerate(CARD_REACTIONS):
+            await self.gateway.react(
+                OutboundReaction(room_id=room, target=event_id, key=key),
+                f"capibot.{item.id}.r{n}",
+            )
+
+
+def on_card_reaction(
+    repo: Repository,
+    settings: Settings,
+    rooms: dict[str, RoomSnapshot],
+    event: InboundReaction,
+    now: Callable[[], datetime],
+) -> bool:
+    """✅ by a moderator approves the card's case; ❌ asks for the reason. Returns whether
+    the reaction was on a review card (whoever sent it)."""
+    card = repo.review_card(event.target)
+    if card is None:
+        return False
+    key = event.key.replace("\ufe0f", "")
+    approve = key in {k.replace("\ufe0f", "") for k in APPROVE_KEYS}
+    reject = key in {k.replace("\ufe0f", "") for k in REJECT_KEYS}
+    if not (approve or reject):
+        return True
+    snapshot = rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
+    roles = roles_in(event.sender, snapshot, rooms, settings)
+    case = repo.get_case(card[0])
+    if case is None:
+        return True
+    effects = Effects(repo, f"card-reaction:{event.event_id}", now())
+    tr = Translator(settings.bot.language)
+    name = snapshot.display_names.get(event.sender) or event.sender
+    if reject:
+        if Role.MODERATOR in roles:
+            text = tr("curation.ask_reason", case=case.id, prefix=settings.bot.prefix)
+            effects.notice(
+                OutboundNotice(
+                    room_id=event.room_id,
+                    body=text,
+                    html=text_to_html(text),
+                    reply_to=event.target,
+                    mentions=(event.sender,),
+                )
+            )
+        return True
+    decided = decide(repo, case, LifecycleEvent.APPROVE, event.sender, roles, now())
+    if isinstance(decided, Refused):
+        log.info(
+            "✅ on card of case %d by %s refused: %s", case.id, event.sender, decided.reason_key
+        )
+        return True
+    after_decision(
+        repo, settings, effects, decided, LifecycleEvent.APPROVE, event.sender, name, now()
+    )
+    return True
