@@ -18,6 +18,7 @@ from bot.domain.models import CaseOrigin, Consent, Participant, Room
 from bot.domain.permissions import Role, permits
 from bot.services import effects as fx
 from bot.services.prompting import on_case_opened
+from bot.services.publishing import request_republish
 from bot.storage.repository import Repository
 
 PIN = "📌"
@@ -245,6 +246,28 @@ def _room_line(ctx: CommandContext, room: Room) -> str:
     )
 
 
+def on_forget(command: Any, ctx: CommandContext) -> None:
+    """`!oublier`: erase my stored messages and profile; pages quoting me are rebuilt.
+
+    Consent is then recorded as refused, so nothing of mine reaches the wiki again
+    unless I say `!consentement oui`.
+    """
+    assert isinstance(command, model.Forget)
+    repo = ctx.repo
+    if not command.confirm:
+        ctx.reply(
+            ctx.tr("forget.explain", prefix=ctx.prefix, count=repo.count_messages_of(ctx.sender))
+        )
+        return
+    touched = repo.erase_sender(ctx.sender) | repo.cases_submitted_by(ctx.sender)
+    repo.save_participant(
+        Participant(user_id=ctx.sender, consent=Consent.REFUSED, consent_changed_at=ctx.now)
+    )
+    for case_id in sorted(touched):
+        request_republish(repo, case_id, "forget", ctx.now)
+    ctx.reply(ctx.tr("forget.done", cases=len(touched)))
+
+
 HANDLERS: dict[type, Callable[[Any, CommandContext], None]] = {
     model.Help: on_help,
     model.Capture: on_capture,
@@ -252,6 +275,7 @@ HANDLERS: dict[type, Callable[[Any, CommandContext], None]] = {
     model.Show: on_show,
     model.ConsentCmd: on_consent,
     model.RoomCmd: on_room,
+    model.Forget: on_forget,
     model.SubmitFiche: curation_handlers.on_fiche,
     model.Approve: curation_handlers.on_approve,
     model.Reject: curation_handlers.on_reject,

@@ -28,6 +28,11 @@ FR: dict[str, str] = {
     "curation.ask_reason": "Pour rejeter le cas #{case}, indiquez le motif : "
     "{prefix}rejeter {case} motif",
     "curation.none": "personne",
+    "forget.explain": "{prefix}oublier confirmer effacera vos {count} messages enregistrés "
+    "et votre profil ; les pages du wiki qui vous citent seront republiées sans vous "
+    "(« Participant·e N »), et votre consentement sera noté comme refusé.",
+    "forget.done": "C'est fait : vos messages et votre profil sont effacés ; {cases} cas "
+    "concerné(s) seront republiés sans vous.",
 }
 
 EN: dict[str, str] = {
@@ -55,4 +60,9 @@ EN: dict[str, str] = {
     "curation.withdrawn_page": " Its wiki page will be replaced by a withdrawal notice.",
     "curation.ask_reason": "To reject case #{case}, give the reason: {prefix}reject {case} reason",
     "curation.none": "nobody",
+    "forget.explain": "{prefix}forget confirm will erase your {count} stored messages and "
+    'your profile; wiki pages quoting you will be republished without you ("Participant '
+    'N"), and your consent will be recorded as refused.',
+    "forget.done": "Done: your messages and profile are erased; {cases} case(s) will be "
+    "republished without you.",
 }

@@ -275,6 +275,22 @@ class Repository:
         row.redacted = True
         return row.case_id
 
+    def count_messages_of(self, user_id: str) -> int:
+        stmt = (
+            select(func.count())
+            .select_from(MessageRow)
+            .where(MessageRow.sender == user_id, MessageRow.redacted.is_(False))
+        )
+        return int(self.session.scalar(stmt) or 0)
+
+    def cases_submitted_by(self, user_id: str) -> set[int]:
+        """Cases whose fiche `user_id` submitted (their name may be on the page)."""
+        return set(
+            self.session.scalars(
+                select(FicheVersionRow.case_id).where(FicheVersionRow.submitted_by == user_id)
+            )
+        )
+
     def erase_sender(self, user_id: str) -> set[int]:
         """`!oublier`: blank every stored message of a user; returns the cases touched."""
         case_ids = set(

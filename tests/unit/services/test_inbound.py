@@ -281,3 +281,32 @@ def test_redacting_a_message_of_a_published_case_queues_a_republish(db: Database
     with db.transaction() as repo:
         (job,) = repo.pending_outbox([REPUBLISH])
     assert job.payload["case_id"] == case.id
+
+
+def test_forget_asks_to_confirm_then_erases_and_republishes(db: Database) -> None:
+    from bot.domain.models import Publication, PublicationStatus
+    from bot.services.publishing import REPUBLISH
+
+    service = _service()
+    _apply(db, service, _batch("t1", _msg(1, "racine"), _msg(2, "!capturer", thread="$e1")))
+    _apply(
+        db,
+        service,
+        _batch("t2", _msg(3, "mon témoignage", thread="$e1"), _msg(4, "!consentement oui")),
+    )
+    with db.transaction() as repo:
+        (case,) = repo.list_cases()
+        repo.save_publication(Publication(case.id, "Page", 7, PublicationStatus.PUBLISHED, NOW))
+    _apply(db, service, _batch("t3", _msg(5, "!oublier")))
+    with db.transaction() as repo:
+        assert repo.get_message("$e3").body == "mon témoignage"  # type: ignore[union-attr]
+        assert repo.pending_outbox([REPUBLISH]) == []
+    _apply(db, service, _batch("t4", _msg(6, "!oublier confirmer")))
+    with db.transaction() as repo:
+        message = repo.get_message("$e3")
+        assert message is not None and message.redacted and message.body == ""
+        participant = repo.get_participant(ALICE)
+        assert participant is not None and participant.consent is Consent.REFUSED
+        assert participant.display_name == "" and participant.profile is None
+        (job,) = repo.pending_outbox([REPUBLISH])
+    assert job.payload["case_id"] == case.id
