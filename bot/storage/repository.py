@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -62,17 +62,21 @@ class Repository:
     # -- helpers -------------------------------------------------------------------------
 
     def _insert_ignore(self, table: Any, values: dict[str, Any] | list[dict[str, Any]]) -> int:
-        """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; returns rows inserted."""
+        """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; returns rows inserted.
+
+        Counted with RETURNING: psycopg reports no rowcount through the ORM session (-1).
+        """
         dialect = self.session.get_bind().dialect.name
-        stmt: Insert
+        module: Any
         if dialect == "postgresql":
-            stmt = postgresql.insert(table).values(values).on_conflict_do_nothing()
+            module = postgresql
         elif dialect == "sqlite":
-            stmt = sqlite.insert(table).values(values).on_conflict_do_nothing()
-        else:  # pragma: no cover - other engines: best effort
+            module = sqlite
+        else:  # pragma: no cover - other engines: not supported yet
             raise NotImplementedError(f"unsupported database dialect {dialect}")
-        result = self.session.execute(stmt)
-        return int(getattr(result, "rowcount", 0) or 0)
+        keys = list(table.__table__.primary_key.columns)
+        stmt = module.insert(table).values(values).on_conflict_do_nothing().returning(*keys)
+        return len(self.session.execute(stmt).all())
 
     # -- sync state ----------------------------------------------------------------------
 
@@ -576,6 +580,62 @@ class Repository:
         """(case id, fiche version) of the card posted as `event_id`, if it is one."""
         row = self.session.get(ReviewCardRow, event_id)
         return (row.case_id, row.fiche_version) if row else None
+
+    # -- research and diffusion (issue 6) ------------------------------------------------
+
+    def get_annotation(self, annotation_id: int) -> Annotation | None:
+        row = self.session.get(AnnotationRow, annotation_id)
+        return _annotation(row) if row else None
+
+    def set_annotation_revid(self, annotation_id: int, revid: int) -> None:
+        self.session.execute(
+            update(AnnotationRow).where(AnnotationRow.id == annotation_id).values(wiki_revid=revid)
+        )
+
+    def annotations_between(self, start: datetime, end: datetime) -> list[Annotation]:
+        """Annotations created in [start, end), oldest first."""
+        rows = self.session.scalars(
+            select(AnnotationRow)
+            .where(AnnotationRow.created_at >= start, AnnotationRow.created_at < end)
+            .order_by(AnnotationRow.created_at, AnnotationRow.id)
+        )
+        return [_annotation(row) for row in rows]
+
+    def publications_between(self, start: datetime, end: datetime) -> list[Publication]:
+        """Live pages written in [start, end) (first publication or update)."""
+        rows = self.session.scalars(
+            select(PublicationRow)
+            .where(
+                PublicationRow.status == PublicationStatus.PUBLISHED.value,
+                PublicationRow.updated_at >= start,
+                PublicationRow.updated_at < end,
+            )
+            .order_by(PublicationRow.case_id)
+        )
+        return [_publication(row) for row in rows]
+
+    def directory_participants(self) -> list[Participant]:
+        """Everyone who opted in to the directory (a profile is stored)."""
+        rows = self.session.scalars(
+            select(ParticipantRow)
+            .where(ParticipantRow.profile_updated_at.is_not(None))
+            .order_by(ParticipantRow.user_id)
+        )
+        return [_participant(row) for row in rows]
+
+    def all_participants(self) -> list[Participant]:
+        rows = self.session.scalars(select(ParticipantRow).order_by(ParticipantRow.user_id))
+        return [_participant(row) for row in rows]
+
+    def last_done_timer(self, kind: str, before: datetime) -> Timer | None:
+        """The latest completed timer of `kind` due before `before` (the previous digest)."""
+        row = self.session.scalars(
+            select(TimerRow)
+            .where(TimerRow.kind == kind, TimerRow.done_at.is_not(None), TimerRow.due_at < before)
+            .order_by(TimerRow.due_at.desc())
+            .limit(1)
+        ).first()
+        return _timer(row) if row else None
 
 
 # -- row → domain ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from scripts.devstack import mediawiki, synapse
+from scripts.devstack import mediawiki, postgres, synapse
 from scripts.devstack.stack import DEFAULT_STATE, Stack
 
 
@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     stack = Stack(args.state_dir, synapse_port=args.synapse_port, wiki_port=args.wiki_port)
     if args.action == "prepare":
         mediawiki.ensure_installed()
+        postgres.ensure_installed()
         synapse.ensure_installed()
         return 0
     if args.action == "up":

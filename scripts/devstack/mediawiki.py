@@ -123,6 +123,8 @@ $wgUploadDirectory = {str(state / "images")!r};
 $wgCacheDirectory = {str(state / "cache")!r};
 $wgTmpDirectory = {str(state / "tmp")!r};
 $wgEnableUploads = false;
+$wgLogos = [ '1x' => "/resources/assets/mediawiki.png",
+    'icon' => "/resources/assets/mediawiki.png" ];
 $wgMainCacheType = CACHE_NONE;
 $wgSessionCacheType = CACHE_DB;
 $wgShowExceptionDetails = true;

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from nio import AsyncClient
+from sqlalchemy import create_engine, text
 
 from scripts.devstack import StackInfo
 from tests.integration.helpers import eventually, user_client
 from tests.integration.test_capture import bot_messages, send
 
 
-def _config(stack: StackInfo, tmp_path: Path) -> Path:
+def _config(stack: StackInfo, tmp_path: Path, database_url: str) -> Path:
     text = stack.config_path.read_text()
     text = text.replace(str(Path(stack.state_dir) / "bot"), str(tmp_path / "data"))
+    text = re.sub(r'(?m)^url = ".*"$', f'url = "{database_url}"', text)
     path = tmp_path / "capibot.toml"
     path.write_text(text)
     return path
@@ -35,22 +39,31 @@ def _start(config: Path, log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def _count(db_path: Path, root: str) -> tuple[int, int]:
-    import sqlite3
-
-    with sqlite3.connect(db_path) as conn:
-        (case_id,) = conn.execute("select id from cases where root_event_id=?", (root,)).fetchone()
-        total, distinct = conn.execute(
-            "select count(*), count(distinct body) from messages where case_id=?", (case_id,)
-        ).fetchone()
+def _count(url: str, root: str) -> tuple[int, int]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            case_id = conn.execute(
+                text("select id from cases where root_event_id = :root"), {"root": root}
+            ).scalar_one()
+            total, distinct = conn.execute(
+                text("select count(*), count(distinct body) from messages where case_id = :c"),
+                {"c": case_id},
+            ).one()
+    finally:
+        engine.dispose()
     return int(total), int(distinct)
 
 
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 async def test_stop_and_sigkill_during_a_burst_lose_and_double_nothing(
-    stack: StackInfo, tmp_path: Path
+    stack: StackInfo, tmp_path: Path, engine: str, request: pytest.FixtureRequest
 ) -> None:
-    config = _config(stack, tmp_path)
-    db_path = tmp_path / "data" / "capibot.db"
+    if engine == "sqlite":
+        db_url = f"sqlite:///{tmp_path}/data/capibot.db"
+    else:
+        db_url = request.getfixturevalue("pg_cluster").create_database()
+    config = _config(stack, tmp_path, db_url)
     log = tmp_path / "bot.log"
     alice: AsyncClient = await user_client(stack, "practitioner")
     bot = _start(config, log)
@@ -67,7 +80,7 @@ async def test_stop_and_sigkill_during_a_burst_lose_and_double_nothing(
         await send(alice, room, "!capturer Rafale", thread=root)
 
         async def captured() -> bool:
-            return db_path.exists() and _safe_count(db_path, root) >= 1
+            return _safe_count(db_url, root) >= 1
 
         await eventually(captured, within=60)
 
@@ -98,11 +111,11 @@ async def test_stop_and_sigkill_during_a_burst_lose_and_double_nothing(
         assert sent == 300
 
         async def all_stored() -> bool:
-            return _safe_count(db_path, root) >= 301
+            return _safe_count(db_url, root) >= 301
 
         await eventually(all_stored, within=120)
         await asyncio.sleep(2)  # anything late would be a duplicate
-        total, distinct = _count(db_path, root)
+        total, distinct = _count(db_url, root)
         assert (total, distinct) == (301, 301)  # root + 300, none twice
         acks = [
             s
@@ -120,8 +133,8 @@ async def test_stop_and_sigkill_during_a_burst_lose_and_double_nothing(
         await alice.close()
 
 
-def _safe_count(db_path: Path, root: str) -> int:
+def _safe_count(db_url: str, root: str) -> int:
     try:
-        return _count(db_path, root)[0]
+        return _count(db_url, root)[0]
     except Exception:
         return 0

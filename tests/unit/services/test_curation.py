@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -21,11 +19,9 @@ MODERATORS = frozenset({Role.EVERYONE, Role.MODERATOR})
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path}/capibot.db")
-    database.migrate()
-    yield database
-    database.close()
+def db(any_db: Database) -> Database:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db
 
 
 def _case_in_review(db: Database) -> int:

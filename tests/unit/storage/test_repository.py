@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,11 +30,9 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path}/capibot.db")
-    database.migrate()
-    yield database
-    database.close()
+def db(any_db: Database) -> Database:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db
 
 
 def _message(event_id: str, case_id: int | None = None, sender: str = "@alice:x") -> Message:
@@ -56,10 +53,12 @@ def test_migrations_produce_exactly_the_tables(db: Database) -> None:
     assert db.is_migrated()
 
 
-def test_sqlite_runs_in_wal_with_foreign_keys(db: Database) -> None:
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
+    db = Database.from_url(f"sqlite:///{tmp_path}/wal.db")
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    db.close()
 
 
 def test_a_replayed_event_is_stored_once(db: Database) -> None:
