@@ -31,6 +31,8 @@ FR: dict[str, str] = {
     "forget.explain": "{prefix}oublier confirmer effacera vos {count} messages enregistrés "
     "et votre profil ; les pages du wiki qui vous citent seront republiées sans vous "
     "(« Participant·e N »), et votre consentement sera noté comme refusé.",
+    "rate_limited": "Vous envoyez beaucoup de commandes : je fais une pause avec vous, "
+    "réessayez dans une minute.",
     "forget.done": "C'est fait : vos messages et votre profil sont effacés ; {cases} cas "
     "concerné(s) seront republiés sans vous.",
 }
@@ -63,6 +65,7 @@ EN: dict[str, str] = {
     "forget.explain": "{prefix}forget confirm will erase your {count} stored messages and "
     'your profile; wiki pages quoting you will be republished without you ("Participant '
     'N"), and your consent will be recorded as refused.',
+    "rate_limited": "You are sending many commands: I am pausing with you, try again in a minute.",
     "forget.done": "Done: your messages and profile are erased; {cases} case(s) will be "
     "republished without you.",
 }

@@ -31,6 +31,7 @@ from bot.matrix.events import (
 from bot.services import effects as fx
 from bot.services.effects import Effects
 from bot.services.publishing import request_republish
+from bot.services.ratelimit import Admission, CommandRateLimit
 from bot.services.review_cards import on_card_reaction
 from bot.services.roles import roles_in
 from bot.settings import Settings
@@ -48,6 +49,7 @@ class InboundService:
         self.bot_user_id = bot_user_id
         self.clock = clock
         self.rooms: dict[str, RoomSnapshot] = {}
+        self.rate_limit = CommandRateLimit()
 
     def apply(self, repo: Repository, batch: SyncBatch) -> None:
         """Everything of the batch, then its token: the caller commits them together."""
@@ -120,6 +122,9 @@ class InboundService:
         prefix = self.settings.bot.prefix
         if result is None:
             return
+        admission = self.rate_limit.admit(event.sender, event.sent_at)
+        if admission is Admission.REFUSE_SILENTLY:
+            return
         room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
         ctx = CommandContext(
             repo=repo,
@@ -131,6 +136,9 @@ class InboundService:
             effects=Effects(repo, f"cmd:{event.event_id}", self.clock()),
         )
         lang = Translator(self.settings.bot.language).lang
+        if admission is Admission.REFUSE_AND_SAY:
+            ctx.reply(ctx.tr("rate_limited"))
+            return
         if isinstance(result, model.UnknownCommand):
             if room.is_direct:
                 ctx.reply(

@@ -310,3 +310,32 @@ def test_forget_asks_to_confirm_then_erases_and_republishes(db: Database) -> Non
         assert participant.display_name == "" and participant.profile is None
         (job,) = repo.pending_outbox([REPUBLISH])
     assert job.payload["case_id"] == case.id
+
+
+def test_a_command_flood_gets_one_rate_limit_reply_and_others_are_still_answered(
+    db: Database,
+) -> None:
+    service = _service()
+    flood = [
+        InboundMessage(
+            room_id=ROOM,
+            event_id=f"$f{n}",
+            sender=MALLORY,
+            sent_at=NOW + timedelta(milliseconds=10 * n),
+            body="!aide",
+        )
+        for n in range(1000)  # 1,000 commands in 10 s
+    ]
+    other = InboundMessage(
+        room_id=ROOM,
+        event_id="$alice",
+        sender=ALICE,
+        sent_at=NOW + timedelta(seconds=5),
+        body="!consentement statut",
+    )
+    _apply(db, service, _batch("t1", *flood[:500], other, *flood[500:]))
+    notices = _notices(db)
+    answered = sum("Commandes disponibles" in n for n in notices)
+    assert 10 <= answered <= 10 + 5  # the burst, then 0.5 per second over 10 s
+    assert 1 <= sum("beaucoup de commandes" in n for n in notices) <= 5
+    assert any(n.startswith("Alice: Votre consentement") for n in notices)
