@@ -17,7 +17,7 @@ from bot.commands.context import CommandContext
 from bot.commands.handlers import PIN, capture_enabled, capture_payload, handle
 from bot.commands.parser import parse
 from bot.commands.registry import help_text, render_usage_error
-from bot.domain.models import Case, CaseOrigin, Message
+from bot.domain.models import Message
 from bot.i18n import Translator
 from bot.matrix.events import (
     InboundEdit,
@@ -29,6 +29,7 @@ from bot.matrix.events import (
     SyncBatch,
 )
 from bot.services import effects as fx
+from bot.services.batch_writer import BatchWriter, CaseRoots
 from bot.services.effects import Effects
 from bot.services.publishing import request_republish
 from bot.services.ratelimit import Admission, CommandRateLimit
@@ -50,23 +51,33 @@ class InboundService:
         self.clock = clock
         self.rooms: dict[str, RoomSnapshot] = {}
         self.rate_limit = CommandRateLimit()
+        self.case_roots = CaseRoots()
 
     def apply(self, repo: Repository, batch: SyncBatch) -> None:
         """Everything of the batch, then its token: the caller commits them together."""
         self.rooms.update(batch.rooms)
+        writer = BatchWriter(
+            repo, self.case_roots, (e for e in batch.events if isinstance(e, InboundMessage))
+        )
         for event in batch.events:
-            if isinstance(event, InboundInvite):
-                self._on_invite(repo, event)
-            elif isinstance(event, InboundMessage):
-                self._on_message(repo, event, run_commands=not batch.initial)
+            if isinstance(event, InboundMessage):
+                self._on_message(repo, writer, event, run_commands=not batch.initial)
             elif isinstance(event, InboundEdit):
+                if writer.holds(event.target):
+                    writer.flush()
                 repo.apply_edit(event.target, event.sender, event.new_body)
             elif isinstance(event, InboundRedaction):
+                if writer.holds(event.target):
+                    writer.flush()
                 case_id = repo.redact_message(event.target)
                 if case_id is not None:  # a published page quoting it is rebuilt
                     request_republish(repo, case_id, "redaction", self.clock())
+            elif isinstance(event, InboundInvite):
+                self._on_invite(repo, event)
             elif isinstance(event, InboundReaction) and not batch.initial:
+                writer.flush()
                 self._on_reaction(repo, event)
+        writer.flush()
         repo.set_sync_token(batch.next_batch)
 
     # -- invites ---------------------------------------------------------------------
@@ -87,34 +98,23 @@ class InboundService:
 
     # -- messages --------------------------------------------------------------------
 
-    def _on_message(self, repo: Repository, event: InboundMessage, *, run_commands: bool) -> None:
+    def _on_message(
+        self, repo: Repository, writer: BatchWriter, event: InboundMessage, *, run_commands: bool
+    ) -> None:
         if event.sender == self.bot_user_id:
             return
         command = None if event.is_notice else self._parse(event)
         if command is None or isinstance(command, model.UnknownCommand):
             # Exchanges are stored, commands to the bot are not part of them (is_bot_command).
-            case = self._case_of(repo, event)
-            if case is not None and repo.add_message(stored_message(event, case.id)):
-                repo.update_case(case.id, last_activity_at=event.sent_at)
+            case_id = writer.case_of(event)
+            if case_id is not None:
+                writer.add(stored_message(event, case_id))
         if run_commands and command is not None:
+            writer.flush()
             self._run_command(repo, event, command)
 
     def _parse(self, event: InboundMessage) -> model.ParseResult:
         return parse_if_addressed(event.body, self.settings.bot.prefix)
-
-    def _case_of(self, repo: Repository, event: InboundMessage) -> Case | None:
-        """The case this message belongs to: its thread's, or its replied message's."""
-        if event.thread_root:
-            case = repo.case_by_root(event.room_id, event.thread_root)
-            if case is not None:
-                return case
-        if event.in_reply_to:
-            replied = repo.get_message(event.in_reply_to)
-            if replied is not None and replied.case_id is not None:
-                case = repo.get_case(replied.case_id)
-                if case is not None and case.origin is CaseOrigin.REPLY_CHAIN:
-                    return case
-        return None
 
     def _run_command(
         self, repo: Repository, event: InboundMessage, result: model.ParseResult

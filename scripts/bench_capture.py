@@ -1,0 +1,188 @@
+"""Capture throughput: synthetic events through the sync loop's code path into SQLite,
+against a raw SQLAlchemy Core executemany of the same rows in one transaction.
+
+Prints one JSON line. Usage: .venv/bin/python scripts/bench_capture.py [--events N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert
+
+from bot.domain.models import CaseOrigin
+from bot.matrix.events import (
+    Inbound,
+    InboundEdit,
+    InboundMessage,
+    InboundRedaction,
+    RoomSnapshot,
+    SyncBatch,
+)
+from bot.services.inbound import InboundService
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.tables import MessageRow
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+BOT = "@capibot:bench"
+
+
+def synthetic_events(n: int, rooms: int, threads_per_room: int, seed: int = 7) -> list[Inbound]:
+    """80 % messages in captured threads, 20 % noise; some edits and redactions."""
+    rng = random.Random(seed)
+    events: list[Inbound] = []
+    sent: list[InboundMessage] = []
+    for i in range(n):
+        room = f"!room{rng.randrange(rooms)}:bench"
+        sender = f"@user{rng.randrange(200)}:bench"
+        at = T0 + timedelta(milliseconds=i)
+        roll = rng.random()
+        if roll < 0.03 and sent:
+            target = rng.choice(sent)
+            events.append(
+                InboundEdit(
+                    target.room_id,
+                    f"$edit{i}",
+                    target.sender,
+                    at,
+                    target.event_id,
+                    f"{target.body} (corrigé)",
+                )
+            )
+        elif roll < 0.04 and sent:
+            target = rng.choice(sent)
+            events.append(
+                InboundRedaction(target.room_id, f"$red{i}", target.sender, at, target.event_id)
+            )
+        elif roll < 0.84:
+            thread = f"$root-{room}-{rng.randrange(threads_per_room)}"
+            message = InboundMessage(
+                room,
+                f"$m{i}",
+                sender,
+                at,
+                f"Message {i} : retour d'expérience sur l'atelier.",
+                thread_root=thread,
+            )
+            sent.append(message)
+            events.append(message)
+        else:
+            events.append(InboundMessage(room, f"$noise{i}", sender, at, f"Bruit {i}"))
+    return events
+
+
+def seed_cases(db: Database, rooms: int, threads_per_room: int) -> None:
+    with db.transaction() as repo:
+        for r in range(rooms):
+            room = f"!room{r}:bench"
+            for t in range(threads_per_room):
+                repo.create_case(
+                    room_id=room,
+                    root_event_id=f"$root-{room}-{t}",
+                    origin=CaseOrigin.THREAD,
+                    title="",
+                    created_by="@u:bench",
+                    now=T0,
+                )
+
+
+def run_capture(
+    path: Path, events: list[Inbound], batch_size: int, rooms: int, threads: int
+) -> tuple[float, int]:
+    db = Database.from_url(f"sqlite:///{path}")
+    db.migrate()
+    seed_cases(db, rooms, threads)
+    settings = Settings.model_validate({"matrix": {"user_id": BOT}})
+    service = InboundService(settings, BOT, lambda: T0)
+    snapshots = {f"!room{r}:bench": RoomSnapshot(room_id=f"!room{r}:bench") for r in range(rooms)}
+    start = time.perf_counter()
+    for k in range(0, len(events), batch_size):
+        batch = SyncBatch(
+            next_batch=f"s{k}",
+            initial=False,
+            events=tuple(events[k : k + batch_size]),
+            rooms=snapshots,
+        )
+        with db.transaction() as repo:
+            service.apply(repo, batch)
+    elapsed = time.perf_counter() - start
+    with db.transaction() as repo:
+        stored = repo.count_messages()
+    db.close()
+    return elapsed, stored
+
+
+def run_baseline(path: Path, events: list[Inbound], rooms: int, threads: int) -> float:
+    db = Database.from_url(f"sqlite:///{path}")
+    db.migrate()
+    seed_cases(db, rooms, threads)
+    with db.transaction() as repo:
+        ids = {(c.room_id, c.root_event_id): c.id for c in repo.list_cases()}
+    rows = [
+        {
+            "event_id": e.event_id,
+            "room_id": e.room_id,
+            "case_id": ids[(e.room_id, e.thread_root)],
+            "sender": e.sender,
+            "sent_at": e.sent_at,
+            "body": e.body,
+            "in_reply_to": None,
+            "thread_root": e.thread_root,
+            "edited": False,
+            "redacted": False,
+        }
+        for e in events
+        if isinstance(e, InboundMessage) and e.thread_root
+    ]
+    start = time.perf_counter()
+    with db.engine.begin() as connection:
+        connection.execute(insert(MessageRow), rows)
+    elapsed = time.perf_counter() - start
+    db.close()
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=100, help="events per sync batch")
+    parser.add_argument("--rooms", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=10, help="captured threads per room")
+    args = parser.parse_args()
+    events = synthetic_events(args.events, args.rooms, args.threads)
+    with tempfile.TemporaryDirectory() as tmp:
+        capture_s, stored = run_capture(
+            Path(tmp) / "capture.db", events, args.batch, args.rooms, args.threads
+        )
+        baseline_s = run_baseline(Path(tmp) / "baseline.db", events, args.rooms, args.threads)
+    capture_rate = len(events) / capture_s
+    baseline_rate = len(events) / baseline_s
+    print(
+        json.dumps(
+            {
+                "benchmark": "capture",
+                "events": len(events),
+                "stored": stored,
+                "batch": args.batch,
+                "capture_events_per_s": round(capture_rate),
+                "baseline_events_per_s": round(baseline_rate),
+                "ratio": round(capture_rate / baseline_rate, 3),
+                "target_ratio": 0.5,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
