@@ -19,11 +19,13 @@ from bot.scheduling import Scheduler
 from bot.services import effects as fx
 from bot.services.capture import CaptureJob
 from bot.services.curation import REVIEW_CARD
+from bot.services.diffusion import Diffusion
 from bot.services.effects import Effects, notice_from_payload, reaction_from_payload, text_to_html
 from bot.services.inbound import InboundService
 from bot.services.outbox import OutboxDispatcher
 from bot.services.prompting import Prompting
 from bot.services.publishing import Publisher
+from bot.services.research import ResearchJobs
 from bot.services.review_cards import ReviewCards
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -73,6 +75,11 @@ class Bot:
         Prompting(self.settings, lambda room: _display_names(inbound, room)).register(
             self.scheduler
         )
+        # research and diffusion: search, annotations, directory, digest (issue 6)
+        ResearchJobs(self.db, self.publisher, self.settings, self.clock).register(self.dispatcher)
+        diffusion = Diffusion(self.db, self.publisher, self.settings, self.clock)
+        diffusion.register(self.dispatcher, self.scheduler)
+        await diffusion.start()
         await self.scheduler.start()
         # -- end scheduling --
         sync = SyncLoop(self.client, self.db, self._handle_batch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -145,6 +146,92 @@ def publish(config: ConfigOption = None) -> None:
     if pending:
         raise typer.Exit(1)
     typer.echo("nothing pending")
+
+
+# -- export (research and diffusion, issue 6) ----------------------------------------------
+
+
+def _date_option(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"FAIL {name}: {value!r} is not a date (YYYY-MM-DD)", err=True)
+        raise typer.Exit(2) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.command()
+def export(
+    config: ConfigOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+    since: Annotated[str | None, typer.Option(help="cases opened on/after (YYYY-MM-DD)")] = None,
+    until: Annotated[str | None, typer.Option(help="cases opened before (YYYY-MM-DD)")] = None,
+    room: Annotated[str | None, typer.Option(help="room id or label")] = None,
+    theme: Annotated[str | None, typer.Option(help="a theme of the fiche")] = None,
+    state: Annotated[str | None, typer.Option(help="case state, e.g. published")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="file (default: stdout)")] = None,
+    bom: Annotated[bool, typer.Option(help="CSV: start with a UTF-8 BOM (Excel)")] = False,
+) -> None:
+    """Export the cases for research, pseudonymised (one record per case)."""
+    import sys
+
+    from bot.domain.models import CaseState
+    from bot.services.export import (
+        ExportError,
+        ExportFilter,
+        export_records,
+        prepare,
+        select_cases,
+        write_export,
+    )
+
+    if fmt not in ("jsonl", "csv"):
+        typer.echo(f"FAIL format: {fmt!r}: use jsonl or csv", err=True)
+        raise typer.Exit(2)
+    try:
+        wanted_state = CaseState(state) if state else None
+    except ValueError:
+        states = ", ".join(s.value for s in CaseState)
+        typer.echo(f"FAIL state: {state!r}: one of {states}", err=True)
+        raise typer.Exit(2) from None
+    filters = ExportFilter(
+        since=_date_option(since, "since"),
+        until=_date_option(until, "until"),
+        room=room,
+        theme=theme,
+        state=wanted_state,
+    )
+    settings = _settings(config)
+    secret = settings.privacy.pseudonym_secret.get_secret_value()
+    database = Database.from_url(settings.database.url)
+    try:
+        if not database.is_migrated():
+            typer.echo("FAIL database: not migrated (run `capibot migrate`)", err=True)
+            raise typer.Exit(int(Failure.NOT_MIGRATED))
+        try:
+            pseudo = database.run_sync(lambda repo: prepare(repo, secret))
+        except ExportError as exc:
+            typer.echo(f"FAIL config: {exc}", err=True)
+            raise typer.Exit(int(Failure.CONFIG)) from None
+        case_ids = database.run_sync(lambda repo: select_cases(repo, filters))
+        records = export_records(database.run_sync, pseudo, case_ids)
+        stream = out.open("w", encoding="utf-8", newline="") if out is not None else sys.stdout
+        try:
+            if sys.stderr.isatty() and len(case_ids) > 1:
+                with typer.progressbar(
+                    records, length=len(case_ids), label="export", file=sys.stderr
+                ) as bar:
+                    count = write_export(bar, stream, fmt, bom=bom)
+            else:
+                count = write_export(records, stream, fmt, bom=bom)
+        finally:
+            if out is not None:
+                stream.close()
+    finally:
+        database.close()
+    typer.echo(f"exported {count} case(s)", err=True)
 
 
 def main() -> None:

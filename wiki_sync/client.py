@@ -172,12 +172,15 @@ class WikiClient:
         info = self._api("parse", "GET", page=title, prop=prop, formatversion=2)
         return dict(info["parse"])
 
-    def search(self, query: str, limit: int = 3) -> list[dict[str, Any]]:
+    def search(self, query: str, limit: int = 3, what: str = "text") -> list[dict[str, Any]]:
+        """Full-text search (`what="text"`: without it MediaWiki 1.39 on SQLite only
+        matches titles)."""
         info = self._api(
             "query",
             "GET",
             list="search",
             srsearch=query,
+            srwhat=what,
             srlimit=limit,
             srprop="snippet",
             formatversion=2,

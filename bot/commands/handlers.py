@@ -10,13 +10,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.commands import curation_handlers, model
+from bot.commands import curation_handlers, model, research_handlers
 from bot.commands.context import CommandContext
 from bot.commands.registry import help_text, spec
 from bot.domain.fiche import render_fields
 from bot.domain.models import CaseOrigin, Consent, Participant, Room
 from bot.domain.permissions import Role, permits
 from bot.services import effects as fx
+from bot.services.diffusion import request_directory
 from bot.services.prompting import on_case_opened
 from bot.services.publishing import request_republish
 from bot.storage.repository import Repository
@@ -265,6 +266,7 @@ def on_forget(command: Any, ctx: CommandContext) -> None:
     )
     for case_id in sorted(touched):
         request_republish(repo, case_id, "forget", ctx.now)
+    request_directory(ctx.effects)  # my entry leaves the directory page too
     ctx.reply(ctx.tr("forget.done", cases=len(touched)))
 
 
@@ -281,4 +283,9 @@ HANDLERS: dict[type, Callable[[Any, CommandContext], None]] = {
     model.Reject: curation_handlers.on_reject,
     model.RequestChanges: curation_handlers.on_changes,
     model.Withdraw: curation_handlers.on_withdraw,
+    # research and diffusion (issue 6)
+    model.Annotate: research_handlers.on_annotate,
+    model.ProfileCmd: research_handlers.on_profile,
+    model.Experts: research_handlers.on_experts,
+    model.Search: research_handlers.on_search,
 }

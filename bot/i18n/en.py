@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, prompting
+from bot.i18n import curation, prompting, research
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -193,4 +193,5 @@ MESSAGES: dict[str, str] = {
     "find it in the logs.",
     **prompting.EN,
     **curation.EN,
+    **research.EN,
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, prompting
+from bot.i18n import curation, prompting, research
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -201,4 +201,5 @@ MESSAGES: dict[str, str] = {
     "en trouvera la trace dans les journaux.",
     **prompting.FR,
     **curation.FR,
+    **research.FR,
 }

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -62,10 +62,20 @@ class Repository:
     # -- helpers -------------------------------------------------------------------------
 
     def _insert_ignore(self, table: Any, values: dict[str, Any] | list[dict[str, Any]]) -> int:
-        """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; returns rows inserted.
+        """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; returns rows inserted."""
+        return len(self._insert_ignore_keys(table, values))
 
-        Counted with RETURNING: psycopg reports no rowcount through the ORM session (-1).
+    def _insert_ignore_keys(
+        self, table: Any, values: dict[str, Any] | list[dict[str, Any]]
+    ) -> list[Any]:
+        """The primary keys of the rows actually inserted (a replayed one is skipped).
+
+        One cached Core statement run as executemany (compiling per row cost ~5 ms);
+        counted with RETURNING, since psycopg reports no rowcount for it.
         """
+        rows = [values] if isinstance(values, dict) else values
+        if not rows:
+            return []
         dialect = self.session.get_bind().dialect.name
         module: Any
         if dialect == "postgresql":
@@ -74,9 +84,11 @@ class Repository:
             module = sqlite
         else:  # pragma: no cover - other engines: not supported yet
             raise NotImplementedError(f"unsupported database dialect {dialect}")
-        keys = list(table.__table__.primary_key.columns)
-        stmt = module.insert(table).values(values).on_conflict_do_nothing().returning(*keys)
-        return len(self.session.execute(stmt).all())
+        core = table.__table__
+        keys = list(core.primary_key.columns)
+        stmt = module.insert(core).on_conflict_do_nothing().returning(*keys)
+        result = self.session.connection().execute(stmt, rows)
+        return [row[0] if len(keys) == 1 else tuple(row) for row in result.all()]
 
     # -- sync state ----------------------------------------------------------------------
 
@@ -235,9 +247,39 @@ class Repository:
         return self.add_messages([message]) == 1
 
     def add_messages(self, messages: Sequence[Message]) -> int:
-        if not messages:
-            return 0
-        return self._insert_ignore(MessageRow, [_message_values(m) for m in messages])
+        return len(self.insert_new_messages(messages))
+
+    def insert_new_messages(self, messages: Sequence[Message]) -> set[str]:
+        """Store messages in one statement; returns the event ids that were new."""
+        return set(self._insert_ignore_keys(MessageRow, [_message_values(m) for m in messages]))
+
+    def touch_cases(self, activity: dict[int, datetime]) -> None:
+        """Move each case's last activity forward (never back): one executemany."""
+        if not activity:
+            return
+        stmt = (
+            update(CaseRow)
+            .where(CaseRow.id == bindparam("case"), CaseRow.last_activity_at < bindparam("at"))
+            .values(last_activity_at=bindparam("at"))
+        )
+        self.session.connection().execute(
+            stmt, [{"case": case_id, "at": at} for case_id, at in activity.items()]
+        )
+
+    def case_keys_by_roots(
+        self, room_roots: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, CaseOrigin]]:
+        """(id, origin) of the cases rooted at these (room, root) pairs, in one light query."""
+        roots = {root for _, root in room_roots}
+        if not roots:
+            return {}
+        rows = self.session.connection().execute(
+            select(CaseRow.room_id, CaseRow.root_event_id, CaseRow.id, CaseRow.origin).where(
+                CaseRow.root_event_id.in_(roots)
+            )
+        )
+        found = {(r[0], r[1]): (int(r[2]), CaseOrigin(r[3])) for r in rows}
+        return {key: value for key, value in found.items() if key in room_roots}
 
     def get_message(self, event_id: str) -> Message | None:
         row = self.session.get(MessageRow, event_id)
@@ -259,7 +301,7 @@ class Repository:
 
     def apply_edit(self, event_id: str, sender: str, new_body: str) -> bool:
         """Replace a stored body; only the original sender's edit counts (DESIGN §9.4)."""
-        result = self.session.execute(
+        result = self.session.connection().execute(
             update(MessageRow)
             .where(
                 MessageRow.event_id == event_id,
@@ -268,16 +310,21 @@ class Repository:
             )
             .values(body=new_body, edited=True)
         )
-        return bool(getattr(result, "rowcount", 0))
+        return bool(result.rowcount)
 
     def redact_message(self, event_id: str) -> int | None:
         """Erase a message's content; returns its case id (to republish) if it was stored."""
-        row = self.session.get(MessageRow, event_id)
-        if row is None or row.redacted:
-            return None
-        row.body = ""
-        row.redacted = True
-        return row.case_id
+        row = (
+            self.session.connection()
+            .execute(
+                update(MessageRow)
+                .where(MessageRow.event_id == event_id, MessageRow.redacted.is_(False))
+                .values(body="", redacted=True)
+                .returning(MessageRow.case_id)
+            )
+            .first()
+        )
+        return None if row is None else row[0]
 
     def count_messages_of(self, user_id: str) -> int:
         stmt = (

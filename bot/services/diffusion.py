@@ -1,0 +1,261 @@
+"""Diffusion: the directory page ("Annuaire des professionnels") and the periodic digest
+("Lettre d'information"), both rebuilt from stored state.
+
+- Directory: every `!profil` change queues a `directory_page` job; the executor renders
+  the whole page from the opted-in participants (so jobs may coalesce or be redone).
+- Digest: a `digest` timer at `schedule.digest_cron` (in `schedule.timezone`). Its
+  handler runs in the timer's transaction: it schedules the next digest and, when the
+  period holds new or updated fiches or annotations, queues a `digest_page` job for that
+  period. The executor writes the page and queues one notice per room taking the digest.
+  `ensure_digest_timer` at start-up re-creates the timer from the database when none is
+  pending (restart-safe; NULL case ids are distinct in the unique constraint, hence the
+  explicit check).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from bot.domain.models import CaseState, FicheField, OutboxItem, Timer
+from bot.i18n import Translator
+from bot.matrix.events import OutboundNotice
+from bot.scheduling import Scheduler, next_fire_time
+from bot.services.effects import Effects, text_to_html
+from bot.services.outbox import OutboxDispatcher
+from bot.services.publishing import Publisher
+from bot.services.research import queue_notice
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.repository import Repository
+from wiki_sync.client import WikiClient
+from wiki_sync.errors import EditConflict, WikiUnavailable
+from wiki_sync.pages import (
+    DigestAnnotation,
+    DigestFiche,
+    DirectoryEntry,
+    render_digest,
+    render_directory,
+)
+from wiki_sync.publisher import same_text
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DIRECTORY = "directory_page"
+DIGEST = "digest"  # timer kind
+DIGEST_PAGE = "digest_page"  # outbox kind
+KINDS: tuple[str, ...] = (DIRECTORY, DIGEST_PAGE)
+RACE_RETRIES = 3
+
+
+def request_directory(effects: Effects) -> None:
+    effects.job(DIRECTORY, {})
+
+
+def directory_title(settings: Settings) -> str:
+    return Translator(settings.bot.language)("directory.title")
+
+
+def ensure_digest_timer(repo: Repository, settings: Settings, now: datetime) -> bool:
+    """Add the next digest timer unless one is pending; returns whether it added one."""
+    if repo.pending_timers([DIGEST]):
+        return False
+    when = next_fire_time(settings.schedule.digest_cron, settings.schedule.timezone, now)
+    return repo.add_timer(DIGEST, when)
+
+
+def digest_period(repo: Repository, settings: Settings, timer: Timer) -> tuple[datetime, datetime]:
+    """[start, end): from the previous digest's due time (else one cron period back)."""
+    end = timer.due_at
+    previous = repo.last_done_timer(DIGEST, end)
+    if previous is not None:
+        return previous.due_at, end
+    cron, zone = settings.schedule.digest_cron, settings.schedule.timezone
+    length = next_fire_time(cron, zone, end) - end
+    return end - max(length, timedelta(hours=1)), end
+
+
+def write_page(wiki: WikiClient, title: str, text: str, summary: str) -> int:
+    """Create or replace a page the bot owns entirely (no-op when unchanged)."""
+    for _ in range(RACE_RETRIES):
+        page = wiki.read(title)
+        if page.exists and same_text(page.text, text):
+            return page.revid or 0
+        try:
+            result = wiki.edit(
+                title,
+                text,
+                summary,
+                base_revid=page.revid if page.exists else None,
+                create_only=not page.exists,
+            )
+        except EditConflict:
+            continue
+        return result.revid
+    raise WikiUnavailable(f"{title}: busy, retrying later")
+
+
+@dataclass(frozen=True, slots=True)
+class _Digest:
+    title: str
+    text: str
+    summary: str
+    start: str
+    end: str
+    fiches: int
+    annotations: int
+
+
+class Diffusion:
+    """Outbox executors (directory, digest page) and the digest timer handler."""
+
+    def __init__(
+        self,
+        db: Database,
+        publisher: Publisher,
+        settings: Settings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.publisher = publisher
+        self.wiki = publisher.wiki
+        self.settings = settings
+        self.clock = clock
+        self.tr = Translator(settings.bot.language)
+
+    def register(self, dispatcher: OutboxDispatcher, scheduler: Scheduler | None = None) -> None:
+        dispatcher.register(DIRECTORY, self.directory)
+        dispatcher.register(DIGEST_PAGE, self.digest_page)
+        if scheduler is not None:
+            scheduler.register(DIGEST, self.on_digest)
+
+    async def start(self) -> None:
+        """Make sure the next digest is scheduled (call before the scheduler starts)."""
+        now = self.clock()
+        await self.db.run(lambda repo: ensure_digest_timer(repo, self.settings, now))
+
+    def _off_loop(self, work: Callable[[], T]) -> Awaitable[T]:
+        return self.publisher._off_loop(work)
+
+    # -- directory ---------------------------------------------------------------------
+
+    async def directory(self, item: OutboxItem) -> None:
+        def read(repo: Repository) -> list[DirectoryEntry]:
+            return [
+                DirectoryEntry(
+                    user_id=p.user_id,
+                    name=p.display_name or p.user_id,
+                    function=p.profile.function,
+                    territory=p.profile.territory,
+                    expertise=p.profile.expertise,
+                )
+                for p in repo.directory_participants()
+                if p.profile is not None
+            ]
+
+        entries = await self.db.run(read)
+        text = render_directory(entries, self.tr.lang)
+        summary = self.tr("directory.summary", count=len(entries))
+        title = directory_title(self.settings)
+        await self._off_loop(lambda: write_page(self.wiki, title, text, summary))
+
+    # -- digest ------------------------------------------------------------------------
+
+    def on_digest(self, repo: Repository, timer: Timer, now: datetime) -> None:
+        """Timer handler (in the timer's transaction): next timer, then this period's job."""
+        ensure_digest_timer(repo, self.settings, max(now, timer.due_at))
+        start, end = digest_period(repo, self.settings, timer)
+        if not repo.publications_between(start, end) and not repo.annotations_between(start, end):
+            log.info("digest %s – %s: nothing new, no page", start, end)
+            return
+        payload = {"start": start.isoformat(), "end": end.isoformat()}
+        repo.enqueue(
+            DIGEST_PAGE, f"digest_page:{start.isoformat()}:{end.isoformat()}", payload, now
+        )
+
+    def _local_date(self, moment: datetime) -> str:
+        return moment.astimezone(ZoneInfo(self.settings.schedule.timezone)).strftime("%Y-%m-%d")
+
+    def _digest(self, repo: Repository, start: datetime, end: datetime) -> _Digest | None:
+        fiches: list[DigestFiche] = []
+        for publication in repo.publications_between(start, end):
+            case = repo.get_case(publication.case_id)
+            fiche = repo.latest_fiche(publication.case_id)
+            if case is None or fiche is None:
+                continue
+            first = next(
+                (t.at for t in repo.transitions(case.id) if t.to_state is CaseState.PUBLISHED),
+                None,
+            )
+            themes = fiche.fields.get(FicheField.THEMES, "").split(",")
+            fiches.append(
+                DigestFiche(
+                    page_title=publication.page_title,
+                    title=fiche.fields.get(FicheField.TITLE, "") or case.title,
+                    themes=tuple(t.strip() for t in themes if t.strip()),
+                    territory=fiche.fields.get(FicheField.TERRITORY, ""),
+                    new=first is None or first >= start,
+                )
+            )
+        notes: list[DigestAnnotation] = []
+        for annotation in repo.annotations_between(start, end):
+            page = repo.get_publication(annotation.case_id)
+            if page is None:
+                continue
+            person = repo.get_participant(annotation.researcher)
+            notes.append(
+                DigestAnnotation(
+                    page_title=page.page_title,
+                    researcher=(person.display_name if person else "") or annotation.researcher,
+                    at=annotation.created_at,
+                    text=annotation.text,
+                )
+            )
+        if not fiches and not notes:
+            return None
+        first_day, last_day = self._local_date(start), self._local_date(end)
+        return _Digest(
+            title=self.tr("digest.title", start=first_day, end=last_day),
+            text=render_digest(start, end, fiches, notes, self.tr.lang),
+            summary=self.tr("digest.summary", start=first_day, end=last_day),
+            start=first_day,
+            end=last_day,
+            fiches=len(fiches),
+            annotations=len(notes),
+        )
+
+    async def digest_page(self, item: OutboxItem) -> None:
+        start = datetime.fromisoformat(str(item.payload["start"]))
+        end = datetime.fromisoformat(str(item.payload["end"]))
+        digest = await self.db.run(lambda repo: self._digest(repo, start, end))
+        if digest is None:
+            return
+        await self._off_loop(
+            lambda: write_page(self.wiki, digest.title, digest.text, digest.summary)
+        )
+        url = self.publisher.page_url(digest.title)
+        text = self.tr(
+            "digest.notice",
+            start=digest.start,
+            end=digest.end,
+            fiches=digest.fiches,
+            annotations=digest.annotations,
+            url=url,
+        )
+        anchor = f'<a href="{html.escape(url)}">{html.escape(url)}</a>'
+        body_html = text_to_html(text).replace(html.escape(url), anchor)
+
+        def announce(repo: Repository) -> None:
+            now = self.clock()
+            for room in repo.list_rooms():
+                if room.digest_enabled:
+                    notice = OutboundNotice(room_id=room.room_id, body=text, html=body_html)
+                    queue_notice(repo, f"notice:{item.kind}:{item.id}:{room.room_id}", notice, now)
+
+        await self.db.run(announce)

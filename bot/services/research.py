@@ -1,0 +1,264 @@
+"""Research-side wiki jobs: `!chercher` (wiki search) and `!annoter` (talk-page sections).
+
+Command handlers run in the sync batch's transaction, in the database thread: they only
+queue outbox jobs (`request_search`, `request_annotation`). The executors below do the
+network part in the publisher's wiki worker thread, then queue their notices keyed on the
+outbox row, so a job redone after a crash neither loses nor doubles them.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from bot.domain.models import (
+    Annotation,
+    Case,
+    OutboxItem,
+    Publication,
+    PublicationStatus,
+)
+from bot.i18n import Translator
+from bot.matrix.events import OutboundNotice
+from bot.services.curation import case_notice
+from bot.services.effects import NOTICE, Effects, mention_html, text_to_html
+from bot.services.outbox import OutboxDispatcher
+from bot.services.publishing import Publisher
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.repository import Repository
+from wiki_sync.errors import EditConflict, WikiError, WikiUnavailable
+from wiki_sync.pages import (
+    annotation_marker,
+    annotation_section,
+    append_section,
+    plain_snippet,
+    talk_title,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SEARCH = "wiki_search"
+ANNOTATE = "annotate_page"
+KINDS: tuple[str, ...] = (SEARCH, ANNOTATE)
+SEARCH_RESULTS = 3
+NOTICE_EXCERPT = 200
+RACE_RETRIES = 3
+
+
+def queue_notice(repo: Repository, key: str, notice: OutboundNotice, now: datetime) -> None:
+    """A notice as an outbox row under an explicit dedupe key."""
+    payload = asdict(notice)
+    payload["mentions"] = list(notice.mentions)
+    repo.enqueue(NOTICE, key, payload, now)
+
+
+def reply_context(
+    room_id: str, event_id: str, thread_root: str | None, sender: str, sender_name: str
+) -> dict[str, Any]:
+    """Where and to whom an asynchronous answer goes (what `ctx.reply` would use)."""
+    return {
+        "room_id": room_id,
+        "reply_to": event_id,
+        "thread_root": thread_root,
+        "sender": sender,
+        "sender_name": sender_name,
+    }
+
+
+def reply_notice(
+    payload: dict[str, Any], text: str, body_html: str | None = None
+) -> OutboundNotice:
+    sender, name = str(payload["sender"]), str(payload.get("sender_name") or payload["sender"])
+    return OutboundNotice(
+        room_id=str(payload["room_id"]),
+        body=f"{name}: {text}",
+        html=f"{mention_html(sender, name)}: {body_html or text_to_html(text)}",
+        thread_root=payload.get("thread_root"),
+        reply_to=payload.get("reply_to"),
+        mentions=(sender,),
+    )
+
+
+# -- requests (inside the command's transaction) ------------------------------------------
+
+
+def request_search(effects: Effects, query: str, context: dict[str, Any]) -> None:
+    effects.job(SEARCH, {**context, "query": query})
+
+
+def request_annotation(
+    effects: Effects, annotation: Annotation, researcher_name: str, context: dict[str, Any]
+) -> None:
+    effects.job(
+        ANNOTATE,
+        {
+            **context,
+            "annotation_id": annotation.id,
+            "case_id": annotation.case_id,
+            "researcher_name": researcher_name,
+        },
+    )
+
+
+# -- executors -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _AnnotationPlan:
+    annotation: Annotation
+    case: Case
+    publication: Publication
+
+
+class ResearchJobs:
+    """Outbox executors for `KINDS`; wiki calls go through the publisher's worker thread."""
+
+    def __init__(
+        self,
+        db: Database,
+        publisher: Publisher,
+        settings: Settings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.publisher = publisher
+        self.wiki = publisher.wiki
+        self.settings = settings
+        self.clock = clock
+        self.tr = Translator(settings.bot.language)
+
+    def register(self, dispatcher: OutboxDispatcher) -> None:
+        dispatcher.register(SEARCH, self.search)
+        dispatcher.register(ANNOTATE, self.annotate)
+
+    def _off_loop(self, work: Callable[[], T]) -> Awaitable[T]:
+        return self.publisher._off_loop(work)  # one wiki thread for every wiki call
+
+    # -- !chercher -----------------------------------------------------------------
+
+    async def search(self, item: OutboxItem) -> None:
+        payload = item.payload
+        query = str(payload["query"])
+        try:
+            results = await self._off_loop(lambda: self._search(query))
+        except WikiError as exc:  # a late answer is useless: say so now, do not retry
+            log.warning("wiki search failed: %r", exc)
+            notice = reply_notice(payload, self.tr("search.unavailable", query=query))
+        else:
+            notice = self._results_notice(payload, query, results)
+        now = self.clock()
+        await self.db.run(
+            lambda repo: queue_notice(repo, f"notice:{item.kind}:{item.id}", notice, now)
+        )
+
+    def _search(self, query: str) -> list[dict[str, Any]]:
+        return self.wiki.search(query, limit=SEARCH_RESULTS)
+
+    def _results_notice(
+        self, payload: dict[str, Any], query: str, results: list[dict[str, Any]]
+    ) -> OutboundNotice:
+        if not results:
+            text = self.tr("search.none", query=query, prefix=self.settings.bot.prefix)
+            return reply_notice(payload, text)
+        lines = [self.tr("search.header", query=query)]
+        items_html: list[str] = []
+        for n, result in enumerate(results[:SEARCH_RESULTS], start=1):
+            title = str(result.get("title", ""))
+            snippet = plain_snippet(str(result.get("snippet", "")))
+            url = self.publisher.page_url(title)
+            lines.append(self.tr("search.line", n=n, title=title, snippet=snippet, url=url))
+            items_html.append(
+                f'<li><a href="{html.escape(url)}">{html.escape(title)}</a>'
+                + (f" — {html.escape(snippet)}" if snippet else "")
+                + "</li>"
+            )
+        body_html = f"{text_to_html(lines[0])}<ol>{''.join(items_html)}</ol>"
+        return reply_notice(payload, "\n".join(lines), body_html)
+
+    # -- !annoter ------------------------------------------------------------------
+
+    async def annotate(self, item: OutboxItem) -> None:
+        annotation_id = int(item.payload["annotation_id"])
+        plan = await self.db.run(lambda repo: self._annotation_plan(repo, annotation_id))
+        if plan is None:
+            return
+        name = str(item.payload.get("researcher_name") or plan.annotation.researcher)
+        talk = talk_title(plan.publication.page_title)
+        section = annotation_section(
+            annotation_id, name, plan.annotation.created_at, plan.annotation.text, self.tr.lang
+        )
+        summary = self.tr("annotate.summary", researcher=name, case=plan.case.id)
+        revid = await self._off_loop(
+            lambda: self._append(talk, section, annotation_marker(annotation_id), summary)
+        )
+        url = self.publisher.page_url(talk)
+        excerpt = " ".join(plan.annotation.text.split())
+        if len(excerpt) > NOTICE_EXCERPT:
+            excerpt = excerpt[:NOTICE_EXCERPT] + "…"
+        text = self.tr(
+            "annotate.notice",
+            researcher=name,
+            case=plan.case.id,
+            title=plan.case.title or plan.publication.page_title,
+            text=excerpt,
+            url=url,
+        )
+
+        def record(repo: Repository) -> None:
+            repo.set_annotation_revid(annotation_id, revid)
+            authors = repo.fiche_submitters(plan.case.id) or [plan.case.created_by]
+            notice = case_notice(repo, plan.case, text, authors[:3])
+            linked = notice.html.replace(
+                html.escape(url), f'<a href="{html.escape(url)}">{html.escape(url)}</a>'
+            )
+            notice = OutboundNotice(
+                room_id=notice.room_id,
+                body=notice.body,
+                html=linked,
+                thread_root=notice.thread_root,
+                reply_to=notice.reply_to,
+                mentions=notice.mentions,
+            )
+            queue_notice(repo, f"notice:{item.kind}:{item.id}", notice, self.clock())
+
+        await self.db.run(record)
+
+    @staticmethod
+    def _annotation_plan(repo: Repository, annotation_id: int) -> _AnnotationPlan | None:
+        annotation = repo.get_annotation(annotation_id)
+        if annotation is None:
+            return None
+        case = repo.get_case(annotation.case_id)
+        publication = repo.get_publication(annotation.case_id)
+        if case is None or publication is None:
+            return None
+        if publication.status is PublicationStatus.WITHDRAWN:
+            log.info("annotation %d: page of case %d withdrawn", annotation_id, case.id)
+            return None
+        return _AnnotationPlan(annotation, case, publication)
+
+    def _append(self, title: str, section: str, marker: str, summary: str) -> int:
+        """Append a section to a talk page once (a redone job finds its marker)."""
+        for _ in range(RACE_RETRIES):
+            page = self.wiki.read(title)
+            if page.exists and marker in (page.text or ""):
+                return page.revid or 0
+            text = append_section(page.text if page.exists else None, section)
+            try:
+                result = self.wiki.edit(
+                    title,
+                    text,
+                    summary,
+                    base_revid=page.revid if page.exists else None,
+                    create_only=not page.exists,
+                )
+            except EditConflict:
+                continue  # someone wrote meanwhile: read again and append to theirs
+            return result.revid
+        raise WikiUnavailable(f"{title}: busy, retrying later")

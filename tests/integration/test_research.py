@@ -1,0 +1,263 @@
+"""Research and diffusion against the real MediaWiki: search, talk-page annotations, the
+directory page and the digest (driven through the outbox, the scheduler and a fake clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.domain.models import DirectoryProfile, OutboxItem, Participant, Room, RoomKind
+from bot.scheduling import Scheduler
+from bot.services.diffusion import DIGEST, DIGEST_PAGE, Diffusion, request_directory
+from bot.services.effects import NOTICE, Effects
+from bot.services.outbox import OutboxDispatcher
+from bot.services.publishing import Publisher
+from bot.services.research import (
+    ANNOTATE,
+    SEARCH,
+    ResearchJobs,
+    reply_context,
+    request_annotation,
+    request_search,
+)
+from bot.settings import Settings
+from bot.storage.database import Database
+from scripts.devstack import StackInfo, mediawiki
+from tests.integration.wiki_support import (
+    ALICE,
+    NOW,
+    Clock,
+    client_for,
+    fiche_fields,
+    seed_case,
+    settings_for,
+    unique,
+)
+from wiki_sync.pages import annotation_marker, talk_title
+
+pytestmark = pytest.mark.integration
+RESEARCHER = "@claire:localhost"
+ROOM = "!salon:localhost"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def settings(wiki_ready: StackInfo) -> Settings:
+    return settings_for(wiki_ready)
+
+
+@pytest.fixture
+def publisher(settings: Settings, db: Database, clock: Clock) -> Iterator[Publisher]:
+    pub = Publisher(db, client_for(settings, max_retries=1), settings, clock)
+    yield pub
+    pub.close()
+
+
+@pytest.fixture
+def dispatcher(
+    db: Database, clock: Clock, publisher: Publisher, settings: Settings
+) -> OutboxDispatcher:
+    disp = OutboxDispatcher(db, clock, backoff_base=1.0, backoff_cap=30.0)
+    publisher.register(disp)
+    ResearchJobs(db, publisher, settings, clock).register(disp)
+    Diffusion(db, publisher, settings, clock).register(disp)
+    return disp
+
+
+async def drain(dispatcher: OutboxDispatcher, kinds: list[str] | None = None) -> None:
+    wanted = [k for k in dispatcher.executors if k != NOTICE] if kinds is None else kinds
+    for _ in range(20):
+        if not await dispatcher.run_once(wanted):
+            return
+
+
+def notices(db: Database) -> list[dict[str, Any]]:
+    return db.run_sync(lambda repo: [i.payload for i in repo.pending_outbox([NOTICE])])
+
+
+def context(sender: str = ALICE.user_id) -> dict[str, Any]:
+    return reply_context(ROOM, f"$cmd{unique('x').split()[1]}", "$thread", sender, "Alice Martin")
+
+
+async def test_search_answers_with_the_best_pages_or_suggests_capture(
+    wiki_ready: StackInfo, db: Database, dispatcher: OutboxDispatcher
+) -> None:
+    word = unique("Xylophonie").split()[1]  # a word only these fiches hold
+    titles = [unique("Médiation par la musique"), unique("Chorale de quartier")]
+    for n, title in enumerate(titles):
+        seed_case(db, fiche_fields(title, context=f"Un atelier xylo{word} n°{n} <b>gras</b>."))
+    await drain(dispatcher)
+    mediawiki.run_jobs(wiki_ready.local_settings)
+
+    db.run_sync(lambda repo: request_search(Effects(repo, "s1", NOW), f"xylo{word}", context()))
+    db.run_sync(
+        lambda repo: request_search(Effects(repo, "s2", NOW), "zzqqnothingmatches", context())
+    )
+    await drain(dispatcher, [SEARCH])
+    found, empty = [n for n in notices(db) if str(n.get("reply_to")).startswith("$cmd")]
+    body = found["body"]
+    for title in titles:
+        assert title in body and "index.php?title=" in body
+    assert "searchmatch" not in body and "<span" not in body and "{{" not in body
+    assert f"xylo{word}" in body  # the snippet, as plain text
+    assert found["mentions"] == [ALICE.user_id] and found["thread_root"] == "$thread"
+    assert '<a href="' in found["html"]
+    assert "zzqqnothingmatches" in empty["body"] and "!capturer" in empty["body"]
+
+
+async def test_annotation_goes_to_the_talk_page_once_and_is_announced_in_the_thread(
+    db: Database, dispatcher: OutboxDispatcher, publisher: Publisher
+) -> None:
+    title = unique("Accueil des familles")
+    case_id = seed_case(db, fiche_fields(title))
+    await drain(dispatcher)
+    page_title = db.run_sync(lambda repo: repo.get_publication(case_id)).page_title
+    hostile = "Très juste. [[Catégorie:Spam]] {{subst:foo}} ~~~~ <script>x</script>"
+
+    def annotate(repo: Any) -> int:
+        annotation = repo.add_annotation(case_id, RESEARCHER, hostile, NOW)
+        request_annotation(
+            Effects(repo, "a1", NOW), annotation, "Claire Petit", context(RESEARCHER)
+        )
+        return int(annotation.id)
+
+    annotation_id = db.run_sync(annotate)
+    await drain(dispatcher, [ANNOTATE])
+    talk = publisher.wiki.read(talk_title(page_title))
+    assert talk.exists and talk.text is not None
+    assert "Claire Petit" in talk.text and annotation_marker(annotation_id) in talk.text
+    assert "[[Catégorie" not in talk.text and "~~~~" not in talk.text and "<script" not in talk.text
+    parsed = publisher.wiki.parse(talk_title(page_title), prop="text|categories|templates")
+    assert parsed["categories"] == [] and parsed["templates"] == []
+    assert "Très juste." in parsed["text"] and "<script" not in parsed["text"]
+    stored = db.run_sync(lambda repo: repo.get_annotation(annotation_id))
+    assert stored is not None and stored.wiki_revid == talk.revid
+
+    (notice,) = [n for n in notices(db) if "Claire" in n["body"]]
+    case = db.run_sync(lambda repo: repo.get_case(case_id))
+    assert notice["room_id"] == case.room_id and notice["thread_root"] == case.root_event_id
+    assert "Claire Petit" in notice["body"] and "Très juste." in notice["body"]
+    assert "Talk" in notice["body"] or "Discussion" in notice["body"]
+
+    # The same job redone (crash after the wiki write): no second section, no 2nd notice.
+    items = db.run_sync(lambda repo: repo.pending_outbox([ANNOTATE]))
+    assert items == []
+    await dispatcher.executors[ANNOTATE](
+        OutboxItem(
+            id=10_000,
+            kind=ANNOTATE,
+            dedupe_key="redo",
+            payload={"annotation_id": annotation_id, "researcher_name": "Claire Petit"},
+        )
+    )
+    again = publisher.wiki.read(talk_title(page_title))
+    assert again.revid == talk.revid
+    assert (again.text or "").count(annotation_marker(annotation_id)) == 1
+
+
+async def test_directory_page_is_rebuilt_escaped_and_grouped_by_territory(
+    db: Database, dispatcher: OutboxDispatcher, publisher: Publisher, settings: Settings
+) -> None:
+    def opt_in(repo: Any) -> None:
+        for user, name, function, territory, expertise in (
+            ("@z1:localhost", "Zoé Nord", "Éducatrice", "Nord", ("logement",)),
+            ("@z2:localhost", "Yves [[Spam]]", "CESF {{x}}", "Sud", ("santé", "budget")),
+            ("@z3:localhost", "Xavier Nord", "Médiateur", "Nord", ()),
+        ):
+            profile = DirectoryProfile(function, territory, expertise, NOW)
+            repo.save_participant(Participant(user, name, profile=profile))
+        repo.save_participant(Participant("@hidden:localhost", "Pas Inscrit"))
+        request_directory(Effects(repo, "d1", NOW))
+
+    db.run_sync(opt_in)
+    await drain(dispatcher)
+    title = "Annuaire des professionnels"
+    page = publisher.wiki.read(title)
+    assert page.exists and page.text is not None
+    text = page.text
+    assert text.index("== Nord ==") < text.index("Xavier Nord") < text.index("Zoé Nord")
+    assert text.index("== Sud ==") > text.index("Zoé Nord")
+    assert "Pas Inscrit" not in text and "[[Spam]]" not in text and "{{x}}" not in text
+    parsed = publisher.wiki.parse(title, prop="templates|links")
+    assert parsed["templates"] == [] and parsed["links"] == []
+
+    # Leaving the directory rebuilds the page without that person.
+    def leave(repo: Any) -> None:
+        person = repo.get_participant("@z2:localhost")
+        repo.save_participant(Participant(person.user_id, person.display_name))
+        request_directory(Effects(repo, "d2", NOW))
+
+    db.run_sync(leave)
+    await drain(dispatcher)
+    text = publisher.wiki.read(title).text or ""
+    assert "Yves" not in text and "== Sud ==" not in text and "Zoé Nord" in text
+
+
+async def test_digest_page_and_room_notices_at_the_cron_time_and_nothing_when_idle(
+    db: Database,
+    dispatcher: OutboxDispatcher,
+    publisher: Publisher,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    settings = settings.model_copy(
+        update={
+            "schedule": settings.schedule.model_copy(
+                update={"digest_cron": "0 9 * * mon", "timezone": "Europe/Paris"}
+            )
+        }
+    )
+    clock.now = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)  # a Tuesday
+    diffusion = Diffusion(db, publisher, settings, clock)
+    diffusion.register(dispatcher)
+    scheduler = Scheduler(db, clock)
+    scheduler.register(DIGEST, diffusion.on_digest)
+    await diffusion.start()
+    await diffusion.start()  # restart: still one pending digest timer
+    (timer,) = db.run_sync(lambda repo: repo.pending_timers([DIGEST]))
+    assert timer.due_at == datetime(2026, 3, 9, 8, 0, tzinfo=UTC)  # Monday 09:00 Paris
+
+    def rooms(repo: Any) -> None:
+        repo.save_room(Room("!lettre:localhost", RoomKind.THEME, "Logement", digest_enabled=True))
+        repo.save_room(Room("!autre:localhost", RoomKind.THEME, "Autre"))
+
+    db.run_sync(rooms)
+    title = unique("Permanence logement")
+    case_id = seed_case(db, fiche_fields(title, themes="Logement", territory="Lyon"), now=clock.now)
+    clock.now = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
+    await drain(dispatcher, ["publish"])
+    db.run_sync(
+        lambda repo: repo.add_annotation(case_id, RESEARCHER, "Piste à creuser.", clock.now)
+    )
+    db.run_sync(lambda repo: repo.save_participant(Participant(RESEARCHER, "Claire Petit")))
+
+    assert await scheduler.run_due() == 0  # not yet Monday
+    clock.now = datetime(2026, 3, 9, 8, 0, 30, tzinfo=UTC)
+    assert await scheduler.run_due() == 1
+    await drain(dispatcher, [DIGEST_PAGE])
+    digest_title = "Lettre d'information – 2026-03-02 au 2026-03-09"
+    page = publisher.wiki.read(digest_title)
+    assert page.exists and page.text is not None
+    assert title in page.text and "Logement" in page.text and "Lyon" in page.text
+    assert "Claire Petit" in page.text and "Piste à creuser." in page.text
+    sent = [n for n in notices(db) if "Lettre" in n["body"] or "lettre" in n["body"]]
+    assert [n["room_id"] for n in sent] == ["!lettre:localhost"]
+    assert "index.php?title=Lettre" in sent[0]["body"]
+    (following,) = db.run_sync(lambda repo: repo.pending_timers([DIGEST]))
+    assert following.due_at == datetime(2026, 3, 16, 8, 0, tzinfo=UTC)
+
+    # A week with nothing new: no page job, no notice, and the next timer is there.
+    clock.now = datetime(2026, 3, 16, 8, 1, tzinfo=UTC)
+    assert await scheduler.run_due() == 1
+    assert db.run_sync(lambda repo: repo.pending_outbox([DIGEST_PAGE])) == []
+    assert not publisher.wiki.read("Lettre d'information – 2026-03-09 au 2026-03-16").exists
+    (third,) = db.run_sync(lambda repo: repo.pending_timers([DIGEST]))
+    assert third.due_at == datetime(2026, 3, 23, 8, 0, tzinfo=UTC)
+    assert len([n for n in notices(db) if "lettre" in n["body"].lower()]) == 1

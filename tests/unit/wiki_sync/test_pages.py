@@ -1,0 +1,81 @@
+"""Pure renderers of the research and diffusion pages, and search snippets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.commands.research_handlers import matches
+from bot.domain.models import DirectoryProfile
+from tests.hostile_inputs import HOSTILE_INPUTS
+from wiki_sync.pages import (
+    DigestAnnotation,
+    DigestFiche,
+    DirectoryEntry,
+    annotation_marker,
+    annotation_section,
+    append_section,
+    plain_snippet,
+    render_digest,
+    render_directory,
+    talk_title,
+)
+
+WHEN = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NASTY = "[[Catégorie:X]] {{subst:Y}} ~~~~ <script>z</script> __NOTOC__ | == h =="
+
+
+def test_annotation_section_is_signed_marked_and_escaped() -> None:
+    section = annotation_section(7, "Claire [[P]]", WHEN, NASTY, "fr")
+    assert section.startswith("== Annotation de Claire &#91;&#91;P&#93;&#93; (2026-03-02) ==")
+    assert annotation_marker(7) in section and "— Claire" in section
+    for bad in ("[[", "{{", "~~~", "<script", "__NOTOC__", "| ==", "\n=="):
+        assert bad not in section.split("\n", 2)[2], bad
+    assert append_section("old\n\n", section) == "old\n\n" + section
+    assert append_section(None, section) == section
+    assert talk_title("Fiche") == "Talk:Fiche"
+
+
+def test_directory_grouped_by_territory_escaped() -> None:
+    text = render_directory(
+        [
+            DirectoryEntry("@b:x", "Bea", "CESF", "Sud", ("budget",)),
+            DirectoryEntry("@a:x", "Ana {{x}}", "Éduc", "Nord", ("santé", "[[y]]")),
+            DirectoryEntry("@c:x", "Cyd", "", "", ()),
+        ]
+    )
+    assert text.index("== Nord ==") < text.index("== Sud ==") < text.index("== Sans territoire")
+    assert "{{" not in text and "[[" not in text
+    assert "https://matrix.to/#/%40a%3Ax" in text
+    assert "Personne" in render_directory([])
+
+
+def test_digest_groups_by_theme_then_territory_and_lists_annotations() -> None:
+    fiches = [
+        DigestFiche("Page A", "A", ("Logement", "Santé"), "Lyon", True),
+        DigestFiche("Page B", "B {{x}}", (), "", False),
+    ]
+    notes = [DigestAnnotation("Page A", "Claire", WHEN, "Une piste " + NASTY)]
+    text = render_digest(WHEN, WHEN, fiches, notes, "fr")
+    assert text.index("== Nouvelles fiches ==") < text.index("=== Logement ===")
+    assert "; Lyon" in text and "[[:Page A|A]]" in text
+    assert "== Fiches mises à jour ==" in text and "=== Sans thème ===" in text
+    assert "[[:Talk:Page A|Page A]]" in text and "{{x}}" not in text and "[[Cat" not in text
+
+
+def test_plain_snippet_drops_html_and_markup() -> None:
+    raw = "| contexte = Un <span class='searchmatch'>atelier</span> &amp;#58; {{Modèle|a=b}}\n"
+    assert "span" not in plain_snippet(raw) and "Un atelier :" in plain_snippet(raw)
+    assert "<" not in plain_snippet(raw) and "{{" not in plain_snippet(raw)
+
+
+def test_experts_match_ignores_case_and_accents() -> None:
+    profile = DirectoryProfile("Éducatrice", "Nord", ("Santé mentale", "logement"))
+    assert matches("SANTE", profile) and matches("educatrice nord", profile)
+    assert not matches("budget", profile) and not matches("", profile)
+
+
+def test_hostile_inputs_never_become_markup_in_the_directory() -> None:
+    for _, text in HOSTILE_INPUTS:
+        page = render_directory([DirectoryEntry("@a:x", text, text, text, (text,))])
+        body = page.split("\n", 2)[2]
+        assert "{{" not in body and "[[" not in body and "~~~" not in body, text

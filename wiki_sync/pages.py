@@ -1,0 +1,240 @@
+"""Wiki pages of the research and diffusion features: talk-page annotations, the
+directory of professionals and the digest ("Lettre d'information"), plus search snippets.
+
+Pure functions: plain values in, wikitext (or plain text) out. Every user-supplied value
+goes through `escape_wikitext` / `escape_inline`; only our own labels are left raw.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from wiki_sync.escape import escape_inline, escape_wikitext
+from wiki_sync.render import safe_matrix_to
+
+TALK_NAMESPACE = "Talk"  # canonical English name: works whatever the wiki's language
+
+_TEXT: dict[str, dict[str, str]] = {
+    "fr": {
+        "annotation_title": "Annotation de {name} ({date})",
+        "annotation_signature": "— {name}, chercheur·e, le {date} (via capibot)",
+        "directory_intro": "Annuaire des professionnels du réseau qui ont choisi d'y "
+        "figurer (commande <code>!profil</code> dans Matrix). Page tenue à jour par "
+        "capibot : les modifications faites ici seront remplacées.",
+        "directory_empty": "Personne n'a encore choisi de figurer dans l'annuaire.",
+        "no_territory": "Sans territoire précisé",
+        "function": "Fonction",
+        "expertise": "Expertises",
+        "contact": "contacter sur Matrix",
+        "digest_intro": "Lettre d'information du réseau pour la période du {start} au {end}.",
+        "digest_new": "Nouvelles fiches",
+        "digest_updated": "Fiches mises à jour",
+        "digest_annotations": "Annotations de la période",
+        "no_theme": "Sans thème",
+        "annotation_line": "{name} sur {page} ({date}) : {text}",
+    },
+    "en": {
+        "annotation_title": "Annotation by {name} ({date})",
+        "annotation_signature": "— {name}, researcher, {date} (via capibot)",
+        "directory_intro": "Directory of the network's professionals who chose to be "
+        "listed (<code>!profile</code> command in Matrix). Maintained by capibot: edits "
+        "made here will be replaced.",
+        "directory_empty": "Nobody has chosen to be listed in the directory yet.",
+        "no_territory": "No territory given",
+        "function": "Function",
+        "expertise": "Expertise",
+        "contact": "contact on Matrix",
+        "digest_intro": "Newsletter of the network for the period from {start} to {end}.",
+        "digest_new": "New fiches",
+        "digest_updated": "Updated fiches",
+        "digest_annotations": "Annotations of the period",
+        "no_theme": "No theme",
+        "annotation_line": "{name} on {page} ({date}): {text}",
+    },
+}
+
+
+def _text(language: str) -> Mapping[str, str]:
+    return _TEXT.get(language, _TEXT["fr"])
+
+
+def talk_title(page_title: str) -> str:
+    return f"{TALK_NAMESPACE}:{page_title}"
+
+
+# -- annotations -------------------------------------------------------------------------
+
+
+def annotation_marker(annotation_id: int) -> str:
+    """An invisible marker: a redone job finds its section already there."""
+    return f"<!-- capibot-annotation:{int(annotation_id)} -->"
+
+
+def annotation_section(
+    annotation_id: int, researcher: str, when: datetime, text: str, language: str = "fr"
+) -> str:
+    """A signed talk-page section: heading, marker, escaped text, signature line."""
+    labels = _text(language)
+    date = when.strftime("%Y-%m-%d")
+    name = escape_inline(researcher) or "?"
+    heading = labels["annotation_title"].format(name=name, date=date)
+    signature = labels["annotation_signature"].format(name=name, date=date)
+    body = escape_wikitext(text)
+    return f"== {heading} ==\n{annotation_marker(annotation_id)}\n{body}\n\n{signature}\n"
+
+
+def append_section(existing: str | None, section: str) -> str:
+    current = (existing or "").rstrip()
+    return f"{current}\n\n{section}" if current else section
+
+
+# -- directory ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    user_id: str
+    name: str
+    function: str = ""
+    territory: str = ""
+    expertise: tuple[str, ...] = ()
+
+
+def _matrix_link(user_id: str, label: str) -> str:
+    try:
+        url = safe_matrix_to(f"https://matrix.to/#/{user_id}")
+    except ValueError:
+        return ""
+    return f"[{url} {label}]"
+
+
+def render_directory(entries: Iterable[DirectoryEntry], language: str = "fr") -> str:
+    """The directory page, grouped by territory (sorted, "no territory" last)."""
+    labels = _text(language)
+    groups: dict[str, list[DirectoryEntry]] = {}
+    for entry in entries:
+        groups.setdefault(" ".join(entry.territory.split()), []).append(entry)
+    lines = [labels["directory_intro"], ""]
+    if not groups:
+        lines.append(labels["directory_empty"])
+    for territory in sorted(groups, key=lambda t: (t == "", t.casefold())):
+        heading = escape_inline(territory) if territory else labels["no_territory"]
+        lines.append(f"== {heading} ==")
+        for entry in sorted(groups[territory], key=lambda e: (e.name.casefold(), e.user_id)):
+            parts = [f"'''{escape_inline(entry.name) or '?'}'''"]
+            if entry.function:
+                parts.append(f"{labels['function']} : {escape_inline(entry.function)}")
+            if entry.expertise:
+                items = ", ".join(escape_inline(x) for x in entry.expertise)
+                parts.append(f"{labels['expertise']} : {items}")
+            link = _matrix_link(entry.user_id, labels["contact"])
+            if link:
+                parts.append(link)
+            lines.append("* " + " · ".join(parts))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# -- digest ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFiche:
+    page_title: str
+    title: str
+    themes: tuple[str, ...]
+    territory: str
+    new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DigestAnnotation:
+    page_title: str
+    researcher: str
+    at: datetime
+    text: str
+
+
+MAX_ANNOTATION_CHARS = 300
+
+
+def _page_link(page_title: str, label: str) -> str:
+    """An internal link to a page the bot itself titled (validated titles)."""
+    safe_title = page_title.replace("|", "").replace("]", "").replace("[", "")
+    return f"[[:{safe_title}|{escape_inline(label) or escape_inline(safe_title)}]]"
+
+
+def render_digest(
+    start: datetime,
+    end: datetime,
+    fiches: Sequence[DigestFiche],
+    annotations: Sequence[DigestAnnotation],
+    language: str = "fr",
+) -> str:
+    """New and updated fiches grouped by theme then territory, then the annotations."""
+    labels = _text(language)
+    lines = [
+        labels["digest_intro"].format(
+            start=start.strftime("%Y-%m-%d"), end=end.strftime("%Y-%m-%d")
+        ),
+        "",
+    ]
+    for new, key in ((True, "digest_new"), (False, "digest_updated")):
+        chosen = [f for f in fiches if f.new is new]
+        if not chosen:
+            continue
+        lines.append(f"== {labels[key]} ==")
+        by_theme: dict[str, list[DigestFiche]] = {}
+        for fiche in chosen:
+            for theme in fiche.themes or ("",):
+                by_theme.setdefault(" ".join(theme.split()), []).append(fiche)
+        for theme in sorted(by_theme, key=lambda t: (t == "", t.casefold())):
+            lines.append(f"=== {escape_inline(theme) if theme else labels['no_theme']} ===")
+            by_territory: dict[str, list[DigestFiche]] = {}
+            for fiche in by_theme[theme]:
+                by_territory.setdefault(" ".join(fiche.territory.split()), []).append(fiche)
+            for territory in sorted(by_territory, key=lambda t: (t == "", t.casefold())):
+                label = escape_inline(territory) if territory else labels["no_territory"]
+                lines.append(f"; {label}")
+                for fiche in sorted(by_territory[territory], key=lambda f: f.title.casefold()):
+                    lines.append(f"* {_page_link(fiche.page_title, fiche.title)}")
+        lines.append("")
+    if annotations:
+        lines.append(f"== {labels['digest_annotations']} ==")
+        for note in annotations:
+            text = " ".join(note.text.split())
+            if len(text) > MAX_ANNOTATION_CHARS:
+                text = text[:MAX_ANNOTATION_CHARS] + "…"
+            line = labels["annotation_line"].format(
+                name=escape_inline(note.researcher) or "?",
+                page=_page_link(talk_title(note.page_title), note.page_title),
+                date=note.at.strftime("%Y-%m-%d"),
+                text=escape_inline(text),
+            )
+            lines.append(f"* {line}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# -- search ------------------------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]*>")
+_MARKUP = re.compile(r"\{\{+|\}\}+|\[\[+|\]\]+|'''?|={2,}|__[A-Z]+__")
+_PARAM = re.compile(r"\|\s*[\w ]{1,40}=\s*")
+_SPACES = re.compile(r"\s+")
+
+
+def plain_snippet(snippet: str, limit: int = 240) -> str:
+    """A search snippet as plain text: no HTML (searchmatch spans), no wiki markup."""
+    text = _TAG.sub("", snippet)
+    for _ in range(2):  # the snippet is HTML-escaped wikitext that holds our own entities
+        text = html.unescape(text)
+    text = _TAG.sub("", text)
+    text = _PARAM.sub(" ", text)
+    text = _MARKUP.sub(" ", text).replace("|", " ")
+    text = _SPACES.sub(" ", text).strip()
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
