@@ -50,7 +50,7 @@ async def test_capture_in_an_encrypted_room(stack: StackInfo, tmp_path: Path) ->
             case = await case_of(bot, room, root)
             return case is not None and len(await stored_bodies(bot, case.id)) == 3
 
-        await eventually(stored, within=40)
+        await eventually(stored, within=90)
         case = await case_of(bot, room, root)
         assert case is not None
         assert await stored_bodies(bot, case.id) == [
@@ -70,7 +70,7 @@ async def test_capture_in_an_encrypted_room(stack: StackInfo, tmp_path: Path) ->
                 isinstance(e, RoomMessageNotice) and f"#{case.id}" in e.body for e in seen.values()
             )
 
-        await eventually(alice_reads_the_ack, within=30)
+        await eventually(alice_reads_the_ack, within=90)
         assert not any(
             isinstance(e, MegolmEvent) and e.sender == bot.client.user_id for e in seen.values()
         )

@@ -1,0 +1,43 @@
+"""`./scripts/demo --once`, its scenario part: the real exchange ends on a served page."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import urllib.request
+import uuid
+from pathlib import Path
+
+from scripts.demo_once import TITLE, play_scenario
+from scripts.devstack import StackInfo
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status, response.read().decode("utf-8", errors="replace")
+
+
+def _processes_mentioning(marker: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            cmdline = entry.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if marker in cmdline:
+            found.append(cmdline)
+    return found
+
+
+async def test_the_demo_exchange_is_published_and_served(stack: StackInfo, tmp_path: Path) -> None:
+    work = tmp_path / "demo"
+    title = f"{TITLE} {uuid.uuid4().hex[:6]}"  # the session's wiki has other fiches
+    url = await play_scenario(stack, stack.config_path, work, title=title)
+    assert url.startswith(f"{stack.wiki_url}/index.php?title=")
+    status, page = await asyncio.to_thread(_get, url)
+    assert status == 200
+    text = html.unescape(page)
+    assert f"<title>{title}" in text and "firstHeading" in text
+    assert "Aller vers les habitants plutôt que les faire venir" in text
+    assert "Alice Martin" in text and "Bruno Leroy" in text  # both consented: named
+    assert await asyncio.to_thread(_processes_mentioning, str(work)) == []  # bot stopped
