@@ -26,10 +26,9 @@ from bot.domain.models import CaseState, FicheField, OutboxItem, Timer
 from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler, next_fire_time
-from bot.services.effects import Effects, text_to_html
+from bot.services.effects import Effects, queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
 from bot.services.publishing import Publisher
-from bot.services.research import queue_notice
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository

@@ -44,13 +44,19 @@ class Effects:
         return f"{kind}:{self.cause}:{self._count}"
 
     def notice(self, notice: OutboundNotice) -> None:
-        self.repo.enqueue(NOTICE, self._key(NOTICE), _payload(notice), self.now)
+        queue_notice(self.repo, self._key(NOTICE), notice, self.now)
 
     def react(self, reaction: OutboundReaction) -> None:
         self.repo.enqueue(REACTION, self._key(REACTION), _payload(reaction), self.now)
 
     def job(self, kind: str, payload: dict[str, Any]) -> None:
         self.repo.enqueue(kind, self._key(kind), payload, self.now)
+
+
+def queue_notice(repo: Repository, key: str, notice: OutboundNotice, now: datetime) -> None:
+    """A notice as an outbox row under an explicit dedupe key (e.g. an outbox job's id,
+    so a redone job does not repeat its notices)."""
+    repo.enqueue(NOTICE, key, _payload(notice), now)
 
 
 def _payload(value: OutboundNotice | OutboundReaction) -> dict[str, Any]:

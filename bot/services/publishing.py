@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -38,7 +38,7 @@ from bot.domain.models import (
 )
 from bot.domain.permissions import Role
 from bot.matrix.events import OutboundNotice
-from bot.services.effects import NOTICE, text_to_html
+from bot.services.effects import queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -527,9 +527,7 @@ class Publisher:
         notice = OutboundNotice(
             room_id=room_id, body=body, html=_linked_html(body), thread_root=thread_root
         )
-        payload = asdict(notice)
-        payload["mentions"] = list(notice.mentions)
-        repo.enqueue(NOTICE, f"notice:{item.kind}:{item.id}:{slot}", payload, now)
+        queue_notice(repo, f"notice:{item.kind}:{item.id}:{slot}", notice, now)
 
     # -- links ------------------------------------------------------------------------
 

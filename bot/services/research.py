@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from bot.domain.models import (
 from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.services.curation import case_notice
-from bot.services.effects import NOTICE, Effects, mention_html, text_to_html
+from bot.services.effects import Effects, mention_html, queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
 from bot.services.publishing import Publisher
 from bot.settings import Settings
@@ -49,13 +49,6 @@ KINDS: tuple[str, ...] = (SEARCH, ANNOTATE)
 SEARCH_RESULTS = 3
 NOTICE_EXCERPT = 200
 RACE_RETRIES = 3
-
-
-def queue_notice(repo: Repository, key: str, notice: OutboundNotice, now: datetime) -> None:
-    """A notice as an outbox row under an explicit dedupe key."""
-    payload = asdict(notice)
-    payload["mentions"] = list(notice.mentions)
-    repo.enqueue(NOTICE, key, payload, now)
 
 
 def reply_context(
