@@ -1,13 +1,15 @@
 """Stores a sync batch's captured messages in bulk, with the cases looked up once.
 
-Runs of plain messages are buffered and written in one statement; anything that may
-depend on them (an edit or redaction of a buffered message, a command, a reaction)
-flushes the buffer first, so events still take effect in their order.
+Messages, edits and redactions are buffered and written as a few executemany
+statements: the new messages first (an edit or redaction only changes a stored message,
+so its target is then stored), then the edits, then the redactions. Anything that may
+read them (a command, a reaction) flushes the buffer first, so events still take effect
+in their order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from bot.domain.models import CaseOrigin, Message
@@ -40,12 +42,22 @@ class CaseRoots:
 
 
 class BatchWriter:
+    """One batch's buffered writes; `on_redacted(case_ids)` hears of the cases whose stored
+    messages were erased (their published pages must be rebuilt)."""
+
     def __init__(
-        self, repo: Repository, roots: CaseRoots, messages: Iterable[InboundMessage]
+        self,
+        repo: Repository,
+        roots: CaseRoots,
+        messages: Iterable[InboundMessage],
+        on_redacted: Callable[[set[int]], object] = lambda _case_ids: None,
     ) -> None:
         self.repo = repo
         self.roots = roots
+        self.on_redacted = on_redacted
         self._pending: dict[str, Message] = {}
+        self._edits: list[tuple[str, str, str]] = []  # (target, sender, new body), in order
+        self._redactions: list[str] = []
         wanted = {(m.room_id, m.thread_root) for m in messages if m.thread_root}
         self._by_root = roots.lookup(repo, wanted)
         self._origins: dict[int, CaseOrigin] = dict(self._by_root.values())
@@ -70,20 +82,39 @@ class BatchWriter:
                 return replied.case_id
         return None
 
-    def holds(self, event_id: str) -> bool:
-        return event_id in self._pending
-
     def add(self, message: Message) -> None:
         self._pending.setdefault(message.event_id, message)
 
+    def edit(self, target: str, sender: str, new_body: str) -> None:
+        self._edits.append((target, sender, new_body))
+
+    def redact(self, target: str) -> None:
+        self._redactions.append(target)
+
     def flush(self) -> None:
-        if not self._pending:
-            return
+        """New messages, then edits in order, then redactions.
+
+        Edits may all go before redactions: a redaction is final (an edit of a redacted
+        message is ignored), so the stored result is the same in any interleaving.
+        """
+        if self._pending:
+            self._store_pending()
+        if self._edits:
+            edits, self._edits = self._edits, []
+            self.repo.apply_edits(edits)
+        if self._redactions:
+            redactions, self._redactions = self._redactions, []
+            erased = self.repo.redact_messages(redactions)
+            cases = {case_id for case_id in erased.values() if case_id is not None}
+            if cases:
+                self.on_redacted(cases)
+
+    def _store_pending(self) -> None:
         pending, self._pending = list(self._pending.values()), {}
-        inserted = self.repo.insert_new_messages(pending)
+        self.repo.store_messages(pending)
         activity: dict[int, datetime] = {}
         for message in pending:
-            if message.event_id in inserted and message.case_id is not None:
+            if message.case_id is not None:
                 latest = activity.get(message.case_id)
                 if latest is None or message.sent_at > latest:
                     activity[message.case_id] = message.sent_at

@@ -57,21 +57,18 @@ class InboundService:
         """Everything of the batch, then its token: the caller commits them together."""
         self.rooms.update(batch.rooms)
         writer = BatchWriter(
-            repo, self.case_roots, (e for e in batch.events if isinstance(e, InboundMessage))
+            repo,
+            self.case_roots,
+            (e for e in batch.events if isinstance(e, InboundMessage)),
+            on_redacted=lambda case_ids: self._republish(repo, case_ids),
         )
         for event in batch.events:
             if isinstance(event, InboundMessage):
                 self._on_message(repo, writer, event, run_commands=not batch.initial)
             elif isinstance(event, InboundEdit):
-                if writer.holds(event.target):
-                    writer.flush()
-                repo.apply_edit(event.target, event.sender, event.new_body)
+                writer.edit(event.target, event.sender, event.new_body)
             elif isinstance(event, InboundRedaction):
-                if writer.holds(event.target):
-                    writer.flush()
-                case_id = repo.redact_message(event.target)
-                if case_id is not None:  # a published page quoting it is rebuilt
-                    request_republish(repo, case_id, "redaction", self.clock())
+                writer.redact(event.target)
             elif isinstance(event, InboundInvite):
                 self._on_invite(repo, event)
             elif isinstance(event, InboundReaction) and not batch.initial:
@@ -79,6 +76,11 @@ class InboundService:
                 self._on_reaction(repo, event)
         writer.flush()
         repo.set_sync_token(batch.next_batch)
+
+    def _republish(self, repo: Repository, case_ids: set[int]) -> None:
+        """A published page quoting an erased message is rebuilt."""
+        for case_id in sorted(repo.live_pages_among(case_ids)):
+            request_republish(repo, case_id, "redaction", self.clock())
 
     # -- invites ---------------------------------------------------------------------
 

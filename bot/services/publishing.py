@@ -133,8 +133,8 @@ def request_republish(repo: Repository, case_id: int, reason: str, now: datetime
     Does nothing when the case has no live page. Each request is a new row (its key
     holds the time), since each follows a new change of the stored state.
     """
-    publication = repo.get_publication(case_id)
-    if publication is None or publication.status is PublicationStatus.WITHDRAWN:
+    status = repo.publication_status(case_id)
+    if status is None or status is PublicationStatus.WITHDRAWN:
         return False
     key = f"republish:{case_id}:{now.isoformat()}:{reason[:40]}"
     return repo.enqueue(REPUBLISH, key, {"case_id": case_id, "reason": reason}, now)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -54,10 +54,50 @@ from bot.storage.tables import (
 
 SYNC_TOKEN_KEY = "next_batch"
 
+# The capture hot path's statements, built once (building a construct costs more than
+# running it from SQLAlchemy's compiled cache).
+_TOUCH_CASE = (
+    update(CaseRow)
+    .where(CaseRow.id == bindparam("case"), CaseRow.last_activity_at < bindparam("at"))
+    .values(last_activity_at=bindparam("at"))
+)
+_EDIT_MESSAGE = (
+    update(MessageRow)
+    .where(
+        MessageRow.event_id == bindparam("target"),
+        MessageRow.sender == bindparam("editor"),
+        MessageRow.redacted.is_(False),
+    )
+    .values(body=bindparam("new_body"), edited=True)
+)
+_REDACT_MESSAGE = (
+    update(MessageRow)
+    .where(MessageRow.event_id == bindparam("target"), MessageRow.redacted.is_(False))
+    .values(body="", redacted=True)
+)
+_UNREDACTED_CASES = select(MessageRow.event_id, MessageRow.case_id).where(
+    MessageRow.event_id.in_(bindparam("targets", expanding=True)),
+    MessageRow.redacted.is_(False),
+)
+_LIVE_PAGES = select(PublicationRow.case_id).where(
+    PublicationRow.case_id.in_(bindparam("cases", expanding=True)),
+    PublicationRow.status != PublicationStatus.WITHDRAWN.value,
+)
+_INSERT_IGNORE: dict[tuple[str, str], Any] = {}
+
 
 class Repository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._connection: Connection | None = None
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection, for Core statements (looked up once: asking the
+        session for it each time costs more than a small statement)."""
+        if self._connection is None:
+            self._connection = self.session.connection()
+        return self._connection
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -76,32 +116,46 @@ class Repository:
         rows = [values] if isinstance(values, dict) else values
         if not rows:
             return []
-        dialect = self.session.get_bind().dialect.name
-        module: Any
-        if dialect == "postgresql":
-            module = postgresql
-        elif dialect == "sqlite":
-            module = sqlite
-        else:  # pragma: no cover - other engines: not supported yet
-            raise NotImplementedError(f"unsupported database dialect {dialect}")
-        core = table.__table__
-        keys = list(core.primary_key.columns)
-        stmt = module.insert(core).on_conflict_do_nothing().returning(*keys)
-        result = self.session.connection().execute(stmt, rows)
+        keys = list(table.__table__.primary_key.columns)
+        stmt = self._insert_ignore_stmt(table).returning(*keys)
+        result = self.connection.execute(stmt, rows)
         return [row[0] if len(keys) == 1 else tuple(row) for row in result.all()]
+
+    def _insert_ignore_stmt(self, table: Any) -> Any:
+        """INSERT … ON CONFLICT DO NOTHING for this engine, built once per table."""
+        key = (self.session.get_bind().dialect.name, table.__tablename__)
+        stmt = _INSERT_IGNORE.get(key)
+        if stmt is None:
+            stmt = _INSERT_IGNORE[key] = (
+                self._dialect_module().insert(table.__table__).on_conflict_do_nothing()
+            )
+        return stmt
+
+    def _dialect_module(self) -> Any:
+        """The dialect whose `insert` has ON CONFLICT (SQLite and PostgreSQL)."""
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            return postgresql
+        if dialect == "sqlite":
+            return sqlite
+        raise NotImplementedError(f"unsupported database dialect {dialect}")  # pragma: no cover
 
     # -- sync state ----------------------------------------------------------------------
 
     def get_sync_token(self) -> str | None:
-        row = self.session.get(SyncStateRow, SYNC_TOKEN_KEY)
-        return row.value if row else None
+        # Core, like the upsert: no ORM copy of the row can go stale in between.
+        return self.connection.scalar(
+            select(SyncStateRow.value).where(SyncStateRow.key == SYNC_TOKEN_KEY)
+        )
 
     def set_sync_token(self, token: str) -> None:
-        row = self.session.get(SyncStateRow, SYNC_TOKEN_KEY)
-        if row is None:
-            self.session.add(SyncStateRow(key=SYNC_TOKEN_KEY, value=token))
-        else:
-            row.value = token
+        """One Core upsert: it runs once per sync batch, on the capture hot path."""
+        core = SyncStateRow.__table__
+        stmt = self._dialect_module().insert(core)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[core.c.key], set_={"value": stmt.excluded.value}
+        )
+        self.connection.execute(stmt, {"key": SYNC_TOKEN_KEY, "value": token})
 
     # -- rooms ---------------------------------------------------------------------------
 
@@ -253,18 +307,26 @@ class Repository:
         """Store messages in one statement; returns the event ids that were new."""
         return set(self._insert_ignore_keys(MessageRow, [_message_values(m) for m in messages]))
 
+    def store_messages(self, messages: Sequence[Message]) -> None:
+        """Store messages once (a replayed event id is skipped), in one executemany.
+
+        The capture hot path: unlike `insert_new_messages`, nothing is returned, so the
+        driver runs a plain executemany without RETURNING.
+        """
+        if messages:
+            self.connection.execute(
+                self._insert_ignore_stmt(MessageRow), [_message_values(m) for m in messages]
+            )
+
     def touch_cases(self, activity: dict[int, datetime]) -> None:
-        """Move each case's last activity forward (never back): one executemany."""
-        if not activity:
-            return
-        stmt = (
-            update(CaseRow)
-            .where(CaseRow.id == bindparam("case"), CaseRow.last_activity_at < bindparam("at"))
-            .values(last_activity_at=bindparam("at"))
-        )
-        self.session.connection().execute(
-            stmt, [{"case": case_id, "at": at} for case_id, at in activity.items()]
-        )
+        """Move each case's last activity forward (never back): one executemany.
+
+        Idempotent, so a replayed message may touch its case again harmlessly.
+        """
+        if activity:
+            self.connection.execute(
+                _TOUCH_CASE, [{"case": case_id, "at": at} for case_id, at in activity.items()]
+            )
 
     def case_keys_by_roots(
         self, room_roots: set[tuple[str, str]]
@@ -273,7 +335,7 @@ class Repository:
         roots = {root for _, root in room_roots}
         if not roots:
             return {}
-        rows = self.session.connection().execute(
+        rows = self.connection.execute(
             select(CaseRow.room_id, CaseRow.root_event_id, CaseRow.id, CaseRow.origin).where(
                 CaseRow.root_event_id.in_(roots)
             )
@@ -301,30 +363,36 @@ class Repository:
 
     def apply_edit(self, event_id: str, sender: str, new_body: str) -> bool:
         """Replace a stored body; only the original sender's edit counts (DESIGN §9.4)."""
-        result = self.session.connection().execute(
-            update(MessageRow)
-            .where(
-                MessageRow.event_id == event_id,
-                MessageRow.sender == sender,
-                MessageRow.redacted.is_(False),
-            )
-            .values(body=new_body, edited=True)
+        result = self.connection.execute(
+            _EDIT_MESSAGE, {"target": event_id, "editor": sender, "new_body": new_body}
         )
         return bool(result.rowcount)
 
+    def apply_edits(self, edits: Sequence[tuple[str, str, str]]) -> None:
+        """`apply_edit` for (target, sender, new body) triples, in order, in one executemany."""
+        if edits:
+            self.connection.execute(
+                _EDIT_MESSAGE,
+                [{"target": t, "editor": s, "new_body": b} for t, s, b in edits],
+            )
+
     def redact_message(self, event_id: str) -> int | None:
         """Erase a message's content; returns its case id (to republish) if it was stored."""
-        row = (
-            self.session.connection()
-            .execute(
-                update(MessageRow)
-                .where(MessageRow.event_id == event_id, MessageRow.redacted.is_(False))
-                .values(body="", redacted=True)
-                .returning(MessageRow.case_id)
-            )
-            .first()
-        )
-        return None if row is None else row[0]
+        return self.redact_messages([event_id]).get(event_id)
+
+    def redact_messages(self, event_ids: Sequence[str]) -> dict[str, int | None]:
+        """Erase messages' content; returns {event id: case id} of those erased now
+        (stored and not yet redacted), so their published pages can be rebuilt."""
+        if not event_ids:
+            return {}
+        connection = self.connection
+        found = {
+            row[0]: row[1]
+            for row in connection.execute(_UNREDACTED_CASES, {"targets": sorted(set(event_ids))})
+        }
+        if found:
+            connection.execute(_REDACT_MESSAGE, [{"target": e} for e in found])
+        return found
 
     def count_messages_of(self, user_id: str) -> int:
         stmt = (
@@ -448,6 +516,19 @@ class Repository:
         ]
 
     # -- publications and annotations ----------------------------------------------------
+
+    def publication_status(self, case_id: int) -> PublicationStatus | None:
+        """Only the status (a Core query: asked on every redaction of a captured message)."""
+        status = self.connection.scalar(
+            select(PublicationRow.status).where(PublicationRow.case_id == case_id)
+        )
+        return None if status is None else PublicationStatus(status)
+
+    def live_pages_among(self, case_ids: set[int]) -> set[int]:
+        """Which of these cases have a page on the wiki (published, not withdrawn)."""
+        if not case_ids:
+            return set()
+        return set(self.connection.scalars(_LIVE_PAGES, {"cases": sorted(case_ids)}))
 
     def get_publication(self, case_id: int) -> Publication | None:
         row = self.session.get(PublicationRow, case_id)
