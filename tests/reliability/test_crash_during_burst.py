@@ -1,10 +1,12 @@
-"""A burst of 300 messages into a captured thread while the bot is stopped cleanly once
-and killed with SIGKILL once: exactly 300 stored, none twice, no history command rerun."""
+"""A burst of 500 messages into two captured threads while the bot is killed with SIGKILL
+5 times at random moments (and restarted): every message stored exactly once, no command
+run twice. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
 import signal
 import subprocess
@@ -55,8 +57,13 @@ def _count(url: str, root: str) -> tuple[int, int]:
     return int(total), int(distinct)
 
 
+KILLS = 5
+MESSAGES = 500
+IN_FLIGHT = 10
+
+
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
-async def test_stop_and_sigkill_during_a_burst_lose_and_double_nothing(
+async def test_five_sigkills_during_a_burst_lose_and_double_nothing(
     stack: StackInfo, tmp_path: Path, engine: str, request: pytest.FixtureRequest
 ) -> None:
     if engine == "sqlite":
@@ -65,6 +72,7 @@ async def test_stop_and_sigkill_during_a_burst_lose_and_double_nothing(
         db_url = request.getfixturevalue("pg_cluster").create_database()
     config = _config(stack, tmp_path, db_url)
     log = tmp_path / "bot.log"
+    rng = random.Random(f"{engine}-{os.getpid()}")
     alice: AsyncClient = await user_client(stack, "practitioner")
     bot = _start(config, log)
     try:
@@ -76,53 +84,59 @@ async def test_stop_and_sigkill_during_a_burst_lose_and_double_nothing(
             return stack.user("bot").user_id() in [m.user_id for m in members.members]  # type: ignore[union-attr]
 
         await eventually(joined, within=60)
-        root = await send(alice, room, "Fil de la rafale")
-        await send(alice, room, "!capturer Rafale", thread=root)
+        roots = [await send(alice, room, f"Fil {n} de la rafale") for n in range(2)]
+        for n, root in enumerate(roots):
+            await send(alice, room, f"!capturer Rafale {n}", thread=root)
 
         async def captured() -> bool:
-            return _safe_count(db_url, root) >= 1
+            return all(_safe_count(db_url, root) >= 1 for root in roots)
 
         await eventually(captured, within=60)
 
+        # Kill at random points of the burst; restart after a random pause while the
+        # burst goes on (what arrives meanwhile waits on the homeserver).
+        kill_at = sorted(rng.sample(range(20, MESSAGES - 20), KILLS))
         sent = 0
+        slots = asyncio.Semaphore(IN_FLIGHT)
+        progress = asyncio.Condition()
 
-        async def burst(n: int) -> None:
+        async def one(n: int) -> None:
             nonlocal sent
-            for start in range(0, n, 10):
-                await asyncio.gather(
-                    *(
-                        send(alice, room, f"message {sent + i}", thread=root)
-                        for i in range(min(10, n - start))
-                    )
-                )
-                sent += min(10, n - start)
+            async with slots:
+                await send(alice, room, f"message {n}", thread=roots[n % 2])
+            async with progress:
+                sent += 1
+                progress.notify_all()
 
-        await burst(100)
-        bot.send_signal(signal.SIGTERM)  # clean stop mid-burst
-        assert bot.wait(timeout=30) == 0
-        await burst(50)
-        bot = _start(config, log)
-        await burst(50)
-        os.kill(bot.pid, signal.SIGKILL)  # crash mid-burst
-        bot.wait(timeout=30)
-        await burst(50)
-        bot = _start(config, log)
-        await burst(50)
-        assert sent == 300
+        async def chaos() -> None:
+            nonlocal bot
+            for threshold in kill_at:
+                async with progress:
+                    await progress.wait_for(lambda t=threshold: sent >= t)  # type: ignore[misc]
+                await asyncio.sleep(rng.uniform(0, 0.5))
+                os.kill(bot.pid, signal.SIGKILL)
+                await asyncio.to_thread(bot.wait, 30)
+                await asyncio.sleep(rng.uniform(0, 1.5))
+                bot = _start(config, log)
+
+        await asyncio.gather(chaos(), *(one(n) for n in range(MESSAGES)))
+        assert sent == MESSAGES
 
         async def all_stored() -> bool:
-            return _safe_count(db_url, root) >= 301
+            return sum(_safe_count(db_url, root) for root in roots) >= MESSAGES + 2
 
-        await eventually(all_stored, within=120)
+        await eventually(all_stored, within=180)
         await asyncio.sleep(2)  # anything late would be a duplicate
-        total, distinct = _count(db_url, root)
-        assert (total, distinct) == (301, 301)  # root + 300, none twice
+        counts = [_count(db_url, root) for root in roots]
+        half = MESSAGES // 2
+        assert counts == [(half + 1, half + 1), (half + 1, half + 1)]  # root + 250 each, once
         acks = [
             s
             for s in await bot_messages(alice, room)
             if s["type"] == "m.room.message" and "Rafale" in s["content"].get("body", "")
         ]
-        assert len(acks) == 1, [a["content"]["body"] for a in acks]  # the command ran once
+        assert len(acks) == 2, [a["content"]["body"] for a in acks]  # each command ran once
+        assert bot.poll() is None  # the last one is still running
     finally:
         if bot.poll() is None:
             bot.send_signal(signal.SIGTERM)
