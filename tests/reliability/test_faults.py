@@ -1,5 +1,6 @@
-"""Fault tests against the real servers: homeserver restart mid-burst, oversized and
-malformed input. Nothing lost, nothing crashes, a clear reply for bad input."""
+"""Fault tests against the real servers: homeserver restart mid-burst (on SQLite and on
+PostgreSQL), oversized and malformed input. Nothing lost, nothing crashes, a clear reply
+for bad input."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from bot.app import Bot
 from bot.matrix.events import RoomSnapshot, SyncBatch
@@ -42,8 +45,17 @@ def synapse_down(stack: StackInfo) -> Iterator[None]:
             Stack(Path(stack.state_dir))._save(stack)
 
 
-async def test_homeserver_restart_mid_burst_loses_nothing(stack: StackInfo, tmp_path: Path) -> None:
-    bot = Bot(bot_settings(stack, tmp_path))
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+async def test_homeserver_restart_mid_burst_loses_nothing(
+    stack: StackInfo, tmp_path: Path, engine: str, request: pytest.FixtureRequest
+) -> None:
+    settings = bot_settings(stack, tmp_path)
+    if engine == "postgresql":
+        url = request.getfixturevalue("pg_cluster").create_database()
+        settings = settings.model_copy(
+            update={"database": settings.database.model_copy(update={"url": url})}
+        )
+    bot = Bot(settings)
     await bot.start()
     alice = await user_client(stack, "practitioner")
     try:
