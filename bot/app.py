@@ -110,8 +110,13 @@ class Bot:
     async def _handle_batch(self, batch: SyncBatch) -> None:
         inbound = self.inbound
         assert inbound is not None
-        await self.db.run(lambda repo: inbound.apply(repo, batch))
-        self.dispatcher.nudge()
+
+        def apply(repo: Repository) -> int:
+            inbound.apply(repo, batch)
+            return repo.queued
+
+        if await self.db.run(apply):  # most batches queue nothing: no outbox pass for them
+            self.dispatcher.nudge()
 
     # -- executors -------------------------------------------------------------------
 

@@ -90,6 +90,7 @@ class Repository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._connection: Connection | None = None
+        self.queued = 0  # outbox rows queued in this unit of work: is a dispatch due?
 
     @property
     def connection(self) -> Connection:
@@ -581,6 +582,7 @@ class Repository:
                 "created_at": now,
             },
         )
+        self.queued += inserted
         return inserted == 1
 
     def due_outbox(
