@@ -28,7 +28,7 @@ from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler, next_fire_time
 from bot.services.effects import Effects, queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
-from bot.services.publishing import Publisher
+from bot.services.publishing import WIKI_LANE, Publisher
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -129,8 +129,8 @@ class Diffusion:
         self.tr = Translator(settings.bot.language)
 
     def register(self, dispatcher: OutboxDispatcher, scheduler: Scheduler | None = None) -> None:
-        dispatcher.register(DIRECTORY, self.directory)
-        dispatcher.register(DIGEST_PAGE, self.digest_page)
+        dispatcher.register(DIRECTORY, self.directory, lane=WIKI_LANE)
+        dispatcher.register(DIGEST_PAGE, self.digest_page, lane=WIKI_LANE)
         if scheduler is not None:
             scheduler.register(DIGEST, self.on_digest)
 

@@ -2,6 +2,12 @@
 
 Each kind has an executor. The row's id is the idempotency key handed to the executor
 (the Matrix txn id), so an effect redone after a crash is deduplicated by the server.
+
+Kinds run in lanes, one loop each: the effects waiting on one service (the wiki, down,
+each attempt blocking for the wiki client's own retries) never hold up another lane's
+(the Matrix notices and reactions). A service that says it is unavailable is waited
+for, not given up on (DESIGN §6), with a short backoff; once it answers again, what its
+lane had put off is due at once.
 """
 
 from __future__ import annotations
@@ -11,14 +17,17 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from math import inf
 
 from bot.domain.models import OutboxItem
+from bot.matrix.errors import MatrixUnavailable
 from bot.storage.database import Database
 from wiki_sync.errors import WikiError
 
 log = logging.getLogger(__name__)
 
 Executor = Callable[[OutboxItem], Awaitable[None]]
+MAIN_LANE = "main"
 
 
 class PermanentFailure(Exception):
@@ -34,34 +43,53 @@ class OutboxDispatcher:
         max_attempts: int = 12,
         backoff_base: float = 2.0,
         backoff_cap: float = 600.0,
+        unavailable_backoff_cap: float = 60.0,
     ) -> None:
         self.db = db
         self.clock = clock
         self.executors: dict[str, Executor] = {}
+        self.lanes: dict[str, str] = {}
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self._wake = asyncio.Event()
+        self.unavailable_backoff_cap = unavailable_backoff_cap
+        self._wakes: dict[str, asyncio.Event] = {}
+        self._waiting: set[str] = set()  # lanes whose service said it was unavailable
 
-    def register(self, kind: str, executor: Executor) -> None:
+    def register(self, kind: str, executor: Executor, *, lane: str = MAIN_LANE) -> None:
         self.executors[kind] = executor
+        self.lanes[kind] = lane
+        self._wakes.setdefault(lane, asyncio.Event())
 
     def nudge(self) -> None:
         """Called after a transaction queued something: run now rather than at the tick."""
-        self._wake.set()
+        for wake in self._wakes.values():
+            wake.set()
+
+    def _kinds(self, lane: str) -> list[str]:
+        return [kind for kind, its_lane in self.lanes.items() if its_lane == lane]
 
     async def run(self, idle_seconds: float = 5.0) -> None:
+        """One loop per lane, until cancelled."""
+        lanes = list(self._wakes) or [MAIN_LANE]
+        async with asyncio.TaskGroup() as group:
+            for lane in lanes:
+                group.create_task(self._run_lane(lane, idle_seconds), name=f"outbox-{lane}")
+
+    async def _run_lane(self, lane: str, idle_seconds: float) -> None:
+        wake = self._wakes.setdefault(lane, asyncio.Event())
         while True:
+            wake.clear()  # before the pass: a nudge during it is not lost
+            kinds = self._kinds(lane)
             try:
-                busy = await self.run_once()
+                busy = bool(kinds) and await self.run_once(kinds)
             except Exception:
-                log.exception("outbox pass failed; retrying")
+                log.exception("outbox pass failed (%s lane); retrying", lane)
                 busy = False
             if busy:
                 continue
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=idle_seconds)
+                await asyncio.wait_for(wake.wait(), timeout=idle_seconds)
 
     async def run_once(self, kinds: list[str] | None = None) -> bool:
         """Perform what is due now; returns whether anything was attempted."""
@@ -81,18 +109,31 @@ class OutboxDispatcher:
             await self._fail(item, str(exc))
             return
         except Exception as exc:  # each executor maps its library's errors; all retry
+            # The service is away (the wiki or the homeserver down): wait, however long.
+            unavailable = isinstance(exc, MatrixUnavailable) or (
+                isinstance(exc, WikiError) and exc.retryable
+            )
             retryable = not isinstance(exc, WikiError) or exc.retryable
-            if not retryable or item.attempts + 1 >= self.max_attempts:
+            if not retryable or (item.attempts + 1 >= self.max_attempts and not unavailable):
                 log.error("outbox %s #%d abandoned: %r", item.kind, item.id, exc)
                 await self._fail(item, repr(exc))
                 return
-            delay = min(self.backoff_cap, self.backoff_base * 2**item.attempts)
+            cap = min(self.backoff_cap, self.unavailable_backoff_cap if unavailable else inf)
+            delay = min(cap, self.backoff_base * 2 ** min(item.attempts, 32))
+            if unavailable:
+                self._waiting.add(self.lanes.get(item.kind, MAIN_LANE))
             log.warning("outbox %s #%d failed (%r); retry in %.0fs", item.kind, item.id, exc, delay)
             error, when = repr(exc), self.clock() + timedelta(seconds=delay)
             await self.db.run(lambda repo: repo.outbox_retry(item.id, error, when))
             return
         now = self.clock()
         await self.db.run(lambda repo: repo.outbox_done(item.id, now))
+        lane = self.lanes.get(item.kind, MAIN_LANE)
+        if lane in self._waiting:  # the service answers again: retry what waited on it now
+            self._waiting.discard(lane)
+            kinds = self._kinds(lane)
+            count = await self.db.run(lambda repo: repo.reschedule_outbox(kinds, now))
+            log.info("outbox: %s lane available again; %d pending item(s) due now", lane, count)
 
     async def _fail(self, item: OutboxItem, error: str) -> None:
         now = self.clock()

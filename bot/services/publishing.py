@@ -56,6 +56,7 @@ PUBLISH = "publish"
 REPUBLISH = "republish"
 WITHDRAW = "withdraw_page"
 KINDS: tuple[str, ...] = (PUBLISH, REPUBLISH, WITHDRAW)
+WIKI_LANE = "wiki"  # the outbox lane of every job that calls the wiki
 
 MAX_QUOTES = 50
 MAX_QUOTE_CHARS = 2000
@@ -262,9 +263,10 @@ class Publisher:
         self._categories_seen: set[str] = set()
 
     def register(self, dispatcher: OutboxDispatcher) -> None:
-        dispatcher.register(PUBLISH, self.publish)
-        dispatcher.register(REPUBLISH, self.republish)
-        dispatcher.register(WITHDRAW, self.withdraw)
+        # A lane of their own: a wiki outage never holds up the bot's Matrix replies.
+        dispatcher.register(PUBLISH, self.publish, lane=WIKI_LANE)
+        dispatcher.register(REPUBLISH, self.republish, lane=WIKI_LANE)
+        dispatcher.register(WITHDRAW, self.withdraw, lane=WIKI_LANE)
 
     def close(self) -> None:
         if self._executor is not None:

@@ -27,7 +27,7 @@ from bot.matrix.events import OutboundNotice
 from bot.services.curation import case_notice
 from bot.services.effects import Effects, mention_html, queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
-from bot.services.publishing import Publisher
+from bot.services.publishing import WIKI_LANE, Publisher
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -127,8 +127,8 @@ class ResearchJobs:
         self.tr = Translator(settings.bot.language)
 
     def register(self, dispatcher: OutboxDispatcher) -> None:
-        dispatcher.register(SEARCH, self.search)
-        dispatcher.register(ANNOTATE, self.annotate)
+        dispatcher.register(SEARCH, self.search, lane=WIKI_LANE)
+        dispatcher.register(ANNOTATE, self.annotate, lane=WIKI_LANE)
 
     def _off_loop(self, work: Callable[[], T]) -> Awaitable[T]:
         return self.publisher._off_loop(work)  # one wiki thread for every wiki call
