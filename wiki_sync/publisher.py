@@ -83,10 +83,19 @@ class PageWriter:
     def create(self, wanted_title: str, text: str, summary: str, case_id: int) -> Written:
         """Publish a new page under a free title made from ``wanted_title``.
 
-        ``create_only`` makes a race with another creator fail instead of overwriting;
-        a page the bot already wrote for this case (crash before the commit) is reused.
+        ``create_only`` makes a race with another creator fail instead of overwriting.
+        The usual case, a free title, costs one request: the create-only write is tried
+        first, and only when the title is taken are pages read, to reuse a page the bot
+        already wrote for this case (crash before the commit: no second revision) or
+        else to find a free disambiguated title.
         """
         base = page_title_from(wanted_title)
+        try:
+            result = self.client.edit(base, text, summary, base_revid=None, create_only=True)
+        except EditConflict as exc:  # taken (by another page, or by our own earlier write)
+            log.info("title %s is taken (%s); looking at the pages", base, exc)
+        else:
+            return Written(result.title, result.revid, text, "created")
         mine: dict[str, PageState] = {}
 
         def taken(title: str) -> bool:

@@ -8,6 +8,7 @@ the caller should still keep the title the API reports back.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -71,6 +72,12 @@ def _fold(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+@functools.lru_cache(maxsize=8)
+def _folded(prefixes: tuple[str, ...]) -> frozenset[str]:
+    """Folded once per prefix list: titles are made many times per publication."""
+    return frozenset(_fold(p) for p in prefixes)
+
+
 def _is_prefix_like(prefix: str, folded_prefixes: frozenset[str]) -> bool:
     prefix = prefix.strip()
     return bool(prefix) and (" " not in prefix or _fold(prefix) in folded_prefixes)
@@ -111,7 +118,7 @@ def _clean(title: str, folded_prefixes: frozenset[str]) -> str:
 
 def page_title_from(fiche_title: str, namespace_prefixes: Iterable[str] = DEFAULT_PREFIXES) -> str:
     """A valid main-namespace title made from user text, or ``TitleError``."""
-    folded = frozenset(_fold(p) for p in namespace_prefixes)
+    folded = _folded(tuple(namespace_prefixes))
     title = fiche_title
     for _ in range(8):  # cleaning can expose a new problem (e.g. truncation): converge
         cleaned = _clean(title, folded)
@@ -128,7 +135,7 @@ def page_title_from(fiche_title: str, namespace_prefixes: Iterable[str] = DEFAUL
 def is_valid_title(title: str, namespace_prefixes: Iterable[str] = DEFAULT_PREFIXES) -> bool:
     """MediaWiki's refusal rules for a main-namespace title, plus our normal form
     (spaces not underscores, no double space)."""
-    folded = frozenset(_fold(p) for p in namespace_prefixes)
+    folded = _folded(tuple(namespace_prefixes))
     colon = title.find(":")
     return not (
         not title
