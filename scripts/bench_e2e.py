@@ -2,14 +2,40 @@
 
 Alice posts `--messages` messages (default 2,000) into a thread the bot captures, keeping
 `--in-flight` sends outstanding at any moment (default 10: a pool of workers, each sending
-its next message as soon as the previous one is acknowledged). From the same wall-clock
-t0 (just before the first send), two times are measured:
+its next message as soon as the previous one is acknowledged). Two modes:
+
+`--mode live` (the default). From the same wall-clock t0 (just before the first send),
+two times are measured:
 
 - bot: the first moment the bot's database holds every message of the burst. A thread
   polls the SQLite file (WAL mode) every `--poll` seconds with a short-lived connection,
   so this figure is late by at most one poll interval;
 - no-op: the moment a nio client that does nothing but sync the same room (user bruno,
   in its own process) has seen every message of the burst.
+
+On a small machine Synapse accepts only ~15 messages/s, so both keep up with it (ratio
+1.00) and the bot's own limits are not reached: no timeline is limited, batches are a
+few events each.
+
+`--mode catch-up`: how fast the bot catches up after downtime. Once the thread is
+captured the bot is stopped cleanly (SIGTERM: its stored sync token is the starting
+point), the no-op client syncs once more and keeps that `next_batch`, then stays idle
+while Alice sends the burst. t0 is when the last send is acknowledged: at t0 the bot
+process is started again (same database and Matrix store) and the no-op client is told
+(a line on its stdin) to resume from its saved token. Both then do what the bot's
+`SyncLoop` does after a restart: a first sync with `timeout=0` and `full_state`, whose
+timeline is limited (Synapse's default limit), back-filled with /messages in pages of
+100, then long polls. bot = t0 until the database holds the whole burst; no-op = t0
+until it has seen it all. The bot's figure includes its process start-up (interpreter,
+imports, restoring the Matrix login and crypto store, scheduler): `bot_startup_seconds`
+is t0 until its log says "capibot running" (timestamps read from its log lines), and
+`bot_backfilled_seconds` t0 until it logged its first back-fill (first sync and back-fill
+done, the batch not yet handled); the no-op client reports the matching
+`noop_first_sync_seconds` and `noop_backfilled_seconds`. `ratio_after_startup` =
+(bot − bot start-up) / no-op. `bot_import_seconds` is measured apart, after the run: the
+wall time of a fresh `python -c "import bot.cli, bot.app"`. Both clients start together,
+so Synapse serves their back-fills concurrently (whichever asks second may find the
+events in Synapse's caches).
 
 The no-op client syncs like the bot's `SyncLoop` (bot/matrix/sync.py), so the comparison
 is like for like: no sync filter (the bot passes none, so Synapse's default timeline
@@ -27,11 +53,12 @@ its own and stopped afterwards, unless `--state-dir` names one (then it is start
 if needed, and stopped only if this script started it and `--keep-stack` is not given).
 The bot runs as `python -m bot run` in a subprocess with its database in a temporary
 directory; `--profile FILE` runs it under pyinstrument (main thread only: the database
-worker thread shows up as awaited time) and writes a text report to FILE.
+worker thread shows up as awaited time) and writes a text report to FILE. In catch-up
+mode only the restarted bot is profiled (start-up included).
 
 Prints one JSON line. Usage:
-    .venv/bin/python scripts/bench_e2e.py [--messages 2000] [--in-flight 10]
-        [--state-dir DIR [--keep-stack]] [--profile FILE]
+    .venv/bin/python scripts/bench_e2e.py [--mode live|catch-up] [--messages 2000]
+        [--in-flight 10] [--state-dir DIR [--keep-stack]] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -54,6 +81,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,8 +130,21 @@ async def _backfill(client: AsyncClient, room_id: str, prev_batch: str, since: s
     return newest_first
 
 
+async def command(expected: str) -> None:
+    """The next line of stdin, which must be `expected` (the benchmark's go-ahead)."""
+    line = await asyncio.to_thread(sys.stdin.readline)
+    if line.strip() != expected:
+        raise RuntimeError(f"no-op client: expected {expected!r} on stdin, got {line!r}")
+
+
 async def observe(spec: dict[str, Any]) -> None:
-    """Join the room, sync once, say "ready", then sync until every burst message is seen."""
+    """Join the room, sync once, say "ready", then sync until every burst message is seen.
+
+    Catch-up mode: after "ready", wait for "mark", sync once more (the bot is stopped by
+    then), keep that token, say "marked", stay idle until "go", then sync from the kept
+    token as the bot's `SyncLoop` does after a restart (first sync: no wait, full state).
+    """
+    catch_up = spec.get("mode") == "catch-up"
     client = AsyncClient(
         spec["homeserver"],
         spec["user_id"],
@@ -121,16 +162,33 @@ async def observe(spec: dict[str, Any]) -> None:
             raise RuntimeError(f"no-op initial sync: {first}")
         since: str = first.next_batch
         print("ready", flush=True)
+        if catch_up:
+            await command("mark")
+            marked = await client.sync(timeout=0, since=since)
+            if not isinstance(marked, SyncResponse):
+                raise RuntimeError(f"no-op sync: {marked}")
+            since = marked.next_batch
+            print("marked", flush=True)
+            await command("go")
 
         prefix = spec["tag"] + " "
         total = int(spec["messages"])
         seen: set[str] = set()
         syncs = limited = backfilled = 0
+        first_sync_at: float | None = None
+        backfilled_at: float | None = None
         cpu0 = time.process_time()
         while len(seen) < total:
-            response = await client.sync(timeout=SYNC_TIMEOUT_MS, since=since)
+            restart = catch_up and syncs == 0  # SyncLoop's first sync from a stored token
+            response = await client.sync(
+                timeout=0 if restart else SYNC_TIMEOUT_MS,
+                since=since,
+                full_state=True if restart else None,
+            )
             if not isinstance(response, SyncResponse):
                 raise RuntimeError(f"no-op sync: {response}")
+            if first_sync_at is None:
+                first_sync_at = time.time()
             syncs += 1
             for room_id, info in response.rooms.join.items():
                 timeline = list(info.timeline.events)
@@ -139,6 +197,8 @@ async def observe(spec: dict[str, Any]) -> None:
                     gap = await _backfill(client, room_id, info.timeline.prev_batch, since)
                     backfilled += len(gap)
                     timeline = gap + timeline
+                    if backfilled_at is None:
+                        backfilled_at = time.time()
                 if room_id != spec["room_id"]:
                     continue
                 for event in timeline:
@@ -150,6 +210,8 @@ async def observe(spec: dict[str, Any]) -> None:
         done = time.time()
         report = {
             "seen_at": done,
+            "first_sync_at": first_sync_at,
+            "backfilled_at": backfilled_at,
             "cpu_seconds": time.process_time() - cpu0,
             "syncs": syncs,
             "limited": limited,
@@ -236,11 +298,20 @@ def stored(db: Path, tag: str) -> int:
     return int(count or 0)
 
 
-def wait_stored(db: Path, tag: str, messages: int, poll: float, deadline: float) -> float:
+def wait_stored(
+    db: Path,
+    tag: str,
+    messages: int,
+    poll: float,
+    deadline: float,
+    bot: subprocess.Popen[bytes],
+) -> float:
     """In a thread: the wall-clock time of the first poll that finds the whole burst."""
     while True:
         if stored(db, tag) >= messages:
             return time.time()
+        if bot.poll() is not None:
+            raise RuntimeError(f"the bot exited ({bot.returncode}): stored {stored(db, tag)}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"bot stored {stored(db, tag)}/{messages}")
         time.sleep(poll)
@@ -263,8 +334,9 @@ def cpu_seconds(pid: int | None, task: int | None = None) -> float:
 
 @dataclass
 class Figures:
-    t0: float
-    sent_at: float
+    burst_at: float  # the first send
+    t0: float  # live: the first send; catch-up: the last send acknowledged
+    sent_at: float  # the last send acknowledged
     bot_done: float
     noop: dict[str, Any]
     bot_cpu: float
@@ -332,8 +404,12 @@ async def run(
     tmp: Path,
     db: Path,
     bot: subprocess.Popen[bytes],
+    restart: Callable[[], subprocess.Popen[bytes]],
     args: argparse.Namespace,
 ) -> Figures:
+    """Live: `bot` runs throughout. Catch-up: `bot` is stopped before the burst and
+    `restart()` starts the one that catches up."""
+    catch_up = args.mode == "catch-up"
     bot_id = stack.user("bot").user_id()
     observer = stack.user("practitioner2")
     tag = f"e2e-{secrets.token_hex(4)}"
@@ -363,6 +439,17 @@ async def run(
                 cwd=tmp,
             )
         assert noop.stdin is not None and noop.stdout is not None
+        stdin, stdout = noop.stdin, noop.stdout
+
+        async def tell(line: bytes) -> None:
+            stdin.write(line + b"\n")
+            await stdin.drain()
+
+        async def expect(line: bytes, what: str) -> None:
+            got = await asyncio.wait_for(stdout.readline(), timeout=60)
+            if got.strip() != line:
+                raise RuntimeError(f"no-op client: {what}: {got!r} ({tail(noop_log)})")
+
         spec = {
             "homeserver": stack.homeserver,
             "user_id": observer.user_id(),
@@ -370,13 +457,12 @@ async def run(
             "room_id": room,
             "tag": tag,
             "messages": args.messages,
+            "mode": args.mode,
         }
-        noop.stdin.write(json.dumps(spec).encode() + b"\n")
-        await noop.stdin.drain()
-        noop.stdin.close()
-        ready = await asyncio.wait_for(noop.stdout.readline(), timeout=60)
-        if ready.strip() != b"ready":
-            raise RuntimeError(f"no-op client did not start: {ready!r} ({tail(noop_log)})")
+        await tell(json.dumps(spec).encode())
+        if not catch_up:
+            stdin.close()
+        await expect(b"ready", "did not start")
 
         root = await send(alice, room, "Fil de la rafale")
         await send(alice, room, "!capturer Rafale", thread=root)
@@ -387,18 +473,38 @@ async def run(
         await eventually(captured, "the thread to be captured")
         await asyncio.sleep(args.settle)  # the bot's acknowledgement and capture job
 
+        if catch_up:  # the bot goes down; the no-op client takes its starting point
+            await asyncio.to_thread(stop_bot, bot)
+            if not query(db, "select value from sync_state where key = 'next_batch'"):
+                raise RuntimeError("the stopped bot left no sync token")
+            await tell(b"mark")
+            await expect(b"marked", "did not mark its token")
+
+        burst_at = time.time()
+        if catch_up:
+            await burst(alice, room, root, tag, args.messages, args.in_flight)
+            sent_at = time.time()
+            load = os.getloadavg()[0]
+            synapse_cpu0 = cpu_seconds(stack.synapse_pid)
+            t0 = time.time()
+            await tell(b"go")
+            stdin.close()
+            bot = restart()
+            bot_cpu0 = bot_main0 = 0.0  # a new process: its CPU from its start
+        else:
+            bot_cpu0 = cpu_seconds(bot.pid)
+            bot_main0 = cpu_seconds(bot.pid, bot.pid)  # the event loop's thread
+            synapse_cpu0 = cpu_seconds(stack.synapse_pid)
+            load = os.getloadavg()[0]
+            t0 = burst_at
         deadline = time.monotonic() + args.timeout
-        bot_cpu0 = cpu_seconds(bot.pid)
-        bot_main0 = cpu_seconds(bot.pid, bot.pid)  # the event loop's thread
-        synapse_cpu0 = cpu_seconds(stack.synapse_pid)
-        load = os.getloadavg()[0]
-        t0 = time.time()
         bot_task = asyncio.create_task(
-            asyncio.to_thread(wait_stored, db, tag, args.messages, args.poll, deadline)
+            asyncio.to_thread(wait_stored, db, tag, args.messages, args.poll, deadline, bot)
         )
-        await burst(alice, room, root, tag, args.messages, args.in_flight)
-        sent_at = time.time()
-        line = await asyncio.wait_for(noop.stdout.readline(), timeout=args.timeout)
+        if not catch_up:
+            await burst(alice, room, root, tag, args.messages, args.in_flight)
+            sent_at = time.time()
+        line = await asyncio.wait_for(stdout.readline(), timeout=args.timeout)
         if not line:
             raise RuntimeError(f"no-op client failed ({tail(noop_log)})")
         noop_report = json.loads(line)
@@ -407,7 +513,9 @@ async def run(
         bot_main = cpu_seconds(bot.pid, bot.pid) - bot_main0
         synapse_cpu = cpu_seconds(stack.synapse_pid) - synapse_cpu0
         await noop.wait()
-        return Figures(t0, sent_at, bot_done, noop_report, bot_cpu, bot_main, synapse_cpu, load)
+        return Figures(
+            burst_at, t0, sent_at, bot_done, noop_report, bot_cpu, bot_main, synapse_cpu, load
+        )
     finally:
         if noop is not None and noop.returncode is None:
             noop.terminate()
@@ -427,6 +535,26 @@ def wait_running(bot: subprocess.Popen[bytes], log: Path) -> None:
         time.sleep(0.2)
 
 
+LOG_TIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
+
+
+def logged_at(log: Path, needle: str) -> float | None:
+    """When the bot logged its first line holding `needle` (its asctime: local, in ms)."""
+    for line in log.read_text(errors="replace").splitlines():
+        found = LOG_TIME.match(line)
+        if found and needle in line:
+            return datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+    return None
+
+
+def import_seconds(cwd: Path) -> float:
+    """Wall time of a fresh interpreter importing the bot (what a start-up pays first)."""
+    start = time.monotonic()
+    code = "import bot.cli, bot.app"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=cwd)
+    return time.monotonic() - start
+
+
 def backfills(log: Path) -> tuple[int, int]:
     """(back-fills, events back-filled) from the bot's log."""
     found = re.findall(r"back-filled (\d+) events", log.read_text(errors="replace"))
@@ -437,10 +565,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument(
+        "--mode",
+        choices=["live", "catch-up"],
+        default="live",
+        help="live: the bot runs during the burst; catch-up: it is down and restarts after",
+    )
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--in-flight", type=int, default=10)
     parser.add_argument("--poll", type=float, default=0.05, help="database poll interval (s)")
-    parser.add_argument("--settle", type=float, default=3.0, help="idle seconds before t0")
+    parser.add_argument("--settle", type=float, default=3.0, help="idle seconds once captured")
     parser.add_argument("--timeout", type=float, default=900.0, help="give up after (s)")
     parser.add_argument("--state-dir", type=Path, help="stack state dir (default: a fresh one)")
     parser.add_argument("--keep-stack", action="store_true", help="leave the stack running")
@@ -450,6 +584,7 @@ def main() -> int:
     if args.observe:  # the no-op client's process; its spec comes on stdin
         asyncio.run(observe(json.loads(sys.stdin.readline())))
         return 0
+    catch_up = args.mode == "catch-up"
 
     own_state = args.state_dir is None
     state_dir = Path(tempfile.mkdtemp(prefix="capibot-e2e-stack-")) if own_state else args.state_dir
@@ -461,18 +596,30 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="capibot-e2e-") as tmp:
             config, db = bot_config(info, Path(tmp))
-            log = Path(tmp) / "bot.log"
+            logs = [Path(tmp) / "bot.log", Path(tmp) / "bot-restarted.log"]
             profile = args.profile.resolve() if args.profile else None
-            bot = start_bot(config, log, profile)
+            bots = [start_bot(config, logs[0], None if catch_up else profile)]
+
+            def restart() -> subprocess.Popen[bytes]:
+                bots.append(start_bot(config, logs[1], profile))
+                return bots[-1]
+
             try:
-                wait_running(bot, log)
-                figures = asyncio.run(run(info, Path(tmp), db, bot, args))
+                wait_running(bots[0], logs[0])
+                figures = asyncio.run(run(info, Path(tmp), db, bots[0], restart, args))
             except BaseException:
-                sys.stderr.write(tail(log))
+                for log in logs:
+                    if log.exists():
+                        sys.stderr.write(f"-- {log.name}:\n{tail(log)}\n")
                 raise
             finally:
-                stop_bot(bot)
+                for bot in bots:
+                    stop_bot(bot)
+            log = logs[1] if catch_up else logs[0]
             bot_backfills, bot_backfilled = backfills(log)
+            running_at = logged_at(log, "capibot running")
+            backfilled_at = logged_at(log, "back-filled")
+            imports = import_seconds(Path(tmp)) if catch_up else None
             if profile is not None:
                 render_profile(profile)
     finally:
@@ -481,32 +628,59 @@ def main() -> int:
         if own_state:
             shutil.rmtree(state_dir, ignore_errors=True)
     assert figures is not None
-    bot_s = figures.bot_done - figures.t0
-    noop_s = figures.noop["seen_at"] - figures.t0
+    noop = figures.noop
+    t0 = figures.t0
+
+    def since_t0(at: float | None) -> float | None:
+        return None if at is None else round(at - t0, 2)
+
+    bot_s = figures.bot_done - t0
+    noop_s = noop["seen_at"] - t0
     result: dict[str, Any] = {
         "benchmark": "e2e",
+        "mode": args.mode,
         "messages": args.messages,
         "in_flight": args.in_flight,
-        "send_seconds": round(figures.sent_at - figures.t0, 2),
+        # from the first send to the last acknowledgement (catch-up: all before t0)
+        "send_seconds": round(figures.sent_at - figures.burst_at, 2),
         "bot_seconds": round(bot_s, 2),
         "noop_seconds": round(noop_s, 2),
         "bot_messages_per_s": round(args.messages / bot_s, 1),
         "noop_messages_per_s": round(args.messages / noop_s, 1),
         "ratio": round(bot_s / noop_s, 3),
         "target_ratio": 1.1,
-        # after the last send was acknowledged (the bot's figure includes up to one poll)
-        "bot_lag_seconds": round(figures.bot_done - figures.sent_at, 3),
-        "noop_lag_seconds": round(figures.noop["seen_at"] - figures.sent_at, 3),
-        # CPU from t0 to done: the bot's event-loop thread and the rest (database worker)
+    }
+    if catch_up:
+        assert running_at is not None  # the restarted bot logged it, or wait_stored failed
+        startup = running_at - t0
+        result |= {
+            "ratio_after_startup": round((bot_s - startup) / noop_s, 3),
+            # t0 until "capibot running": interpreter, imports, login restored, stores
+            "bot_startup_seconds": round(startup, 2),
+            "bot_import_seconds": round(imports or 0.0, 2),
+            # t0 until the first sync and its back-fill are done (the batch not handled)
+            "bot_backfilled_seconds": since_t0(backfilled_at),
+            "noop_first_sync_seconds": since_t0(noop.get("first_sync_at")),
+            "noop_backfilled_seconds": since_t0(noop.get("backfilled_at")),
+        }
+    else:
+        result |= {
+            # after the last send was acknowledged (the bot's figure includes up to one poll)
+            "bot_lag_seconds": round(figures.bot_done - figures.sent_at, 3),
+            "noop_lag_seconds": round(noop["seen_at"] - figures.sent_at, 3),
+        }
+    result |= {
+        # CPU from t0 to done (catch-up: the restarted bot's from its start): its
+        # event-loop thread and the rest (database worker)
         "bot_cpu_seconds": round(figures.bot_cpu, 2),
         "bot_cpu_loop_seconds": round(figures.bot_cpu_main, 2),
-        "noop_cpu_seconds": round(figures.noop["cpu_seconds"], 2),
+        "noop_cpu_seconds": round(noop["cpu_seconds"], 2),
         "synapse_cpu_seconds": round(figures.synapse_cpu, 2),
         "bot_backfills": bot_backfills,
         "bot_backfilled": bot_backfilled,
-        "noop_syncs": figures.noop["syncs"],
-        "noop_backfills": figures.noop["limited"],
-        "noop_backfilled": figures.noop["backfilled"],
+        "noop_syncs": noop["syncs"],
+        "noop_backfills": noop["limited"],
+        "noop_backfilled": noop["backfilled"],
         "poll_seconds": args.poll,
         "load_1min_at_t0": round(figures.load, 2),
         "python": sys.version.split()[0],
