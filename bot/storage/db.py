@@ -32,6 +32,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Capture commits once per sync batch; with SQLite's default checkpoint every 1,000
+    # pages (two fsyncs each), the checkpoints were a third of the commit time
+    # (scripts/bench_capture.py). 10,000 pages: a WAL of up to ~40 MB, cut back after.
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
+    cursor.execute("PRAGMA journal_size_limit=67108864")
     cursor.close()
 
 

@@ -98,7 +98,7 @@ class MessageRow(Base):
     __tablename__ = "messages"
 
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
-    room_id: Mapped[str] = mapped_column(String(255), index=True)
+    room_id: Mapped[str] = mapped_column(String(255))  # no index: never queried alone
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
     sender: Mapped[str] = mapped_column(String(255), index=True)
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
