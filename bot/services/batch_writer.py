@@ -10,11 +10,10 @@ in their order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
-from bot.domain.models import CaseOrigin, Message
+from bot.domain.models import CaseOrigin
 from bot.matrix.events import InboundMessage
-from bot.storage.repository import Repository
+from bot.storage.repository import MessageValues, Repository, message_values
 
 CaseKey = tuple[int, CaseOrigin]
 
@@ -55,7 +54,7 @@ class BatchWriter:
         self.repo = repo
         self.roots = roots
         self.on_redacted = on_redacted
-        self._pending: dict[str, Message] = {}
+        self._pending: dict[str, MessageValues] = {}
         self._edits: list[tuple[str, str, str]] = []  # (target, sender, new body), in order
         self._redactions: list[str] = []
         wanted = {(m.room_id, m.thread_root) for m in messages if m.thread_root}
@@ -71,19 +70,31 @@ class BatchWriter:
                 self._by_root[key] = found
                 return found[0]
         if event.in_reply_to:
-            replied = self._pending.get(event.in_reply_to) or self.repo.get_message(
-                event.in_reply_to
-            )
-            if (
-                replied is not None
-                and replied.case_id is not None
-                and self._origin(replied.case_id) is CaseOrigin.REPLY_CHAIN
-            ):
-                return replied.case_id
+            pending = self._pending.get(event.in_reply_to)
+            if pending is not None:
+                replied_case = pending["case_id"]
+            else:
+                replied = self.repo.get_message(event.in_reply_to)
+                replied_case = replied.case_id if replied is not None else None
+            if replied_case is not None and self._origin(replied_case) is CaseOrigin.REPLY_CHAIN:
+                return replied_case
         return None
 
-    def add(self, message: Message) -> None:
-        self._pending.setdefault(message.event_id, message)
+    def add(self, event: InboundMessage, case_id: int) -> None:
+        """Store this message in the case (at the next flush)."""
+        self._pending.setdefault(
+            event.event_id,
+            message_values(
+                event_id=event.event_id,
+                room_id=event.room_id,
+                sender=event.sender,
+                sent_at=event.sent_at,
+                body=event.body,
+                case_id=case_id,
+                in_reply_to=event.in_reply_to,
+                thread_root=event.thread_root,
+            ),
+        )
 
     def edit(self, target: str, sender: str, new_body: str) -> None:
         self._edits.append((target, sender, new_body))
@@ -111,14 +122,7 @@ class BatchWriter:
 
     def _store_pending(self) -> None:
         pending, self._pending = list(self._pending.values()), {}
-        self.repo.store_messages(pending)
-        activity: dict[int, datetime] = {}
-        for message in pending:
-            if message.case_id is not None:
-                latest = activity.get(message.case_id)
-                if latest is None or message.sent_at > latest:
-                    activity[message.case_id] = message.sent_at
-        self.repo.touch_cases(activity)
+        self.repo.store_message_rows(pending)
 
     def _origin(self, case_id: int) -> CaseOrigin | None:
         if case_id not in self._origins:

@@ -110,7 +110,7 @@ class InboundService:
             # Exchanges are stored, commands to the bot are not part of them (is_bot_command).
             case_id = writer.case_of(event)
             if case_id is not None:
-                writer.add(stored_message(event, case_id))
+                writer.add(event, case_id)
         if run_commands and command is not None:
             writer.flush()
             self._run_command(repo, event, command)
@@ -202,6 +202,8 @@ class InboundService:
 
 def parse_if_addressed(body: str, prefix: str) -> model.ParseResult:
     """Parse only what may be a command: most messages skip the parser on the hot path."""
+    if prefix not in body:  # most messages: one scan in C, no copy
+        return None
     if not body.lstrip().startswith(prefix) and "\n" + prefix not in body[:400]:
         return None
     return parse(body, prefix)

@@ -4,7 +4,7 @@ Everything is a timer row handled by `bot.scheduling.Scheduler`: the handlers be
 inside the transaction that completes their timer and only write rows (outbox notices,
 the lifecycle transition, the next timers), so a restart neither loses nor repeats one.
 
-The schedule, with Q = when the case went quiet = max(created_at, last_activity_at)
+The schedule, with Q = when the case went quiet = its opening or its latest message
 (capturing is itself activity: an old thread captured today is not prompted at once):
 
 - prompt at Q + `summary_after`; if new activity moved Q meanwhile, the prompt timer is
@@ -52,15 +52,19 @@ MAX_MENTIONED = 3
 DisplayNames = Callable[[str], Mapping[str, str]]
 
 
-def quiet_since(case: Case) -> datetime:
-    return max(case.created_at, case.last_activity_at)
+def quiet_since(repo: Repository, case: Case) -> datetime:
+    """When the case last saw activity: its opening, or its latest captured message (read
+    from the messages, so capture never has to update the case row)."""
+    latest = repo.latest_message_at(case.id)
+    return max(case.created_at, case.last_activity_at, *([latest] if latest else []))
 
 
 def on_case_opened(repo: Repository, case: Case, settings: Settings, now: datetime) -> None:
     """Schedule the prompt of a new case (idempotent: a second call adds nothing)."""
     if case.state is not CaseState.CAPTURING or _pending(repo, case.id, PROMPT):
         return
-    repo.add_timer(PROMPT, max(now, quiet_since(case)) + settings.schedule.summary_after, case.id)
+    due = max(now, quiet_since(repo, case)) + settings.schedule.summary_after
+    repo.add_timer(PROMPT, due, case.id)
 
 
 def on_fiche_submitted(repo: Repository, case_id: int, now: datetime) -> None:
@@ -100,7 +104,7 @@ class Prompting:
         case = repo.get_case(timer.case_id) if timer.case_id is not None else None
         if case is None or case.state is not CaseState.CAPTURING:
             return
-        due = quiet_since(case) + self.settings.schedule.summary_after
+        due = quiet_since(repo, case) + self.settings.schedule.summary_after
         if due > now:  # the thread spoke since: ask later
             repo.add_timer(PROMPT, due, case.id)
             return

@@ -6,9 +6,9 @@ unit of work in a worker thread so the event loop never blocks on the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -56,11 +56,6 @@ SYNC_TOKEN_KEY = "next_batch"
 
 # The capture hot path's statements, built once (building a construct costs more than
 # running it from SQLAlchemy's compiled cache).
-_TOUCH_CASE = (
-    update(CaseRow)
-    .where(CaseRow.id == bindparam("case"), CaseRow.last_activity_at < bindparam("at"))
-    .values(last_activity_at=bindparam("at"))
-)
 _EDIT_MESSAGE = (
     update(MessageRow)
     .where(
@@ -107,14 +102,14 @@ class Repository:
         return len(self._insert_ignore_keys(table, values))
 
     def _insert_ignore_keys(
-        self, table: Any, values: dict[str, Any] | list[dict[str, Any]]
+        self, table: Any, values: Mapping[str, Any] | Sequence[Mapping[str, Any]]
     ) -> list[Any]:
         """The primary keys of the rows actually inserted (a replayed one is skipped).
 
         One cached Core statement run as executemany (compiling per row cost ~5 ms);
         counted with RETURNING, since psycopg reports no rowcount for it.
         """
-        rows = [values] if isinstance(values, dict) else values
+        rows = [values] if isinstance(values, Mapping) else list(values)
         if not rows:
             return []
         keys = list(table.__table__.primary_key.columns)
@@ -308,26 +303,20 @@ class Repository:
         """Store messages in one statement; returns the event ids that were new."""
         return set(self._insert_ignore_keys(MessageRow, [_message_values(m) for m in messages]))
 
-    def store_messages(self, messages: Sequence[Message]) -> None:
+    def store_message_rows(self, rows: Sequence[MessageValues]) -> None:
         """Store messages once (a replayed event id is skipped), in one executemany.
 
-        The capture hot path: unlike `insert_new_messages`, nothing is returned, so the
-        driver runs a plain executemany without RETURNING.
+        The capture hot path: rows come straight from `message_values` (no dataclass in
+        between), and nothing is returned, so the driver runs a plain executemany.
         """
-        if messages:
-            self.connection.execute(
-                self._insert_ignore_stmt(MessageRow), [_message_values(m) for m in messages]
-            )
+        if rows:
+            self.connection.execute(self._insert_ignore_stmt(MessageRow), rows)
 
-    def touch_cases(self, activity: dict[int, datetime]) -> None:
-        """Move each case's last activity forward (never back): one executemany.
-
-        Idempotent, so a replayed message may touch its case again harmlessly.
-        """
-        if activity:
-            self.connection.execute(
-                _TOUCH_CASE, [{"case": case_id, "at": at} for case_id, at in activity.items()]
-            )
+    def latest_message_at(self, case_id: int) -> datetime | None:
+        """When the case's latest captured message was sent (one index lookup)."""
+        return self.connection.scalar(
+            select(func.max(MessageRow.sent_at)).where(MessageRow.case_id == case_id)
+        )
 
     def case_keys_by_roots(
         self, room_roots: set[tuple[str, str]]
@@ -815,19 +804,61 @@ def _case(row: CaseRow) -> Case:
     )
 
 
-def _message_values(message: Message) -> dict[str, Any]:
+class MessageValues(TypedDict):
+    """A `messages` row as the insert takes it."""
+
+    event_id: str
+    room_id: str
+    case_id: int | None
+    sender: str
+    sent_at: datetime
+    body: str
+    in_reply_to: str | None
+    thread_root: str | None
+    edited: bool
+    redacted: bool
+
+
+def message_values(
+    *,
+    event_id: str,
+    room_id: str,
+    sender: str,
+    sent_at: datetime,
+    body: str,
+    case_id: int | None,
+    in_reply_to: str | None = None,
+    thread_root: str | None = None,
+    edited: bool = False,
+    redacted: bool = False,
+) -> MessageValues:
     return {
-        "event_id": message.event_id,
-        "room_id": message.room_id,
-        "case_id": message.case_id,
-        "sender": message.sender,
-        "sent_at": message.sent_at,
-        "body": message.body,
-        "in_reply_to": message.in_reply_to,
-        "thread_root": message.thread_root,
-        "edited": message.edited,
-        "redacted": message.redacted,
+        "event_id": event_id,
+        "room_id": room_id,
+        "case_id": case_id,
+        "sender": sender,
+        "sent_at": sent_at,
+        "body": body,
+        "in_reply_to": in_reply_to,
+        "thread_root": thread_root,
+        "edited": edited,
+        "redacted": redacted,
     }
+
+
+def _message_values(message: Message) -> MessageValues:
+    return message_values(
+        event_id=message.event_id,
+        room_id=message.room_id,
+        sender=message.sender,
+        sent_at=message.sent_at,
+        body=message.body,
+        case_id=message.case_id,
+        in_reply_to=message.in_reply_to,
+        thread_root=message.thread_root,
+        edited=message.edited,
+        redacted=message.redacted,
+    )
 
 
 def _message(row: MessageRow) -> Message:

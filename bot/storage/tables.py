@@ -91,6 +91,8 @@ class CaseRow(Base):
     state: Mapped[str] = mapped_column(String(30), index=True)
     created_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Activity of the case itself (opened, captured); its messages' times are read from
+    # the messages (prompting.quiet_since): capture writes no case row.
     last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

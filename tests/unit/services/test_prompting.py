@@ -180,6 +180,26 @@ async def test_activity_pushes_the_prompt_back(db: Database) -> None:
     assert len(_notices(db)) == 1
 
 
+async def test_a_captured_message_pushes_the_prompt_back(db: Database) -> None:
+    settings, clock = _settings(), Clock()
+    case = _open_case(db, settings)
+    later = T0 + timedelta(hours=20)
+    message = Message(
+        event_id="$late",
+        room_id=case.room_id,
+        sender="@bruno:localhost",
+        sent_at=later,
+        body="encore une idée",
+        case_id=case.id,
+    )
+    db.run_sync(lambda repo: repo.add_message(message))
+    scheduler = _scheduler(db, clock, settings)
+    clock.now = T0 + DAY
+    await scheduler.run_due()
+    assert _notices(db) == []
+    assert _pending(db) == [(PROMPT, later + DAY)]
+
+
 async def test_reminders_then_escalation_across_restarts(db: Database) -> None:
     settings, clock = _settings(), Clock()
     case = _open_case(db, settings)
