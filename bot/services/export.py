@@ -5,8 +5,9 @@ their dates, review decisions, annotations, the room profile, and the exchange. 
 person is a stable pseudonym `P-xxxxxxxx` (HMAC-SHA256 keyed with
 `privacy.pseudonym_secret`, truncated): the same person gets the same pseudonym across
 runs and cases. Text of participants who have not granted consent is replaced by a
-marker. No Matrix user id or display name is written: ids and known display names found
-inside texts (messages, fiche fields, comments, annotations) are replaced by pseudonyms.
+marker. No Matrix user id or display name is written: ids and known names found inside
+texts (messages, fiche fields, comments, annotations) are replaced by pseudonyms, whole
+display names and their parts alike ("Merci Bruno").
 """
 
 from __future__ import annotations
@@ -53,7 +54,13 @@ class ExportFilter:
 
 
 class Pseudonymizer:
-    """User ids → stable pseudonyms; scrubs ids and known display names out of texts."""
+    """User ids → stable pseudonyms; scrubs ids and known names out of texts.
+
+    A whole display name is matched in any case. Its parts and the id's localpart are
+    matched too ("Merci Bruno"), but only capitalised or in capitals, so a first name
+    that is also a word ("Claire", "Pierre") is scrubbed as a name without erasing "une
+    idée claire". A part two people share becomes "P-?": it must not tell which one.
+    """
 
     def __init__(self, secret: str) -> None:
         if not secret:
@@ -63,17 +70,30 @@ class Pseudonymizer:
             )
         self._key = secret.encode()
         self._names: dict[str, str] = {}  # folded display name → pseudonym
+        self._parts: dict[str, set[str]] = {}  # a name part, as written → pseudonyms
         self._pattern: re.Pattern[str] | None = None
+        self._parts_pattern: re.Pattern[str] | None = None
 
     def __call__(self, user_id: str) -> str:
         digest = hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()
         return PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX]
 
     def know(self, user_id: str, display_name: str) -> None:
+        pseudonym = self(user_id)
         name = " ".join(display_name.split())
         if len(name) >= MIN_NAME_LENGTH and name != user_id:
-            self._names[name.casefold()] = self(user_id)
+            self._names[name.casefold()] = pseudonym
             self._pattern = None
+        localpart = user_id[1:].split(":", 1)[0] if user_id.startswith("@") else ""
+        words = re.split(r"[\s._\-]+", name if name != user_id else "") + re.split(
+            r"[._\-]+", localpart
+        )
+        for word in words:
+            if len(word) < MIN_NAME_LENGTH or not word.isalpha():
+                continue
+            for form in {word[0].upper() + word[1:], word.capitalize(), word.upper()}:
+                self._parts.setdefault(form, set()).add(pseudonym)
+            self._parts_pattern = None
 
     def _names_pattern(self) -> re.Pattern[str] | None:
         if self._pattern is None and self._names:
@@ -81,6 +101,16 @@ class Pseudonymizer:
             body = "|".join(r"\s+".join(map(re.escape, n.split())) for n in alternatives)
             self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
         return self._pattern
+
+    def _name_parts_pattern(self) -> re.Pattern[str] | None:
+        if self._parts_pattern is None and self._parts:
+            body = "|".join(map(re.escape, sorted(self._parts, key=len, reverse=True)))
+            self._parts_pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+        return self._parts_pattern
+
+    def _part(self, match: re.Match[str]) -> str:
+        owners = self._parts.get(match.group(0), set())
+        return next(iter(owners)) if len(owners) == 1 else PSEUDONYM_PREFIX + "?"
 
     def scrub(self, text: str) -> str:
         text = _MATRIX_TO_USER.sub(lambda m: self(_user_of_link(m.group(0))), text)
@@ -90,6 +120,9 @@ class Pseudonymizer:
             text = pattern.sub(
                 lambda m: self._names.get(" ".join(m.group(0).split()).casefold(), "P-?"), text
             )
+        parts = self._name_parts_pattern()
+        if parts is not None:
+            text = parts.sub(self._part, text)
         return text
 
 

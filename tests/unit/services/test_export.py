@@ -182,3 +182,19 @@ def test_export_refused_without_a_secret(env: dict[str, str]) -> None:
 def test_pseudonyms_depend_on_the_secret() -> None:
     a, b = Pseudonymizer("one"), Pseudonymizer("two")
     assert a(ALICE) == a(ALICE) != b(ALICE) and a(ALICE) != a(BRUNO)
+
+
+def test_first_names_alone_are_scrubbed_but_not_the_same_ordinary_words() -> None:
+    pseudo = Pseudonymizer("secret")
+    pseudo.know("@bruno:localhost", "Bruno Martin")
+    pseudo.know("@claire.d:localhost", "Claire Dubois")
+    pseudo.know("@m1:localhost", "Marie Durand")
+    pseudo.know("@m2:localhost", "Marie Dupont")
+    bruno, claire = pseudo("@bruno:localhost"), pseudo("@claire.d:localhost")
+    said = pseudo.scrub("Merci Bruno, et bravo à MARTIN !")
+    assert said == f"Merci {bruno}, et bravo à {bruno} !"
+    said = pseudo.scrub("Claire a raison : une idée claire.")
+    assert said == f"{claire} a raison : une idée claire."
+    # A shared first name must not tell which of the two it was.
+    assert pseudo.scrub("Marie l'a dit") == "P-? l'a dit"
+    assert pseudo.scrub("Une brunoise de légumes") == "Une brunoise de légumes"
