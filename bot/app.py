@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from bot.domain.models import OutboxItem
 from bot.i18n import Translator
+from bot.matrix.aliases import resolve_room_aliases
 from bot.matrix.events import OutboundNotice, SyncBatch
 from bot.matrix.gateway import Gateway
 from bot.matrix.session import log_in, make_client
@@ -60,6 +61,8 @@ class Bot:
         if not await asyncio.to_thread(self.db.is_migrated):
             await asyncio.to_thread(self.db.migrate)
         await log_in(self.client, self.settings.matrix)
+        self.settings = await resolve_room_aliases(self.client, self.settings)
+        self.publisher.settings = self.settings
         user_id = self.client.user_id
         self.inbound = InboundService(self.settings, user_id, self.clock)
         capture = CaptureJob(self.db, self.gateway, self.settings, user_id, self.clock)
@@ -164,7 +167,11 @@ async def run_bot(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await bot.start()
+    try:
+        await bot.start()
+    except BaseException:
+        await bot.stop()  # what did start is released before the error is reported
+        raise
     waiter = asyncio.create_task(bot.wait())
     stopper = asyncio.create_task(stop.wait())
     try:

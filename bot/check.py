@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import aiohttp
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.matrix.aliases import AliasError, resolve_room_aliases
 from bot.matrix.errors import MatrixAuthError, MatrixError
 from bot.matrix.session import log_in, make_client
 from bot.settings import Settings
@@ -72,8 +73,11 @@ async def check_homeserver(settings: Settings) -> Verdict:
     client = make_client(settings.matrix)
     try:
         session = await log_in(client, settings.matrix)
+        await resolve_room_aliases(client, settings)
     except MatrixAuthError as exc:
         return Verdict(subject, Failure.AUTH, f"reachable, but login refused: {exc}")
+    except AliasError as exc:
+        return Verdict(subject, Failure.CONFIG, f"logged in, but {exc}")
     except MatrixError as exc:
         return Verdict(subject, Failure.UNREACHABLE, str(exc))
     finally:

@@ -69,12 +69,19 @@ def migrate(config: ConfigOption = None) -> None:
 def run(config: ConfigOption = None) -> None:
     """Run the bot until interrupted."""
     from bot.app import run_bot
+    from bot.matrix.aliases import AliasError
+    from bot.matrix.errors import MatrixAuthError, MatrixUnavailable
 
     settings = _settings(config)
     try:
         asyncio.run(run_bot(settings))
     except KeyboardInterrupt:
         logging.getLogger(__name__).info("interrupted: stopped")
+    except (AliasError, MatrixAuthError, MatrixUnavailable) as exc:
+        # Exit codes as `capibot check`: 2 configuration, 3 unreachable, 4 refused.
+        code = 2 if isinstance(exc, AliasError) else 4 if isinstance(exc, MatrixAuthError) else 3
+        typer.echo(f"capibot cannot start: {exc}", err=True)
+        raise typer.Exit(code) from None
 
 
 def _wiki_failure(exc: Exception) -> Failure:

@@ -70,6 +70,19 @@ def test_unreachable_homeserver_exits_with_the_unreachable_code(
     assert result.stdout.splitlines()[1].startswith("FAIL homeserver:")
 
 
+def test_a_room_alias_that_does_not_resolve_is_a_config_failure(
+    stack: StackInfo, tmp_path: Path
+) -> None:
+    wrong = "#no-such-room:localhost"
+    config = _config_variant(
+        stack, tmp_path, **{"[matrix]\n": f'[matrix]\nresearch_room = "{wrong}"\n'}
+    )
+    result = _check(config, tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    line = next(line for line in result.stdout.splitlines() if "homeserver:" in line)
+    assert line.startswith("FAIL homeserver:") and "matrix.research_room" in line and wrong in line
+
+
 def test_unmigrated_database_is_its_own_failure(stack: StackInfo, tmp_path: Path) -> None:
     config = _config_variant(stack, tmp_path)
     result = _check(config, tmp_path)
