@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,20 @@ class SyncBatch:
     events: tuple[Inbound, ...]
     rooms: dict[str, RoomSnapshot] = field(default_factory=dict)
     joined_rooms: frozenset[str] = frozenset()
+    #: Encrypted events seen in this sync whose keys are missing (kept with the token).
+    key_waits: tuple[KeyWait, ...] = ()
+    #: Earlier waits that ended in this sync (decrypted and delivered, or given up).
+    key_waits_ended: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KeyWait:
+    """An encrypted event waiting for its room key, as stored across restarts."""
+
+    event_id: str
+    room_id: str
+    source: dict[str, Any]
+    seen_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

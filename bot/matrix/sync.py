@@ -10,20 +10,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from nio import AsyncClient, MegolmEvent, MessageDirection, RoomMessagesResponse, SyncResponse
 
 from bot.matrix.errors import MatrixError
-from bot.matrix.events import Inbound, RoomSnapshot, SyncBatch
+from bot.matrix.events import Inbound, KeyWait, RoomSnapshot, SyncBatch
 from bot.matrix.gateway import fetch_create_event, raise_for
 from bot.matrix.translate import decrypt, invite_from_state, translate_event
 from bot.storage.database import Database
+from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
 
 BatchHandler = Callable[[SyncBatch], Awaitable[None]]
 
@@ -93,8 +99,9 @@ class SyncLoop:
     token, so every event reaches the handler once.
 
     **Encryption.** nio decrypts what it can while processing the sync; an event whose
-    room key has not arrived yet is kept in memory for `undecryptable_ttl` seconds and
-    delivered in a later batch when its key shows up (lost if the process dies first).
+    room key has not arrived yet waits up to `undecryptable_ttl` seconds and is delivered
+    in a later batch when its key shows up. The wait is stored with the batch's token
+    (`record_position`), so a restart resumes it instead of losing the event.
     """
 
     def __init__(
@@ -104,13 +111,13 @@ class SyncLoop:
         handle_batch: BatchHandler,
         *,
         sync_timeout_ms: int = 30_000,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], datetime] = _utcnow,
         max_backoff: float = 60.0,
         handler_attempts: int = 3,
         retry_pause: float = 0.5,
         backfill_page: int = 100,
         backfill_max: int = 50_000,
-        undecryptable_ttl: float = 600.0,
+        undecryptable_ttl: float = 24 * 3600.0,
     ) -> None:
         self.client = client
         self.db = db
@@ -130,7 +137,9 @@ class SyncLoop:
         self._sync_task: asyncio.Future[Any] | None = None
         self._joined: set[str] = set()
         self._create: dict[str, _CreateInfo] = {}
-        self._undecrypted: dict[str, tuple[str, Any, float]] = {}
+        self._undecrypted: dict[str, tuple[str, Any, datetime]] = {}
+        self._new_waits: list[KeyWait] = []  # stashed while building the current batch
+        self._ended_waits: list[str] = []  # waits that ended while building it
 
     # -- supervision -------------------------------------------------------------------
 
@@ -176,6 +185,7 @@ class SyncLoop:
 
     async def _run_from_stored_token(self) -> None:
         since = await self.db.run(lambda repo: repo.get_sync_token())
+        await self._load_key_waits()
         self._joined = set()
         first = True
         while not self._stopping:
@@ -222,6 +232,7 @@ class SyncLoop:
     # -- building the batch --------------------------------------------------------------
 
     async def _build_batch(self, response: SyncResponse, since: str | None) -> SyncBatch:
+        self._new_waits, self._ended_waits = [], []
         events: list[Inbound] = []
         seen: set[str] = set()
         rooms = response.rooms
@@ -267,6 +278,8 @@ class SyncLoop:
             events=tuple(events),
             rooms=snapshots,
             joined_rooms=frozenset(self._joined),
+            key_waits=tuple(self._new_waits),
+            key_waits_ended=tuple(self._ended_waits),
         )
 
     def _translate(self, room_id: str, event: Any) -> Inbound | None:
@@ -275,7 +288,8 @@ class SyncLoop:
             if decrypted is None:
                 self._stash_undecrypted(room_id, event)
                 return None
-            self._undecrypted.pop(str(getattr(event, "event_id", "")), None)  # readable now
+            if self._undecrypted.pop(str(getattr(event, "event_id", "")), None):  # readable now
+                self._ended_waits.append(str(event.event_id))
             event = decrypted
         return translate_event(room_id, event, self.client)
 
@@ -287,7 +301,11 @@ class SyncLoop:
             log.warning("too many undecryptable events; dropping %s in %s", event_id, room_id)
             return
         log.info("event %s in %s cannot be decrypted yet; waiting for its key", event_id, room_id)
-        self._undecrypted[event_id] = (room_id, event, self.clock())
+        now = self.clock()
+        self._undecrypted[event_id] = (room_id, event, now)
+        source = getattr(event, "source", None)
+        if isinstance(source, dict):
+            self._new_waits.append(KeyWait(event_id, room_id, source, now))
 
     def _retry_undecrypted(self, fresh: set[str]) -> list[Inbound]:
         """Events whose key arrived since they were seen, in their original order."""
@@ -299,11 +317,13 @@ class SyncLoop:
             decrypted = decrypt(self.client, room_id, event)
             if decrypted is not None:
                 del self._undecrypted[event_id]
+                self._ended_waits.append(event_id)
                 inbound = translate_event(room_id, decrypted)
                 if inbound is not None:
                     found.append(inbound)
-            elif now - since > self.undecryptable_ttl:
+            elif (now - since).total_seconds() > self.undecryptable_ttl:
                 del self._undecrypted[event_id]
+                self._ended_waits.append(event_id)
                 log.warning(
                     "giving up on undecryptable event %s in %s (session %s)",
                     event_id,
@@ -311,6 +331,17 @@ class SyncLoop:
                     getattr(event, "session_id", "?"),
                 )
         return found
+
+    async def _load_key_waits(self) -> None:
+        """What waited for keys when the bot last stopped: from the database only (an
+        event stashed in memory for a batch that was not committed comes again)."""
+        self._undecrypted = {}
+        for event_id, room_id, source, seen_at in await self.db.run(lambda repo: repo.key_waits()):
+            event = MegolmEvent.from_dict(source)
+            if isinstance(event, MegolmEvent):
+                self._undecrypted[event_id] = (room_id, event, seen_at)
+        if self._undecrypted:
+            log.info("%d encrypted event(s) still wait for their keys", len(self._undecrypted))
 
     async def _backfill(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
         """The events between our previous token and the start of a limited timeline,
@@ -443,7 +474,13 @@ class SyncLoop:
     async def _deliver_one_by_one(self, batch: SyncBatch, since: str | None) -> None:
         log.error("poisoned batch %s: handing its events over one at a time", _describe(batch))
         for event in batch.events:
-            single = replace(batch, events=(event,), next_batch=since or batch.next_batch)
+            single = replace(
+                batch,
+                events=(event,),
+                next_batch=since or batch.next_batch,
+                key_waits=(),
+                key_waits_ended=(),
+            )
             for attempt in range(2):
                 if self._stopping:
                     raise _Stopped
@@ -456,8 +493,7 @@ class SyncLoop:
                     log.exception("batch handler failed on %r (attempt %d/2)", event, attempt + 1)
             else:
                 log.error("dropping event after repeated handler failures: %r", event)
-        token = batch.next_batch
-        await self.db.run(lambda repo: repo.set_sync_token(token))
+        await self.db.run(lambda repo: record_position(repo, batch))
 
     async def _check_token(self, token: str) -> None:
         """The contract, checked on the first batch only (a handler that forgets the token
@@ -466,6 +502,14 @@ class SyncLoop:
         if stored != token:
             log.error("handle_batch did not commit the sync token (contract); committing it")
             await self.db.run(lambda repo: repo.set_sync_token(token))
+
+
+def record_position(repo: Repository, batch: SyncBatch) -> None:
+    """The batch's sync token and its key waits: what a batch handler commits with the
+    batch's events, in the same transaction."""
+    repo.save_key_waits((w.event_id, w.room_id, w.source, w.seen_at) for w in batch.key_waits)
+    repo.drop_key_waits(batch.key_waits_ended)
+    repo.set_sync_token(batch.next_batch)
 
 
 def _describe(batch: SyncBatch) -> str:

@@ -28,6 +28,7 @@ from bot.matrix.events import (
     RoomSnapshot,
     SyncBatch,
 )
+from bot.matrix.sync import record_position
 from bot.services import effects as fx
 from bot.services.batch_writer import BatchWriter, CaseRoots
 from bot.services.effects import Effects
@@ -75,7 +76,7 @@ class InboundService:
                 writer.flush()
                 self._on_reaction(repo, event)
         writer.flush()
-        repo.set_sync_token(batch.next_batch)
+        record_position(repo, batch)
 
     def _republish(self, repo: Repository, case_ids: set[int]) -> None:
         """A published page quoting an erased message is rebuilt."""

@@ -40,6 +40,7 @@ from bot.storage.tables import (
     AnnotationRow,
     CaseRow,
     FicheVersionRow,
+    KeyWaitRow,
     MessageRow,
     OutboxRow,
     ParticipantRow,
@@ -152,6 +153,29 @@ class Repository:
             index_elements=[core.c.key], set_={"value": stmt.excluded.value}
         )
         self.connection.execute(stmt, {"key": SYNC_TOKEN_KEY, "value": token})
+
+    # -- encrypted events waiting for their keys ---------------------------------------
+
+    def save_key_waits(self, waits: Iterable[tuple[str, str, dict[str, Any], datetime]]) -> None:
+        """Keep (event id, room id, event JSON, first seen) of undecryptable events."""
+        rows = [
+            {"event_id": e, "room_id": r, "source": src, "seen_at": at} for e, r, src, at in waits
+        ]
+        if rows:
+            self.connection.execute(self._insert_ignore_stmt(KeyWaitRow), rows)
+
+    def drop_key_waits(self, event_ids: Iterable[str]) -> None:
+        """Forget waits that ended (decrypted, or given up)."""
+        ids = sorted(set(event_ids))
+        if ids:
+            self.connection.execute(delete(KeyWaitRow).where(KeyWaitRow.event_id.in_(ids)))
+
+    def key_waits(self) -> list[tuple[str, str, dict[str, Any], datetime]]:
+        rows = self.connection.execute(
+            select(KeyWaitRow.event_id, KeyWaitRow.room_id, KeyWaitRow.source, KeyWaitRow.seen_at)
+            .order_by(KeyWaitRow.seen_at, KeyWaitRow.event_id)
+        )
+        return [(e, r, src, at) for e, r, src, at in rows]
 
     # -- rooms ---------------------------------------------------------------------------
 

@@ -182,6 +182,18 @@ class SyncStateRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class KeyWaitRow(Base):
+    """An encrypted event the bot could not decrypt yet (its room key has not arrived):
+    kept with the sync position that moved past it, so a restart does not lose it."""
+
+    __tablename__ = "key_waits"
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    source: Mapped[dict[str, Any]] = mapped_column(JSON)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class OutboxRow(Base):
     __tablename__ = "outbox"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nio import RoomMessagesResponse, SyncResponse
+from nio import RoomMessagesResponse, RoomMessageText, SyncResponse
 
 from bot.matrix.events import InboundMessage, SyncBatch
-from bot.matrix.sync import SyncLoop
+from bot.matrix.sync import SyncLoop, record_position
 from bot.storage.database import Database
 
 ROOM = "!room:localhost"
@@ -203,3 +203,58 @@ async def test_stop_interrupts_a_long_poll(db: Database) -> None:
         await asyncio.sleep(0.01)
     loop.stop()
     await asyncio.wait_for(task, 1)
+
+
+def _encrypted(n: int) -> dict[str, Any]:
+    return {
+        "type": "m.room.encrypted",
+        "event_id": f"$x{n}",
+        "sender": "@alice:localhost",
+        "origin_server_ts": 1_000 * n,
+        "content": {
+            "algorithm": "m.megolm.v1.aes-sha2",
+            "ciphertext": "AwgAEn…",
+            "sender_key": "Qe3Yl0…",
+            "device_id": "ALICEDEV",
+            "session_id": "session-1",
+        },
+    }
+
+
+class KeyedClient(FakeClient):
+    """Decrypts an encrypted event once `keys` holds its session (the key arrived)."""
+
+    def __init__(self, *script: Any, keys: set[str]) -> None:
+        super().__init__(*script)
+        self.olm = object()
+        self.keys = keys
+
+    def decrypt_event(self, event: Any) -> Any:
+        if event.session_id not in self.keys:
+            raise RuntimeError("no session key")
+        return RoomMessageText.from_dict(
+            {**_msg(int(event.event_id[2:]), "déchiffré"), "event_id": event.event_id}
+        )
+
+
+class Committer(Recorder):
+    """A handler that keeps the sync position the way the bot does (with key waits)."""
+
+    async def __call__(self, batch: SyncBatch) -> None:
+        await self.db.run(lambda repo: record_position(repo, batch))
+        self.batches.append(batch)
+
+
+async def test_an_event_waiting_for_its_key_survives_a_restart(db: Database) -> None:
+    first = KeyedClient(_sync("s1", _msg(1)), _sync("s2", _encrypted(2)), keys=set())
+    handler = Committer(db)
+    await _run_until(SyncLoop(first, db, handler), lambda: len(handler.batches) == 2)
+    assert handler.ids == ["$e1"]  # nothing readable yet
+    assert [w[0] for w in await db.run(lambda repo: repo.key_waits())] == ["$x2"]
+    # Restarted (a new process): the key has arrived meanwhile; the next sync is empty.
+    second = KeyedClient(_sync("s3"), keys={"session-1"})
+    handler = Committer(db)
+    await _run_until(SyncLoop(second, db, handler), lambda: len(handler.batches) == 1)
+    assert handler.ids == ["$x2"] and handler.batches[0].events[0].body == "déchiffré"  # type: ignore[union-attr]
+    assert await db.run(lambda repo: repo.key_waits()) == []
+    assert await db.run(lambda repo: repo.get_sync_token()) == "s3"
