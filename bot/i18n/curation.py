@@ -10,6 +10,8 @@ FR: dict[str, str] = {
     "curation.submitted": "Fiche du cas #{case} enregistrée (version {version}). Aperçu :\n"
     "{preview}\n\nElle part en relecture auprès de la modération ; je vous dirai la suite "
     "ici.",
+    "curation.card_outdated": "Cette carte montre la version {card} du cas #{case}, mais la "
+    "fiche a changé depuis (version {latest}) : validez la nouvelle carte.",
     "curation.card": "Fiche à relire : cas #{case} « {title} » (version {version})\n"
     "{fields}\n\nContributeur·ices : {contributors}\nFil : {link}\n"
     "✅ ou {prefix}valider {case} pour valider · ❌ ou {prefix}rejeter {case} motif · "
@@ -45,6 +47,8 @@ EN: dict[str, str] = {
     "curation.submitted": "Sheet of case #{case} saved (version {version}). Preview:\n"
     "{preview}\n\nIt now goes to the moderators for review; I will tell you here what "
     "happens next.",
+    "curation.card_outdated": "This card shows version {card} of case #{case}, but the sheet "
+    "has changed since (version {latest}): approve the new card.",
     "curation.card": 'Sheet to review: case #{case} "{title}" (version {version})\n'
     "{fields}\n\nContributors: {contributors}\nThread: {link}\n"
     "✅ or {prefix}approve {case} to approve · ❌ or {prefix}reject {case} reason · "

@@ -85,24 +85,36 @@ def on_card_reaction(
     effects = Effects(repo, f"card-reaction:{event.event_id}", now())
     tr = Translator(settings.bot.language)
     name = snapshot.display_names.get(event.sender) or event.sender
+
+    def answer(text: str) -> None:
+        effects.notice(
+            OutboundNotice(
+                room_id=event.room_id,
+                body=text,
+                html=text_to_html(text),
+                reply_to=event.target,
+                mentions=(event.sender,),
+            )
+        )
+
     if reject:
         if Role.MODERATOR in roles:
-            text = tr("curation.ask_reason", case=case.id, prefix=settings.bot.prefix)
-            effects.notice(
-                OutboundNotice(
-                    room_id=event.room_id,
-                    body=text,
-                    html=text_to_html(text),
-                    reply_to=event.target,
-                    mentions=(event.sender,),
-                )
-            )
+            answer(tr("curation.ask_reason", case=case.id, prefix=settings.bot.prefix))
+        return True
+    latest = repo.latest_fiche(case.id)
+    if Role.MODERATOR in roles and latest is not None and latest.version != card[1]:
+        # The card shows text the moderator read; a newer version was not read yet.
+        answer(
+            tr("curation.card_outdated", case=case.id, card=card[1], latest=latest.version)
+        )
         return True
     decided = decide(repo, case, LifecycleEvent.APPROVE, event.sender, roles, now())
     if isinstance(decided, Refused):
         log.info(
             "✅ on card of case %d by %s refused: %s", case.id, event.sender, decided.reason_key
         )
+        if Role.MODERATOR in roles:  # others' reactions are not answered (no noise)
+            answer(decided.message(tr.lang))
         return True
     after_decision(
         repo, settings, effects, decided, LifecycleEvent.APPROVE, event.sender, name, now()
