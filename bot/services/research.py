@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from bot.domain.models import (
     Annotation,
     Case,
+    CaseState,
     OutboxItem,
     Publication,
     PublicationStatus,
@@ -100,6 +101,11 @@ def request_annotation(
 
 
 # -- executors -----------------------------------------------------------------------------
+
+
+class PageNotPublishedYet(WikiUnavailable):
+    """An annotation of a case whose page is still queued: it waits in the outbox, as
+    the publication it follows does (however long a wiki outage lasts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +235,17 @@ class ResearchJobs:
             return None
         case = repo.get_case(annotation.case_id)
         publication = repo.get_publication(annotation.case_id)
-        if case is None or publication is None:
+        if case is None:
+            return None
+        if publication is None:
+            if case.state is CaseState.APPROVED:  # its publication is on its way: wait
+                raise PageNotPublishedYet(f"case {case.id} is approved, its page not written yet")
+            log.warning(
+                "annotation %d dropped: case %d has no page (%s)",
+                annotation_id,
+                case.id,
+                case.state.value,
+            )
             return None
         if publication.status is PublicationStatus.WITHDRAWN:
             log.info("annotation %d: page of case %d withdrawn", annotation_id, case.id)
