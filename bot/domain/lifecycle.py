@@ -68,8 +68,14 @@ RULES: Mapping[LifecycleEvent, Rule] = {
         frozenset({S.IN_REVIEW}), S.APPROVED, Who.MODERATOR, needs_fiche=True
     ),
     LifecycleEvent.PUBLISHED: Rule(frozenset({S.APPROVED}), S.PUBLISHED, Who.SYSTEM),
+    # Any time before approval (DESIGN §3): a thread not worth a fiche, a fiche whose
+    # changes never came. After it, `!retirer` takes a page down; rejecting an
+    # amendment of a published case keeps the page (see `transition`).
     LifecycleEvent.REJECT: Rule(
-        frozenset({S.IN_REVIEW}), S.REJECTED, Who.MODERATOR, needs_reason=True
+        frozenset({S.CAPTURING, S.AWAITING_SUMMARY, S.IN_REVIEW, S.CHANGES_REQUESTED}),
+        S.REJECTED,
+        Who.MODERATOR,
+        needs_reason=True,
     ),
     LifecycleEvent.REQUEST_CHANGES: Rule(
         frozenset({S.IN_REVIEW}), S.CHANGES_REQUESTED, Who.MODERATOR, needs_reason=True
@@ -153,7 +159,10 @@ def _allowed(who: Who, roles: frozenset[Role], *, is_author: bool) -> bool:
 
 def _wrong_state_key(event: LifecycleEvent, state: CaseState) -> str:
     """The most specific explanation for an event arriving in the wrong state."""
-    if event is LifecycleEvent.APPROVE and state in (S.APPROVED, S.PUBLISHED):
+    if event in (LifecycleEvent.APPROVE, LifecycleEvent.REJECT) and state in (
+        S.APPROVED,
+        S.PUBLISHED,
+    ):
         return "lifecycle.already_approved"
     if state is S.CHANGES_REQUESTED:
         return "lifecycle.waiting_for_changes"

@@ -68,6 +68,9 @@ VALID = [
     (S.IN_REVIEW, E.APPROVE, SYSTEM, S.APPROVED),
     (S.APPROVED, E.PUBLISHED, SYSTEM, S.PUBLISHED),
     (S.IN_REVIEW, E.REJECT, MODERATOR, S.REJECTED),
+    (S.CAPTURING, E.REJECT, MODERATOR, S.REJECTED),
+    (S.AWAITING_SUMMARY, E.REJECT, MODERATOR, S.REJECTED),
+    (S.CHANGES_REQUESTED, E.REJECT, MODERATOR, S.REJECTED),
     (S.IN_REVIEW, E.REQUEST_CHANGES, MODERATOR, S.CHANGES_REQUESTED),
     *[
         (state, E.WITHDRAW, roles, S.WITHDRAWN)
@@ -154,8 +157,7 @@ REFUSED = [
     (S.APPROVED, E.APPROVE, MODERATOR, {}, "lifecycle.already_approved"),
     (S.PUBLISHED, E.APPROVE, MODERATOR, {}, "lifecycle.already_approved"),
     (S.CHANGES_REQUESTED, E.APPROVE, MODERATOR, {}, "lifecycle.waiting_for_changes"),
-    (S.CHANGES_REQUESTED, E.REJECT, MODERATOR, {"reason": "x"}, "lifecycle.waiting_for_changes"),
-    (S.AWAITING_SUMMARY, E.REJECT, MODERATOR, {"reason": "x"}, "lifecycle.not_in_review"),
+    (S.APPROVED, E.REJECT, MODERATOR, {"reason": "x"}, "lifecycle.already_approved"),
     (S.PUBLISHED, E.REQUEST_CHANGES, MODERATOR, {"reason": "x"}, "lifecycle.not_in_review"),
     # wrong state for the machinery
     (S.IN_REVIEW, E.PUBLISHED, SYSTEM, {}, "lifecycle.invalid"),
@@ -192,7 +194,7 @@ def test_refused_transitions(
 
 
 def test_refusal_messages_name_the_state_in_the_language() -> None:
-    result = run(S.AWAITING_SUMMARY, E.REJECT, MODERATOR, reason="x")
+    result = run(S.AWAITING_SUMMARY, E.REQUEST_CHANGES, MODERATOR, reason="x")
     assert isinstance(result, Refused)
     assert result.message("fr") == (
         "La fiche du cas #7 n'est pas en relecture (état : fiche attendue)."
