@@ -169,6 +169,9 @@ class Diffusion:
     def on_digest(self, repo: Repository, timer: Timer, now: datetime) -> None:
         """Timer handler (in the timer's transaction): next timer, then this period's job."""
         ensure_digest_timer(repo, self.settings, max(now, timer.due_at))
+        # The directory is refreshed on the digest's schedule too (DESIGN §5): names
+        # change, and a refresh that failed for good is made up for.
+        repo.enqueue(DIRECTORY, f"directory:scheduled:{timer.due_at.isoformat()}", {}, now)
         start, end = digest_period(repo, self.settings, timer)
         if not repo.publications_between(start, end) and not repo.annotations_between(start, end):
             log.info("digest %s – %s: nothing new, no page", start, end)

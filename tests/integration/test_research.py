@@ -11,7 +11,13 @@ import pytest
 
 from bot.domain.models import DirectoryProfile, OutboxItem, Participant, Room, RoomKind
 from bot.scheduling import Scheduler
-from bot.services.diffusion import DIGEST, DIGEST_PAGE, Diffusion, request_directory
+from bot.services.diffusion import (
+    DIGEST,
+    DIGEST_PAGE,
+    DIRECTORY,
+    Diffusion,
+    request_directory,
+)
 from bot.services.effects import NOTICE, Effects
 from bot.services.outbox import OutboxDispatcher
 from bot.services.publishing import Publisher
@@ -258,6 +264,12 @@ async def test_digest_page_and_room_notices_at_the_cron_time_and_nothing_when_id
     assert await scheduler.run_due() == 1
     assert db.run_sync(lambda repo: repo.pending_outbox([DIGEST_PAGE])) == []
     assert not publisher.wiki.read("Lettre d'information – 2026-03-09 au 2026-03-16").exists
+    # The directory is refreshed on the same schedule, once per digest time.
+    refreshes = db.run_sync(lambda repo: repo.pending_outbox([DIRECTORY]))
+    assert [r.dedupe_key for r in refreshes] == [
+        "directory:scheduled:2026-03-09T08:00:00+00:00",
+        "directory:scheduled:2026-03-16T08:00:00+00:00",
+    ]
     (third,) = db.run_sync(lambda repo: repo.pending_timers([DIGEST]))
     assert third.due_at == datetime(2026, 3, 23, 8, 0, tzinfo=UTC)
     assert len([n for n in notices(db) if "lettre" in n["body"].lower()]) == 1
