@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote, urlsplit
 
 _ALWAYS = "\"&'<=>[]{|}:;!~"
 _TABLE = {ord(c): f"&#{ord(c)};" for c in _ALWAYS}
@@ -55,10 +56,14 @@ def _magic(match: re.Match[str]) -> str:
     return f"{head}&#{ord(last)};"
 
 
-def _escape_line(line: str) -> str:
-    out = line.translate(_TABLE)
+def _escape_chars(text: str) -> str:
+    out = text.translate(_TABLE)
     out = out.replace("__", "_&#95;")
-    out = _MAGIC_LINK.sub(_magic, out)
+    return _MAGIC_LINK.sub(_magic, out)
+
+
+def _escape_line(line: str) -> str:
+    out = _escape_chars(line)
     if out[:1] in _LINE_START:
         out = f"&#{ord(out[0])};{out[1:]}"
     elif out.startswith("----"):
@@ -78,3 +83,68 @@ def escape_inline(text: str) -> str:
     """Escape single-line untrusted text (names, labels): newlines fold to one space."""
     flat = re.sub(r"[ \t\n]+", " ", clean_text(text))
     return _escape_line(flat)
+
+
+# A web address in free text: up to a space or a character that cannot end one.
+_URL = re.compile(r"https?://[^\s<>\"\[\]{}|\\^`]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?'"
+# What may stay as is in a link target: no wikitext markup can be made of these.
+URL_SAFE = "/:?=&#%@$()*+,"
+
+
+def safe_url(url: str) -> str | None:
+    """An http(s) address re-encoded so that, inside ``[...]``, it is only a link.
+
+    Everything outside ``URL_SAFE`` and ASCII letters and digits is percent-encoded,
+    ``_``, ``~``, ``-`` and ``.`` included only where they could spell markup (``__``,
+    ``~~~``, ``----``); None when it is not an http(s) address with a host.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    out = quote(url, safe=URL_SAFE + "_~.-")
+    out = out.replace("__", "_%5F").replace("~", "%7E").replace("--", "-%2D")
+    return out
+
+
+def _link_split(line: str) -> list[tuple[str, bool]]:
+    """(piece, is_link) pieces of a line; trailing punctuation is not part of a link."""
+    pieces: list[tuple[str, bool]] = []
+    last = 0
+    for match in _URL.finditer(line):
+        url = match.group(0)
+        while url and (url[-1] in _URL_TRAILING or (url[-1] == ")" and "(" not in url)):
+            url = url[:-1]
+        if safe_url(url) is None:
+            continue
+        start = match.start()
+        pieces.append((line[last:start], False))
+        pieces.append((url, True))
+        last = start + len(url)
+    pieces.append((line[last:], False))
+    return [(piece, is_link) for piece, is_link in pieces if piece]
+
+
+def _escape_line_with_links(line: str) -> str:
+    out = []
+    for n, (piece, is_link) in enumerate(_link_split(line)):
+        if is_link:
+            out.append(f"[{safe_url(piece)}]")
+        elif n == 0:
+            out.append(_escape_line(piece))
+        else:  # after a link: not at a line start, no line syntax to break
+            out.append(_escape_chars(piece))
+    return "".join(out)
+
+
+def escape_wikitext_links(text: str) -> str:
+    """`escape_wikitext`, except that http(s) addresses become external links (the
+    Resources field): each as ``[address]`` with the address re-encoded by `safe_url`."""
+    paragraphs = clean_text(text).split("\n\n")
+    return "\n\n".join(
+        (_BREAK + "\n").join(_escape_line_with_links(line) for line in para.split("\n"))
+        for para in paragraphs
+    )

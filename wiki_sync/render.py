@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from wiki_sync.errors import RenderError, TitleError
-from wiki_sync.escape import escape_inline, escape_wikitext
+from wiki_sync.escape import escape_inline, escape_wikitext, escape_wikitext_links
 from wiki_sync.titles import page_title_from
 
 # Fiche field key -> template parameter name (stable: pages and the template use them).
@@ -170,7 +170,12 @@ def template_params(entry: FicheEntry) -> list[tuple[str, str]]:
     values = dict(entry.fields)
     values["themes"] = ", ".join(t.strip() for t in entry.themes if t.strip())
     values["territory"] = entry.territory or values.get("territory", "")
-    out = [(param, escape_wikitext(values.get(key, ""))) for key, param in FIELD_PARAMS]
+    # Resources are links (DESIGN §4): their web addresses become external links.
+    escape = {"resources": escape_wikitext_links}
+    out = [
+        (param, escape.get(key, escape_wikitext)(values.get(key, "")))
+        for key, param in FIELD_PARAMS
+    ]
     out += [
         ("salon", escape_inline(entry.room_label)),
         ("fiche", str(entry.case_id)),

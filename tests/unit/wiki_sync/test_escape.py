@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from hypothesis import given
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests.hostile_inputs import HOSTILE_INPUTS
 from tests.unit.wiki_sync.inert import markup_triggers
-from wiki_sync.escape import clean_text, escape_inline, escape_wikitext
+from wiki_sync.escape import clean_text, escape_inline, escape_wikitext, escape_wikitext_links
 
 MARKUP_ALPHABET = st.sampled_from(
     [
@@ -100,3 +101,28 @@ def test_invisible_and_invalid_characters() -> None:
     assert clean_text("a\u037e") == "a;"  # NFC before escaping
     assert escape_wikitext("a\u037e") == "a&#59;"
     assert escape_wikitext("") == ""
+
+
+_LINK = re.compile(r"\[(https?://[^\]\s]*)\]")
+url_text = st.lists(
+    st.one_of(MARKUP_ALPHABET, st.sampled_from(["https://", "http://ex.org/", ".", ")", "("])),
+    max_size=40,
+).map("".join)
+
+
+@given(st.one_of(any_text, url_text))
+def test_links_are_the_only_markup_of_the_resources_field(text: str) -> None:
+    escaped = escape_wikitext_links(text)
+    for url in _LINK.findall(escaped):
+        assert re.fullmatch(r"https?://[A-Za-z0-9%/:?=&#@$()*+,_.\-]+", url), url
+        assert "__" not in url and "--" not in url
+    assert markup_triggers(_LINK.sub("", escaped)) == []
+
+
+def test_resources_keep_their_addresses_as_links() -> None:
+    text = "Guide : https://exemple.fr/guide_v2.pdf, et la charte (https://ex.org/a?b=1)."
+    assert escape_wikitext_links(text) == (
+        "Guide &#58; [https://exemple.fr/guide_v2.pdf], et la charte ([https://ex.org/a?b=1])."
+    )
+    assert escape_wikitext_links("https://x.org/__TOC__") == "[https://x.org/_%5FTOC_%5F]"
+    assert escape_wikitext_links("ftp://x.org") == "ftp&#58;//x.org"

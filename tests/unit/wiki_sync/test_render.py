@@ -74,7 +74,17 @@ def check_only_our_markup(page: str) -> None:
     found = structure(page)
     assert found["templates"] == ["Fiche d'expérience"]
     assert all(link.startswith("Category:") for link in found["links"])
-    assert found["external"] == [safe_matrix_to(THREAD)]
+    # Besides the thread link, only the Resources parameter may hold (re-encoded) links.
+    (template,) = mwparserfromhell.parse(page).filter_templates()
+    resources = [
+        str(link.url)
+        for param in template.params
+        if str(param.name).strip() == "ressources"
+        for link in param.value.filter_external_links()
+    ]
+    assert found["external"] == [*resources, safe_matrix_to(THREAD)]
+    for url in resources:
+        assert re.fullmatch(r"https?://[A-Za-z0-9%/:?=&#@$()*+,_.\-]+", url), url
     assert set(found["tags"]) <= {"b", "i", "blockquote", "br", "li"}
     assert len(found["headings"]) == 3
     assert found["comments"] == EXPECTED_COMMENTS
