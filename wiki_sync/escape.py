@@ -44,8 +44,10 @@ def clean_text(text: str) -> str:
     """
     text = _INVALID.sub("\ufffd", text)
     text = _NEWLINES.sub("\n", text)
-    text = unicodedata.normalize("NFC", text)
+    # Controls out before NFC: removing one later could join its neighbours into a new
+    # composed character ("<" + U+0338 is "≮"), and the result would not be stable.
     text = _STRIP.sub("", _CONTROL.sub("", text))
+    text = unicodedata.normalize("NFC", text)
     lines = [line.rstrip() for line in text.split("\n")]
     text = "\n".join(lines).strip()
     return re.sub(r"\n{3,}", "\n\n", text)
@@ -105,7 +107,8 @@ def safe_url(url: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    out = quote(url, safe=URL_SAFE + "_~.-")
+    scheme = parts.scheme.lower()  # "HTTP://": MediaWiki may not take it as a link
+    out = scheme + quote(url[len(parts.scheme) :], safe=URL_SAFE + "_~.-")
     out = out.replace("__", "_%5F").replace("~", "%7E").replace("--", "-%2D")
     return out
 
