@@ -134,8 +134,8 @@ def _link_split(line: str) -> list[tuple[str, bool]]:
 def _escape_line_with_links(line: str) -> str:
     out = []
     for n, (piece, is_link) in enumerate(_link_split(line)):
-        if is_link:
-            out.append(f"[{safe_url(piece)}]")
+        if is_link:  # labelled with the address as written, or MediaWiki shows "[1]"
+            out.append(f"[{safe_url(piece)} {_escape_chars(piece)}]")
         elif n == 0:
             out.append(_escape_line(piece))
         else:  # after a link: not at a line start, no line syntax to break
@@ -145,7 +145,8 @@ def _escape_line_with_links(line: str) -> str:
 
 def escape_wikitext_links(text: str) -> str:
     """`escape_wikitext`, except that http(s) addresses become external links (the
-    Resources field): each as ``[address]`` with the address re-encoded by `safe_url`."""
+    Resources field): ``[target label]``, the target re-encoded by `safe_url`, the label
+    the address as written, entity-escaped like any text."""
     paragraphs = clean_text(text).split("\n\n")
     return "\n\n".join(
         (_BREAK + "\n").join(_escape_line_with_links(line) for line in para.split("\n"))

@@ -31,7 +31,7 @@ from tests.integration.wiki_support import (
     seed_case,
     settings_for,
 )
-from wiki_sync.escape import clean_text
+from wiki_sync.escape import clean_text, escape_wikitext_links
 from wiki_sync.render import page_categories, safe_matrix_to
 from wiki_sync.titles import is_valid_title, page_title_from
 
@@ -135,10 +135,12 @@ async def test_hostile_batch_is_plain_text_on_the_real_wiki(
         (10, "Modèle:Fiche d'expérience")
     ]
     assert result["links"] == []
-    # MediaWiki reports the link with its safe characters decoded.
-    assert [unquote(u) for u in result["externallinks"]] == [
-        unquote(safe_matrix_to(entry.thread_url))
-    ]
+    # MediaWiki reports the link with its safe characters decoded. Besides the thread
+    # link, only the Resources field's addresses are links (re-encoded by safe_url).
+    resources = re.findall(r"\[(https?://\S*) ", escape_wikitext_links(entry.fields["resources"]))
+    assert sorted({unquote(u) for u in result["externallinks"]}) == sorted(
+        {unquote(safe_matrix_to(entry.thread_url)), *(unquote(u) for u in resources)}
+    )
     assert result["properties"] == {} or result["properties"] == []
     assert result["langlinks"] == [] and result["iwlinks"] == [] and result["images"] == []
 

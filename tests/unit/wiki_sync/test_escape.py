@@ -103,7 +103,7 @@ def test_invisible_and_invalid_characters() -> None:
     assert escape_wikitext("") == ""
 
 
-_LINK = re.compile(r"\[(https?://[^\]\s]*)\]")
+_LINK = re.compile(r"\[(https?://[^\]\s]*) ([^\]]*)\]")
 url_text = st.lists(
     st.one_of(MARKUP_ALPHABET, st.sampled_from(["https://", "http://ex.org/", ".", ")", "("])),
     max_size=40,
@@ -113,16 +113,22 @@ url_text = st.lists(
 @given(st.one_of(any_text, url_text))
 def test_links_are_the_only_markup_of_the_resources_field(text: str) -> None:
     escaped = escape_wikitext_links(text)
-    for url in _LINK.findall(escaped):
+    for url, label in _LINK.findall(escaped):
         assert re.fullmatch(r"https?://[A-Za-z0-9%/:?=&#@$()*+,_.\-]+", url), url
         assert "__" not in url and "--" not in url
+        assert markup_triggers(label) == []
     assert markup_triggers(_LINK.sub("L", escaped)) == []  # a link stands for plain text
+    # Readers see the text as written: the labels are the addresses.
+    assert unescaped(_LINK.sub(lambda m: m.group(2), escaped)) == clean_text(text)
 
 
 def test_resources_keep_their_addresses_as_links() -> None:
     text = "Guide : https://exemple.fr/guide_v2.pdf, et la charte (https://ex.org/a?b=1)."
     assert escape_wikitext_links(text) == (
-        "Guide &#58; [https://exemple.fr/guide_v2.pdf], et la charte ([https://ex.org/a?b=1])."
+        "Guide &#58; [https://exemple.fr/guide_v2.pdf https&#58;//exemple.fr/guide_v2.pdf], "
+        "et la charte ([https://ex.org/a?b=1 https&#58;//ex.org/a?b&#61;1])."
     )
-    assert escape_wikitext_links("https://x.org/__TOC__") == "[https://x.org/_%5FTOC_%5F]"
+    assert escape_wikitext_links("https://x.org/__TOC__") == (
+        "[https://x.org/_%5FTOC_%5F https&#58;//x.org/_&#95;TOC_&#95;]"
+    )
     assert escape_wikitext_links("ftp://x.org") == "ftp&#58;//x.org"
