@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiohttp
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 
 from bot.matrix.aliases import AliasError, resolve_room_aliases
 from bot.matrix.errors import MatrixAuthError, MatrixError
@@ -117,16 +117,50 @@ def check_wiki(settings: Settings, make: Callable[[Settings], WikiClient] | None
     )
 
 
+# `Database.from_url` on a URL SQLAlchemy cannot use: unparsable, unknown dialect, driver
+# not installed, the SQLite file's folder not creatable.
+BAD_DATABASE_URL = (ArgumentError, ImportError, ValueError, OSError)
+# A database that does not answer (server down, refused connection, unopenable file).
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
+
+
+def shown_url(url: str) -> str:
+    """The database URL without its credentials: never print a password."""
+    return url.split("@")[-1] if "@" in url else url
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's own one-line reason (not SQLAlchemy's SQL and parameters)."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
+def bad_database_url(url: str, exc: BaseException) -> Verdict:
+    return Verdict(
+        "config", Failure.CONFIG, f"database.url: {shown_url(url)}: unusable ({_first_line(exc)})"
+    )
+
+
+def database_unreachable(url: str, exc: BaseException) -> Verdict:
+    return Verdict(
+        "database", Failure.UNREACHABLE, f"{shown_url(url)} unreachable ({_first_line(exc)})"
+    )
+
+
 def check_database(settings: Settings) -> Verdict:
     subject = "database"
     url = settings.database.url
-    shown = url.split("@")[-1] if "@" in url else url  # never print a password
-    database = Database.from_url(url)
+    shown = shown_url(url)
+    try:
+        database = Database.from_url(url)
+    except BAD_DATABASE_URL as exc:
+        return bad_database_url(url, exc)
     try:
         database.ping()
         migrated = database.is_migrated()
     except SQLAlchemyError as exc:
-        return Verdict(subject, Failure.UNREACHABLE, f"{shown} unreachable ({type(exc).__name__})")
+        return database_unreachable(url, exc)
     finally:
         database.close()
     if not migrated:

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bot.check import Failure, exit_code, run_checks
+from bot.check import (
+    BAD_DATABASE_URL,
+    DATABASE_UNREACHABLE,
+    Failure,
+    Verdict,
+    bad_database_url,
+    database_unreachable,
+    exit_code,
+    run_checks,
+)
 from bot.domain.models import OutboxItem
 from bot.logging_setup import configure_logging
 from bot.settings import ConfigError, Settings, load_settings
@@ -42,6 +53,31 @@ def _settings(config: Path | None) -> Settings:
     return settings
 
 
+def _fail(verdict: Verdict) -> typer.Exit:
+    typer.echo(verdict.line(), err=True)
+    return typer.Exit(int(verdict.failure))
+
+
+@contextmanager
+def _database(settings: Settings, *, migrated: bool = True) -> Iterator[Database]:
+    """The database, or a one-line verdict and the exit code of its failure class: a bad
+    `database.url` (2), a database that does not answer (3), not migrated (6)."""
+    url = settings.database.url
+    try:
+        database = Database.from_url(url)
+    except BAD_DATABASE_URL as exc:
+        raise _fail(bad_database_url(url, exc)) from None
+    try:
+        if migrated and not database.is_migrated():
+            typer.echo("FAIL database: not migrated (run `capibot migrate`)", err=True)
+            raise typer.Exit(int(Failure.NOT_MIGRATED))
+        yield database
+    except DATABASE_UNREACHABLE as exc:
+        raise _fail(database_unreachable(url, exc)) from None
+    finally:
+        database.close()
+
+
 @app.command()
 def check(config: ConfigOption = None) -> None:
     """Check the config, the homeserver, the wiki and the database; one line each."""
@@ -57,11 +93,8 @@ def check(config: ConfigOption = None) -> None:
 def migrate(config: ConfigOption = None) -> None:
     """Create or upgrade the database schema (Alembic)."""
     settings = _settings(config)
-    database = Database.from_url(settings.database.url)
-    try:
+    with _database(settings, migrated=False) as database:
         database.migrate()
-    finally:
-        database.close()
     typer.echo("database migrated")
 
 
@@ -117,42 +150,52 @@ def wiki_setup(config: ConfigOption = None) -> None:
 
 @app.command()
 def publish(config: ConfigOption = None) -> None:
-    """Retry pending publications now; list what is still pending (exit 1 if any)."""
-    from datetime import UTC, datetime
-
+    """Retry pending and failed publications now; list what is still not published, with
+    its last error (exit non-zero if any: 4 login refused, 5 right missing, 3 wiki
+    unreachable, 1 otherwise)."""
     from bot.services.publishing import Publisher, publish_pending
     from bot.wiki import wiki_config
     from wiki_sync.client import WikiClient
 
     settings = _settings(config)
-    database = Database.from_url(settings.database.url)
 
     def clock() -> datetime:
         return datetime.now(UTC)
 
-    async def work() -> list[OutboxItem]:
-        publisher = Publisher(database, WikiClient(wiki_config(settings)), settings, clock)
-        try:
-            return await publish_pending(database, publisher, clock)
-        finally:
-            publisher.close()
+    with _database(settings) as database:
 
-    try:
-        if not database.is_migrated():
-            typer.echo("FAIL database: not migrated (run `capibot migrate`)", err=True)
-            raise typer.Exit(int(Failure.NOT_MIGRATED))
-        pending = asyncio.run(work())
-    finally:
-        database.close()
-    for item in pending:
+        async def work() -> list[OutboxItem]:
+            publisher = Publisher(database, WikiClient(wiki_config(settings)), settings, clock)
+            try:
+                return await publish_pending(database, publisher, clock)
+            finally:
+                publisher.close()
+
+        left = asyncio.run(work())
+    for item in left:
         case = item.payload.get("case_id", "?")
         typer.echo(
-            f"pending: {item.kind} case #{case} attempts={item.attempts} last error: "
-            f"{item.last_error or '-'}"
+            f"{item.status.value}: {item.kind} case #{case} attempts={item.attempts} "
+            f"last error: {item.last_error or '-'}"
         )
-    if pending:
-        raise typer.Exit(1)
+    if left:
+        raise typer.Exit(_publication_failure(left))
     typer.echo("nothing pending")
+
+
+def _publication_failure(items: list[OutboxItem]) -> int:
+    """The exit code of what is left, as `capibot check` would report it: the first last
+    error (stored by the outbox as the error's repr) of a known class, else 1."""
+    classes = {
+        "WikiAuthError(": Failure.AUTH,
+        "WikiPermissionError(": Failure.PERMISSION,
+        "WikiUnavailable(": Failure.UNREACHABLE,
+    }
+    for item in items:
+        for prefix, failure in classes.items():
+            if item.last_error.startswith(prefix):
+                return int(failure)
+    return 1
 
 
 # -- export (research and diffusion, issue 6) ----------------------------------------------
@@ -212,11 +255,7 @@ def export(
     )
     settings = _settings(config)
     secret = settings.privacy.pseudonym_secret.get_secret_value()
-    database = Database.from_url(settings.database.url)
-    try:
-        if not database.is_migrated():
-            typer.echo("FAIL database: not migrated (run `capibot migrate`)", err=True)
-            raise typer.Exit(int(Failure.NOT_MIGRATED))
+    with _database(settings) as database:
         try:
             pseudo = database.run_sync(lambda repo: prepare(repo, secret))
         except ExportError as exc:
@@ -236,8 +275,6 @@ def export(
         finally:
             if out is not None:
                 stream.close()
-    finally:
-        database.close()
     typer.echo(f"exported {count} case(s)", err=True)
 
 

@@ -119,9 +119,31 @@ class ScheduleSettings(Group):
 
     @field_validator("digest_cron")
     @classmethod
-    def _five_fields(cls, value: str) -> str:
-        if len(value.split()) != 5:
+    def _valid_cron(cls, value: str) -> str:
+        """A crontab `run` can schedule: checked here, so a bad one is a config error
+        naming the key rather than a crash at start-up."""
+        from datetime import UTC, datetime
+
+        from apscheduler.triggers.cron import CronTrigger
+
+        from bot.scheduling import _cron_weekdays
+
+        fields = value.split()
+        if len(fields) != 5:
             raise ValueError("must be a 5-field cron expression (minute hour day month weekday)")
+        minute, hour, day, month, weekday = fields
+        # Weekday numbers as in cron, 0 and 7 = Sunday (bot.scheduling.next_fire_time).
+        ranges = [item.split("/")[0] for item in weekday.split(",")]
+        numbers = [int(n) for days in ranges for n in re.findall(r"\d+", days)]
+        if any(n > 7 for n in numbers):
+            raise ValueError(f"{value!r}: weekday numbers go from 0 (Sunday) to 7 (Sunday)")
+        try:
+            days = _cron_weekdays(weekday)
+            trigger = CronTrigger.from_crontab(f"{minute} {hour} {day} {month} {days}", UTC)
+        except (ValueError, IndexError) as exc:
+            raise ValueError(f"{value!r} is not a valid cron expression: {exc}") from None
+        if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
+            raise ValueError(f"{value!r} never fires")
         return value
 
     @field_validator("timezone")

@@ -4,12 +4,20 @@ The bot owns the template parameters and the ``capibot:begin/end`` blocks; human
 everything else. For each owned part: unchanged by the bot -> keep the human's version;
 unchanged by the human -> take the bot's; changed by both differently -> conflict, and
 then nothing is written at all (a half-applied update would be worse than none).
+
+Privacy (DESIGN §7): a rebuild that erases quotes or names (redaction, ``!oublier``,
+consent withdrawn) passes ``bot_wins``, the blocks holding quotes and names
+(``PRIVACY_BLOCKS``). Those take the bot's text whatever humans did to them (a block a
+human removed stays removed: its content is gone anyway), and the other parts that
+conflict keep the human's version instead of stopping the write; they are reported in
+``kept`` and left conflicting in ``base`` so the next ordinary update still sees them.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import mwparserfromhell
@@ -20,6 +28,8 @@ from wiki_sync.render import begin_marker, end_marker
 
 TEMPLATE_CONFLICT = "template"
 SECTION_PREFIX = "section:"
+#: Bot-owned blocks holding quotes and names: the bot's text wins in a privacy rebuild.
+PRIVACY_BLOCKS: frozenset[str] = frozenset({"excerpt", "contributors"})
 
 _BLOCK = re.compile(
     r"<!-- capibot:begin ([a-z0-9_-]+) -->(.*?)<!-- capibot:end \1 -->\n?", re.DOTALL
@@ -37,6 +47,10 @@ class MergeResult:
 
     text: str | None
     conflicts: tuple[str, ...] = ()
+    #: privacy rebuild only: conflicting parts left as humans wrote them (not written).
+    kept: tuple[str, ...] = ()
+    #: the merge base to remember for ``text`` (``None``: the bot's ``new`` text).
+    base: str | None = None
 
 
 def normalise(text: str) -> str:
@@ -109,18 +123,28 @@ def _set_block(text: str, name: str, content: str | None) -> str:
         return block.sub("", text, count=1)
     whole = f"{begin}{content}{end}"
     if block.search(text):
-        return block.sub(lambda m: whole + ("\n" if m.group(0).endswith("\n") else ""), text, 1)
+        text = block.sub(lambda m: whole + ("\n" if m.group(0).endswith("\n") else ""), text, 1)
+        first = text.find(whole) + len(whole)  # duplicated markers: drop the other copies
+        return text[:first] + block.sub("", text[first:])
     anchor = text.find(begin_marker("categories"))
     if anchor == -1:
         return f"{text.rstrip()}\n\n{whole}"
     return f"{text[:anchor]}{whole}\n\n{text[anchor:]}"
 
 
-def merge_page(current: str, last_written: str, new: str, template: str) -> MergeResult:
+def merge_page(
+    current: str,
+    last_written: str,
+    new: str,
+    template: str,
+    *,
+    bot_wins: Collection[str] = (),
+) -> MergeResult:
     """Merge the bot's ``new`` text into ``current`` given what the bot ``last_written``.
 
     ``text`` may equal ``current`` (nothing to do). ``new`` must hold the template once
-    (a withdrawal notice replaces the page directly, without merging).
+    (a withdrawal notice replaces the page directly, without merging). ``bot_wins``
+    (block names) makes a privacy rebuild: see the module docstring.
     """
     if normalise(current) == normalise(last_written):
         return MergeResult(new)
@@ -129,14 +153,16 @@ def merge_page(current: str, last_written: str, new: str, template: str) -> Merg
         raise ValueError("the new text must contain the template exactly once")
     code = mwparserfromhell.parse(current)
     found = _find_template(code, template)
-    if len(found) != 1:
+    if len(found) != 1 and not bot_wins:
         return MergeResult(None, (TEMPLATE_CONFLICT,))
-    cur_params = _param_values(found[0])
+    cur_params = _param_values(found[0]) if len(found) == 1 else {}
     last_params = _params(last_written, template) or {}
 
     conflicts: list[str] = []
     param_updates: dict[str, str | None] = {}
-    for name in dict.fromkeys([*last_params, *new_params]):
+    if len(found) != 1:  # privacy rebuild of a page whose template humans broke
+        conflicts.append(TEMPLATE_CONFLICT)
+    for name in dict.fromkeys([*last_params, *new_params] if len(found) == 1 else []):
         apply, clash = _decide(cur_params.get(name), last_params.get(name), new_params.get(name))
         if clash:
             conflicts.append(name)
@@ -149,17 +175,44 @@ def merge_page(current: str, last_written: str, new: str, template: str) -> Merg
         cur = cur_blocks.get(name)
         broken = name in cur_blocks and cur is None
         removed = name not in cur_blocks and name in last_blocks and name in new_blocks
+        if name in bot_wins:
+            wanted = new_blocks.get(name)
+            if name in cur_blocks and (broken or (cur or "").strip() != (wanted or "").strip()):
+                block_updates[name] = wanted
+            continue
         apply, clash = _decide(cur, last_blocks.get(name), new_blocks.get(name))
         if broken or removed or clash:
             conflicts.append(SECTION_PREFIX + name)
         elif apply:
             block_updates[name] = new_blocks.get(name)
 
-    if conflicts:
+    if conflicts and not bot_wins:
         return MergeResult(None, tuple(conflicts))
     for name, value in param_updates.items():
         _set_param(found[0], name, value)
     text = str(code)
     for name, content in block_updates.items():
         text = _set_block(text, name, content)
-    return MergeResult(text)
+    if not conflicts:
+        return MergeResult(text)
+    return MergeResult(
+        text, kept=tuple(conflicts), base=_keep_conflicts(new, last_written, conflicts, template)
+    )
+
+
+def _keep_conflicts(new: str, last: str, conflicts: list[str], template: str) -> str:
+    """``new`` with the conflicting parts as they were in ``last``: remembered as the
+    merge base, the conflicts the privacy rebuild left alone are seen again next time."""
+    code = mwparserfromhell.parse(new)
+    (tpl,) = _find_template(code, template)
+    last_params = _params(last, template) or {}
+    for name in conflicts:
+        if not name.startswith(SECTION_PREFIX) and name != TEMPLATE_CONFLICT:
+            _set_param(tpl, name, last_params.get(name))
+    text = str(code)
+    last_blocks = _blocks(last)
+    for name in conflicts:
+        if name.startswith(SECTION_PREFIX):
+            block = name.removeprefix(SECTION_PREFIX)
+            text = _set_block(text, block, last_blocks.get(block))
+    return text

@@ -9,8 +9,9 @@ Runs synchronously: the caller puts it off the event loop.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from dataclasses import replace as with_fields
 
 import mwparserfromhell
 
@@ -35,6 +36,10 @@ class Written:
     revid: int
     text: str
     action: str
+    #: privacy update only: parts humans changed that were left as they are (conflicts)
+    kept: tuple[str, ...] = ()
+    #: the merge base to remember instead of the bot's text (see ``merge_page``)
+    base: str | None = None
 
     @property
     def wrote(self) -> bool:
@@ -128,23 +133,34 @@ class PageWriter:
 
     # -- later publications ----------------------------------------------------------
 
-    def update(self, title: str, text: str, summary: str, *, last_text: str | None) -> Written:
+    def update(
+        self,
+        title: str,
+        text: str,
+        summary: str,
+        *,
+        last_text: str | None,
+        bot_wins: Collection[str] = (),
+    ) -> Written:
         """Bring ``title`` to the bot's new ``text`` while keeping human edits.
 
         ``last_text`` is the bot's own rendering it last published (the merge base of the
         parts it owns). Raises EditConflict (with the conflicting parts) when a human
         changed what the bot changes too, or deleted the page; nothing is then written.
+        ``bot_wins`` (a privacy rebuild, see ``merge_page``): those blocks take the bot's
+        text, other conflicts keep the human's and are reported in ``Written.kept``.
         """
         for _ in range(RACE_RETRIES):
             page = self.client.read(title)
             if not page.exists or page.revid is None:
                 raise EditConflict(title, ("missing",))
             current = page.text or ""
-            merged = merge_page(current, last_text or "", text, self.template)
+            merged = merge_page(current, last_text or "", text, self.template, bot_wins=bot_wins)
             if merged.text is None:
                 raise EditConflict(page.title, merged.conflicts)
             try:
-                return self._write_over(page, merged.text, summary)
+                written = self._write_over(page, merged.text, summary)
+                return with_fields(written, kept=merged.kept, base=merged.base)
             except EditConflict as exc:
                 if "missingtitle" in exc.conflicts:
                     raise

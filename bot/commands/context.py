@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.domain.models import Case
 from bot.domain.permissions import Role
 from bot.i18n import Translator
 from bot.matrix.events import InboundMessage, OutboundNotice, OutboundReaction, RoomSnapshot
 from bot.services.effects import Effects, mention_html, text_to_html
+from bot.services.roles import network_roles, roles_for_case
 from bot.settings import Settings
 from bot.storage.repository import Repository
 
@@ -20,8 +22,21 @@ class CommandContext:
     now: datetime
     event: InboundMessage
     room: RoomSnapshot
+    #: roles in `room`, the room the command was typed in: only for what acts on that
+    #: room itself. Acting on a case uses `roles_for_case` (DESIGN §4).
     roles: frozenset[Role]
     effects: Effects
+    #: latest snapshots of all rooms (case rooms, moderation and research rooms)
+    rooms: dict[str, RoomSnapshot] = field(default_factory=dict)
+
+    def roles_for_case(self, case: Case) -> frozenset[Role]:
+        """The sender's roles for acting on `case`: in the case's room, not this one."""
+        rooms = {self.room.room_id: self.room, **self.rooms}
+        return roles_for_case(self.sender, case, rooms, self.settings)
+
+    def network_roles(self) -> frozenset[Role]:
+        """The sender's roles valid in every room (moderation/research room, config)."""
+        return network_roles(self.sender, self.rooms, self.settings)
 
     @property
     def tr(self) -> Translator:

@@ -40,7 +40,8 @@ def on_fiche(command: Any, ctx: CommandContext) -> None:
     if case is None:
         return
     lang = ctx.tr.lang
-    if Role.MODERATOR not in ctx.roles and ctx.sender not in ctx.repo.case_authors(case.id):
+    roles = ctx.roles_for_case(case)
+    if Role.MODERATOR not in roles and ctx.sender not in ctx.repo.case_authors(case.id):
         ctx.reply(ctx.tr("curation.not_author", case=case.id))
         return
     draft = parse_fiche(command.text)
@@ -59,7 +60,7 @@ def on_fiche(command: Any, ctx: CommandContext) -> None:
         case,
         LifecycleEvent.FICHE_SUBMITTED,
         ctx.sender,
-        ctx.roles | {Role.PARTICIPANT},
+        roles | {Role.PARTICIPANT},
         ctx.now,
     )
     if isinstance(decided, Refused):
@@ -79,13 +80,27 @@ def on_fiche(command: Any, ctx: CommandContext) -> None:
     )
 
 
+_MODERATOR_ONLY = frozenset(
+    {LifecycleEvent.APPROVE, LifecycleEvent.REJECT, LifecycleEvent.REQUEST_CHANGES}
+)
+
+
 def _moderate(
     ctx: CommandContext, case_id: int, event: LifecycleEvent, reason: str, done_key: str
 ) -> None:
+    if event in _MODERATOR_ONLY:
+        # Moderator of the case's room or the moderation room, or by config: being admin
+        # of the room typed in (anyone can create one) gives no right on others' cases.
+        known = ctx.repo.get_case(case_id)
+        held = ctx.roles_for_case(known) if known else ctx.roles | ctx.network_roles()
+        if Role.MODERATOR not in held:
+            ctx.reply(ctx.tr("denied", role=ctx.tr(f"role.{Role.MODERATOR.value}")))
+            return
     case = _case_here(ctx, case_id)
     if case is None:
         return
-    decided = decide(ctx.repo, case, event, ctx.sender, ctx.roles, ctx.now, reason=reason)
+    roles = ctx.roles_for_case(case)
+    decided = decide(ctx.repo, case, event, ctx.sender, roles, ctx.now, reason=reason)
     if isinstance(decided, Refused):
         ctx.reply(decided.message(ctx.tr.lang))
         return

@@ -19,15 +19,30 @@ from bot.domain.permissions import Role, permits
 from bot.services import effects as fx
 from bot.services.diffusion import request_directory
 from bot.services.prompting import on_case_opened
-from bot.services.publishing import request_republish
+from bot.services.publishing import (
+    CONSENT_GRANTED,
+    CONSENT_WITHDRAWN,
+    request_republish,
+    request_republish_for,
+)
 from bot.storage.repository import Repository
 
 PIN = "📌"
 
 
+#: Commands acting on one case: their role is checked by the handler against the case's
+#: room (`ctx.roles_for_case`), never against the room the command was typed in.
+PER_CASE_ROLE: tuple[type[model.Command], ...] = (
+    model.Approve,
+    model.Reject,
+    model.RequestChanges,
+)
+
+
 def handle(command: model.Command, ctx: CommandContext) -> None:
     required = spec(command.name).role
-    if required is not Role.PARTICIPANT and not permits(ctx.roles, required):
+    per_case = required is Role.PARTICIPANT or isinstance(command, PER_CASE_ROLE)
+    if not per_case and not permits(ctx.roles, required):
         ctx.reply(ctx.tr("denied", role=ctx.tr(f"role.{required.value}")))
         return
     handler = HANDLERS.get(type(command))
@@ -108,7 +123,8 @@ def _exists(ctx: CommandContext, case_id: int, title: str, state: str) -> str:
 
 def on_cases(command: Any, ctx: CommandContext) -> None:
     assert isinstance(command, model.ListCases)
-    sees_all = bool({Role.MODERATOR, Role.RESEARCHER} & ctx.roles)
+    # Moderator of the moderation room or by config, not admin of the room typed in.
+    sees_all = bool({Role.MODERATOR, Role.RESEARCHER} & ctx.network_roles())
     cases = ctx.repo.list_cases(room_id=None if sees_all else ctx.event.room_id)
     if command.filter:
         needle = command.filter.casefold()
@@ -141,7 +157,7 @@ def on_show(command: Any, ctx: CommandContext) -> None:
     if case is None:
         ctx.reply(ctx.tr("case.not_found", case=command.case_id))
         return
-    sees_all = bool({Role.MODERATOR, Role.RESEARCHER} & ctx.roles)
+    sees_all = bool({Role.MODERATOR, Role.RESEARCHER} & ctx.roles_for_case(case))
     if case.room_id != ctx.event.room_id and not sees_all:
         ctx.reply(ctx.tr("case.not_visible", case=case.id))
         return
@@ -200,15 +216,22 @@ def on_consent(command: Any, ctx: CommandContext) -> None:
         )
         return
     granted = command.action is model.ConsentAction.YES
+    consent = Consent.GRANTED if granted else Consent.REFUSED
     ctx.repo.save_participant(
         Participant(
             user_id=current.user_id,
             display_name=ctx.name_of(ctx.sender),
-            consent=Consent.GRANTED if granted else Consent.REFUSED,
+            consent=consent,
             consent_changed_at=ctx.now,
             profile=current.profile,
         )
     )
+    # Pages follow consent (DESIGN §7): quoted and named from now on, or no longer.
+    # Only a change: from "unknown" to "refused" the pages already leave me out.
+    was_shown = current.consent is Consent.GRANTED
+    if granted != was_shown:
+        reason = CONSENT_GRANTED if granted else CONSENT_WITHDRAWN
+        request_republish_for(ctx.repo, ctx.sender, reason, ctx.now)
     ctx.reply(ctx.tr("consent.granted" if granted else "consent.refused"))
 
 

@@ -56,7 +56,7 @@ def room_creators(
 def roles_for(
     user_id: str,
     *,
-    power_level_in_room: int,
+    power_level_in_room: int | None,
     power_level_in_moderation_room: int | None,
     is_room_creator: bool,
     is_research_member: bool,
@@ -71,12 +71,16 @@ def roles_for(
     """All roles of `user_id` in the room where they act (DESIGN §4 "Roles").
 
     Creators of a version-12 room count as all-powerful there; config admins are room
-    admins everywhere and therefore moderators too.
+    admins everywhere and therefore moderators too. `power_level_in_room=None` means "no
+    room": only the moderation room and the config lists then make a moderator.
     """
     roles = {Role.EVERYONE}
     if is_case_participant:
         roles.add(Role.PARTICIPANT)
-    is_admin = is_room_creator or user_id in config_admins or power_level_in_room >= admin_level
+    level = power_level_in_room
+    is_admin = (
+        is_room_creator or user_id in config_admins or (level is not None and level >= admin_level)
+    )
     if is_admin:
         roles.add(Role.ROOM_ADMIN)
     mod_level = power_level_in_moderation_room
@@ -84,7 +88,7 @@ def roles_for(
         is_admin
         or is_moderation_room_creator
         or user_id in config_moderators
-        or power_level_in_room >= moderator_level
+        or (level is not None and level >= moderator_level)
         or (mod_level is not None and mod_level >= moderator_level)
     ):
         roles.add(Role.MODERATOR)

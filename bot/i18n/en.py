@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, prompting, research
+from bot.i18n import curation, operations, prompting, research
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -194,4 +194,5 @@ MESSAGES: dict[str, str] = {
     **prompting.EN,
     **curation.EN,
     **research.EN,
+    **operations.EN,
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, prompting, research
+from bot.i18n import curation, operations, prompting, research
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -202,4 +202,5 @@ MESSAGES: dict[str, str] = {
     **prompting.FR,
     **curation.FR,
     **research.FR,
+    **operations.FR,
 }

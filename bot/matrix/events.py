@@ -22,6 +22,8 @@ class RoomSnapshot:
     creators: frozenset[str] = frozenset()  # room v12 creators: all-powerful
     display_names: dict[str, str] = field(default_factory=dict)
     member_count: int = 0
+    #: joined members, with or without a display name (research room membership)
+    members: frozenset[str] = frozenset()
 
     def power_level(self, user_id: str) -> int:
         return self.power_levels.get(user_id, self.users_default)

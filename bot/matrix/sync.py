@@ -419,6 +419,8 @@ class SyncLoop:
             for user_id, user in dict(room.users).items()
             if getattr(user, "display_name", None)
         }
+        invited = set(dict(getattr(room, "invited_users", {}) or {}))
+        members = frozenset(str(u) for u in dict(room.users) if u not in invited)
         return RoomSnapshot(
             room_id=room_id,
             encrypted=bool(room.encrypted),
@@ -427,6 +429,7 @@ class SyncLoop:
             creators=await self._creators(room_id),
             display_names=names,
             member_count=int(room.member_count),
+            members=members,
         )
 
     # -- E2EE housekeeping (what sync_forever does between syncs) -------------------------

@@ -137,6 +137,7 @@ class InboundService:
             room=room,
             roles=roles_in(event.sender, room, self.rooms, self.settings),
             effects=Effects(repo, f"cmd:{event.event_id}", self.clock()),
+            rooms=self.rooms,
         )
         lang = Translator(self.settings.bot.language).lang
         if admission is Admission.REFUSE_AND_SAY:

@@ -7,7 +7,11 @@ Kinds run in lanes, one loop each: the effects waiting on one service (the wiki,
 each attempt blocking for the wiki client's own retries) never hold up another lane's
 (the Matrix notices and reactions). A service that says it is unavailable is waited
 for, not given up on (DESIGN §6), with a short backoff; once it answers again, what its
-lane had put off is due at once.
+lane had put off is due at once. A wiki that refuses the bot (login refused, a right
+missing) is a configuration problem an operator fixes: its jobs wait too (a longer capped
+backoff, one ERROR per lane rather than per attempt) instead of failing. A job that does
+fail for good runs its kind's `on_failure` hook in the same transaction (the publisher
+tells the moderators), so a failure is never only a log line.
 """
 
 from __future__ import annotations
@@ -17,16 +21,18 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from math import inf
 
 from bot.domain.models import OutboxItem
 from bot.matrix.errors import MatrixUnavailable
 from bot.storage.database import Database
-from wiki_sync.errors import WikiError
+from bot.storage.repository import Repository
+from wiki_sync.errors import WikiAuthError, WikiError, WikiPermissionError
 
 log = logging.getLogger(__name__)
 
 Executor = Callable[[OutboxItem], Awaitable[None]]
+# Called in the transaction that marks the row FAILED: (repo, item, reason, now).
+FailureHook = Callable[[Repository, OutboxItem, str, datetime], None]
 MAIN_LANE = "main"
 
 
@@ -44,6 +50,7 @@ class OutboxDispatcher:
         backoff_base: float = 2.0,
         backoff_cap: float = 600.0,
         unavailable_backoff_cap: float = 60.0,
+        refused_backoff_cap: float = 300.0,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -53,12 +60,24 @@ class OutboxDispatcher:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.unavailable_backoff_cap = unavailable_backoff_cap
+        self.refused_backoff_cap = refused_backoff_cap
+        self.failure_hooks: dict[str, FailureHook] = {}
+        self._refused: dict[str, str] = {}  # lane → why its service refuses the bot
         self._wakes: dict[str, asyncio.Event] = {}
         self._waiting: set[str] = set()  # lanes whose service said it was unavailable
 
-    def register(self, kind: str, executor: Executor, *, lane: str = MAIN_LANE) -> None:
+    def register(
+        self,
+        kind: str,
+        executor: Executor,
+        *,
+        lane: str = MAIN_LANE,
+        on_failure: FailureHook | None = None,
+    ) -> None:
         self.executors[kind] = executor
         self.lanes[kind] = lane
+        if on_failure is not None:
+            self.failure_hooks[kind] = on_failure
         self._wakes.setdefault(lane, asyncio.Event())
 
     def nudge(self) -> None:
@@ -106,35 +125,79 @@ class OutboxDispatcher:
             await executor(item)
         except PermanentFailure as exc:
             log.error("outbox %s #%d failed for good: %s", item.kind, item.id, exc)
-            await self._fail(item, str(exc))
+            await self._fail(item, str(exc), _reason(exc))
             return
         except Exception as exc:  # each executor maps its library's errors; all retry
+            lane = self.lanes.get(item.kind, MAIN_LANE)
             # The service is away (the wiki or the homeserver down): wait, however long.
             unavailable = isinstance(exc, MatrixUnavailable) or (
                 isinstance(exc, WikiError) and exc.retryable
             )
-            retryable = not isinstance(exc, WikiError) or exc.retryable
-            if not retryable or (item.attempts + 1 >= self.max_attempts and not unavailable):
+            # The wiki refuses the bot (BotPassword, rights): an operator fixes the
+            # configuration, then the jobs go through; they wait meanwhile.
+            refused = isinstance(exc, WikiAuthError | WikiPermissionError)
+            retryable = not isinstance(exc, WikiError) or exc.retryable or refused
+            waits = unavailable or refused
+            if not retryable or (item.attempts + 1 >= self.max_attempts and not waits):
                 log.error("outbox %s #%d abandoned: %r", item.kind, item.id, exc)
-                await self._fail(item, repr(exc))
+                await self._fail(item, repr(exc), _reason(exc))
                 return
-            cap = min(self.backoff_cap, self.unavailable_backoff_cap if unavailable else inf)
+            if refused:
+                cap = min(self.backoff_cap, self.refused_backoff_cap)
+            elif unavailable:
+                cap = min(self.backoff_cap, self.unavailable_backoff_cap)
+            else:
+                cap = self.backoff_cap
             delay = min(cap, self.backoff_base * 2 ** min(item.attempts, 32))
-            if unavailable:
-                self._waiting.add(self.lanes.get(item.kind, MAIN_LANE))
-            log.warning("outbox %s #%d failed (%r); retry in %.0fs", item.kind, item.id, exc, delay)
+            if waits:
+                self._waiting.add(lane)
+            if refused and lane not in self._refused:
+                self._refused[lane] = repr(exc)
+                log.error(
+                    "outbox: the %s lane's service refuses the bot (%s): a configuration "
+                    "problem (credentials or rights; `capibot check`); its jobs wait",
+                    lane,
+                    exc,
+                )
+            elif refused:
+                log.debug("outbox %s #%d still refused (%r)", item.kind, item.id, exc)
+            else:
+                log.warning(
+                    "outbox %s #%d failed (%r); retry in %.0fs", item.kind, item.id, exc, delay
+                )
             error, when = repr(exc), self.clock() + timedelta(seconds=delay)
             await self.db.run(lambda repo: repo.outbox_retry(item.id, error, when))
             return
         now = self.clock()
         await self.db.run(lambda repo: repo.outbox_done(item.id, now))
         lane = self.lanes.get(item.kind, MAIN_LANE)
+        if self._refused.pop(lane, None) is not None:
+            log.info("outbox: the %s lane's service accepts the bot again", lane)
         if lane in self._waiting:  # the service answers again: retry what waited on it now
             self._waiting.discard(lane)
             kinds = self._kinds(lane)
             count = await self.db.run(lambda repo: repo.reschedule_outbox(kinds, now))
             log.info("outbox: %s lane available again; %d pending item(s) due now", lane, count)
 
-    async def _fail(self, item: OutboxItem, error: str) -> None:
+    async def _fail(self, item: OutboxItem, error: str, reason: str) -> None:
         now = self.clock()
-        await self.db.run(lambda repo: repo.outbox_failed(item.id, error, now))
+        hook = self.failure_hooks.get(item.kind)
+
+        def fail(repo: Repository) -> None:
+            repo.outbox_failed(item.id, error, now)
+            if hook is not None:
+                hook(repo, item, reason, now)
+
+        try:
+            await self.db.run(fail)
+        except Exception:  # a broken hook must not keep the row pending forever
+            if hook is None:
+                raise
+            log.exception("outbox %s #%d: failure hook failed", item.kind, item.id)
+            await self.db.run(lambda repo: repo.outbox_failed(item.id, error, now))
+
+
+def _reason(exc: BaseException) -> str:
+    """A one-line reason for people: the error's message, else its class name."""
+    text = " ".join(str(exc).split())
+    return text[:500] if text else type(exc).__name__

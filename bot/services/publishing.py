@@ -37,6 +37,7 @@ from bot.domain.models import (
     RoomKind,
 )
 from bot.domain.permissions import Role
+from bot.i18n import t
 from bot.matrix.events import OutboundNotice
 from bot.services.effects import queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
@@ -45,6 +46,7 @@ from bot.storage.database import Database
 from bot.storage.repository import Repository
 from wiki_sync.client import WikiClient
 from wiki_sync.errors import EditConflict, TitleError
+from wiki_sync.merge import PRIVACY_BLOCKS
 from wiki_sync.publisher import PageWriter, Written
 from wiki_sync.render import FicheEntry, Quote, render_page, render_withdrawal
 from wiki_sync.setup import kind_category_page
@@ -57,6 +59,14 @@ REPUBLISH = "republish"
 WITHDRAW = "withdraw_page"
 KINDS: tuple[str, ...] = (PUBLISH, REPUBLISH, WITHDRAW)
 WIKI_LANE = "wiki"  # the outbox lane of every job that calls the wiki
+
+# Republish reasons that erase quotes or names (DESIGN §7): the rebuild must take them
+# off the page even over human edits of the blocks holding them (see `wiki_sync.merge`).
+REDACTION = "redaction"
+FORGET = "forget"
+CONSENT_WITHDRAWN = "consent_withdrawn"
+CONSENT_GRANTED = "consent_granted"
+PRIVACY_REASONS: frozenset[str] = frozenset({REDACTION, FORGET, CONSENT_WITHDRAWN})
 
 MAX_QUOTES = 50
 MAX_QUOTE_CHARS = 2000
@@ -72,6 +82,15 @@ MESSAGES: dict[str, dict[str, str]] = {
             " le wiki touchent {parts}. Rien n'a été écrit. Différences : {diff}"
         ),
         "title_refused": "Fiche #{case} non publiée : {reason}",
+        "privacy_kept": (
+            "Fiche #{case} : extraits et contributeurs de la page « {title} » mis à jour"
+            " ({reason}) par-dessus des modifications faites sur le wiki ; celles qui"
+            " touchent {parts} ont été gardées telles quelles. Différences : {diff}"
+        ),
+        "privacy_gone": (
+            "Fiche #{case} : la page « {title} » n'existe plus sur le wiki ; rien à retirer"
+            " ({reason})."
+        ),
         "participant": "Participant·e {n}",
         "summary": "capibot : fiche #{case} (v{version}), validée par {moderator}, salon {room}",
         "summary_republish": "capibot : fiche #{case} republiée ({reason}), salon {room}",
@@ -87,6 +106,15 @@ MESSAGES: dict[str, dict[str, str]] = {
             " Nothing was written. Diff: {diff}"
         ),
         "title_refused": "Case #{case} not published: {reason}",
+        "privacy_kept": (
+            "Case #{case}: excerpt and contributors of page “{title}” updated ({reason})"
+            " over edits made on the wiki; the edits touching {parts} were kept as they"
+            " are. Diff: {diff}"
+        ),
+        "privacy_gone": (
+            "Case #{case}: page “{title}” no longer exists on the wiki; nothing to remove"
+            " ({reason})."
+        ),
         "participant": "Participant {n}",
         "summary": "capibot: case #{case} (v{version}), approved by {moderator}, room {room}",
         "summary_republish": "capibot: case #{case} republished ({reason}), room {room}",
@@ -128,17 +156,33 @@ def request_withdrawal(
     return repo.enqueue(WITHDRAW, f"withdraw_page:{case_id}", payload, now)
 
 
-def request_republish(repo: Repository, case_id: int, reason: str, now: datetime) -> bool:
+def request_republish(
+    repo: Repository, case_id: int, reason: str, now: datetime, *, by: str = ""
+) -> bool:
     """Queue a rebuild of a live page (a redaction, `!oublier`, a consent change).
 
     Does nothing when the case has no live page. Each request is a new row (its key
-    holds the time), since each follows a new change of the stored state.
+    holds the time, and `by`, who caused it, if given), since each follows a new change
+    of the stored state. `reason` shows in the edit summary: no names in it.
     """
     status = repo.publication_status(case_id)
     if status is None or status is PublicationStatus.WITHDRAWN:
         return False
     key = f"republish:{case_id}:{now.isoformat()}:{reason[:40]}"
+    if by:
+        key += f":{by}"
     return repo.enqueue(REPUBLISH, key, {"case_id": case_id, "reason": reason}, now)
+
+
+def request_republish_for(repo: Repository, user_id: str, reason: str, now: datetime) -> list[int]:
+    """Queue a rebuild of every live page `user_id` may be quoted or named on (a
+    consent change): cases with a message of theirs or a fiche version they submitted.
+    Returns the cases queued."""
+    touched = repo.cases_with_messages_of(user_id) | repo.cases_submitted_by(user_id)
+    queued = sorted(repo.live_pages_among(touched))
+    for case_id in queued:
+        request_republish(repo, case_id, reason, now, by=user_id)
+    return queued
 
 
 # -- building the page from stored state --------------------------------------------------
@@ -238,6 +282,7 @@ class _Plan:
     last_text: str | None
     room_label: str
     categories: dict[str, str]
+    privacy_reason: str | None = None  # a rebuild erasing quotes or names
 
 
 # -- the executor -------------------------------------------------------------------------
@@ -264,9 +309,11 @@ class Publisher:
 
     def register(self, dispatcher: OutboxDispatcher) -> None:
         # A lane of their own: a wiki outage never holds up the bot's Matrix replies.
-        dispatcher.register(PUBLISH, self.publish, lane=WIKI_LANE)
-        dispatcher.register(REPUBLISH, self.republish, lane=WIKI_LANE)
-        dispatcher.register(WITHDRAW, self.withdraw, lane=WIKI_LANE)
+        # A job that fails for good is told to the moderators (`notify_failure`).
+        failed = partial(notify_failure, self.settings)
+        dispatcher.register(PUBLISH, self.publish, lane=WIKI_LANE, on_failure=failed)
+        dispatcher.register(REPUBLISH, self.republish, lane=WIKI_LANE, on_failure=failed)
+        dispatcher.register(WITHDRAW, self.withdraw, lane=WIKI_LANE, on_failure=failed)
 
     def close(self) -> None:
         if self._executor is not None:
@@ -297,6 +344,11 @@ class Publisher:
         except EditConflict as exc:
             if plan.publication is None:  # lost every title race: let the dispatcher decide
                 raise
+            if plan.privacy_reason and {"missing", "missingtitle"} & set(exc.conflicts):
+                # Deleted on the wiki (by an admin): the content is gone, which is what
+                # this rebuild wanted. Left deleted; moderators are told.
+                await self.db.run(partial(self._record_gone, plan=plan, item=item))
+                return
             await self.db.run(partial(self._record_conflict, plan=plan, exc=exc, item=item))
             return
         except TitleError as exc:
@@ -375,8 +427,10 @@ class Publisher:
             fiche_category=self.settings.wiki.category,
             language=self.lang,
         )
+        privacy_reason: str | None = None
         if republish:
             reason = str(payload.get("reason", "")) or "—"
+            privacy_reason = reason if reason in PRIVACY_REASONS else None
             summary = message(
                 self.lang, "summary_republish", case=case.id, reason=reason, room=room_label
             )
@@ -408,6 +462,7 @@ class Publisher:
             last_text=repo.publication_text(case_id),
             room_label=room_label,
             categories=categories,
+            privacy_reason=privacy_reason,
         )
 
     @staticmethod
@@ -419,7 +474,11 @@ class Publisher:
         if plan.publication is None:
             return self.writer.create(plan.wanted_title, plan.text, plan.summary, plan.case.id)
         return self.writer.update(
-            plan.publication.page_title, plan.text, plan.summary, last_text=plan.last_text
+            plan.publication.page_title,
+            plan.text,
+            plan.summary,
+            last_text=plan.last_text,
+            bot_wins=PRIVACY_BLOCKS if plan.privacy_reason else (),
         )
 
     def _record(self, repo: Repository, plan: _Plan, written: Written, item: OutboxItem) -> None:
@@ -427,12 +486,26 @@ class Publisher:
         case = repo.get_case(plan.case.id) or plan.case
         first = plan.publication is None
         # The merge base is the bot's own rendering, not the merged page: humans' parts
-        # stay theirs on the next update (merge_page keeps what it does not own).
+        # stay theirs on the next update (merge_page keeps what it does not own). A
+        # privacy rebuild that left conflicts gives its own base, and keeps CONFLICT.
+        status = PublicationStatus.CONFLICT if written.kept else PublicationStatus.PUBLISHED
         repo.save_publication(
-            Publication(case.id, written.title, written.revid, PublicationStatus.PUBLISHED, now),
-            last_text=plan.text,
+            Publication(case.id, written.title, written.revid, status, now),
+            last_text=written.base or plan.text,
         )
         moved = case.state is CaseState.APPROVED and self._mark_published(repo, case, now)
+        if written.kept and plan.publication is not None:
+            body = message(
+                self.lang,
+                "privacy_kept",
+                case=case.id,
+                title=written.title,
+                reason=plan.privacy_reason or "—",
+                parts=", ".join(written.kept),
+                diff=self.diff_url(written.title, plan.publication.last_revid),
+            )
+            self._notify(repo, self.settings.matrix.moderation_room, None, body, item, "mod", now)
+            return
         # A job redone after a crash finds the page already written (not `wrote`): the
         # state change still tells that this approval was not announced yet.
         if not (first or written.wrote or moved):
@@ -481,6 +554,25 @@ class Publisher:
             parts=parts,
             diff=self.diff_url(publication.page_title, publication.last_revid),
         )
+        self._notify(repo, self.settings.matrix.moderation_room, None, body, item, "mod", now)
+
+    def _record_gone(self, repo: Repository, plan: _Plan, item: OutboxItem) -> None:
+        publication = plan.publication
+        assert publication is not None
+        log.info(
+            "case %d: page %s is gone from the wiki; privacy rebuild (%s) has nothing to remove",
+            plan.case.id,
+            publication.page_title,
+            plan.privacy_reason,
+        )
+        body = message(
+            self.lang,
+            "privacy_gone",
+            case=plan.case.id,
+            title=publication.page_title,
+            reason=plan.privacy_reason or "—",
+        )
+        now = self.clock()
         self._notify(repo, self.settings.matrix.moderation_room, None, body, item, "mod", now)
 
     def _record_title_refused(
@@ -561,13 +653,45 @@ def _linked_html(body: str) -> str:
 async def publish_pending(
     db: Database, publisher: Publisher, clock: Callable[[], datetime]
 ) -> list[OutboxItem]:
-    """Run every pending publishing job once, now; returns what is still pending."""
+    """Run every pending or failed publishing job once, now (failed ones are reset to
+    pending first: the operator has fixed the cause); returns what is still not done,
+    pending or failed, oldest first, each with its last error."""
     now = clock()
-    count = await db.run(lambda repo: repo.reschedule_outbox(list(KINDS), now))
+
+    def due_now(repo: Repository) -> int:
+        return repo.retry_failed_outbox(list(KINDS), now) + repo.reschedule_outbox(list(KINDS), now)
+
+    count = await db.run(due_now)
     dispatcher = OutboxDispatcher(db, clock)
     publisher.register(dispatcher)
     passes = count // 50 + 1
     for _ in range(passes):
         if not await dispatcher.run_once(list(KINDS)):
             break
-    return await db.run(lambda repo: repo.pending_outbox(list(KINDS)))
+
+    def left(repo: Repository) -> list[OutboxItem]:
+        items = repo.pending_outbox(list(KINDS)) + repo.failed_outbox(list(KINDS))
+        return sorted(items, key=lambda item: item.id)
+
+    return await db.run(left)
+
+
+def notify_failure(
+    settings: Settings, repo: Repository, item: OutboxItem, reason: str, now: datetime
+) -> None:
+    """The outbox's failure hook of the publishing kinds: a notice to the moderation room
+    (case number and reason), keyed on the job so a redone failure is not repeated."""
+    room = settings.matrix.moderation_room
+    if not room:
+        log.error(
+            "outbox %s #%d failed and no moderation room is set to say so", item.kind, item.id
+        )
+        return
+    body = t(
+        settings.bot.language,
+        f"outbox.failed.{item.kind}",
+        case=item.payload.get("case_id", "?"),
+        reason=reason,
+    )
+    notice = OutboundNotice(room_id=room, body=body, html=_linked_html(body))
+    queue_notice(repo, f"notice:{item.kind}:{item.id}:failed", notice, now)

@@ -22,7 +22,7 @@ from bot.services.curation import (
     review_card_text,
 )
 from bot.services.effects import Effects, text_to_html
-from bot.services.roles import roles_in
+from bot.services.roles import roles_for_case
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -78,10 +78,11 @@ def on_card_reaction(
     if not (approve or reject):
         return True
     snapshot = rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
-    roles = roles_in(event.sender, snapshot, rooms, settings)
     case = repo.get_case(card[0])
     if case is None:
         return True
+    # The case's room, not the reaction's: a reaction may name the card from any room.
+    roles = roles_for_case(event.sender, case, rooms, settings)
     effects = Effects(repo, f"card-reaction:{event.event_id}", now())
     tr = Translator(settings.bot.language)
     name = snapshot.display_names.get(event.sender) or event.sender

@@ -424,6 +424,16 @@ class Repository:
             )
         )
 
+    def cases_with_messages_of(self, user_id: str) -> set[int]:
+        """Cases holding a message of `user_id` (redacted ones too: they still count in
+        the page's contributors and pseudonym numbering)."""
+        rows = self.session.scalars(
+            select(MessageRow.case_id)
+            .where(MessageRow.sender == user_id, MessageRow.case_id.is_not(None))
+            .distinct()
+        )
+        return {c for c in rows if c is not None}
+
     def erase_sender(self, user_id: str) -> set[int]:
         """`!oublier`: blank every stored message of a user; returns the cases touched."""
         case_ids = set(
@@ -648,6 +658,25 @@ class Repository:
             update(OutboxRow)
             .where(OutboxRow.status == OutboxStatus.PENDING.value, OutboxRow.kind.in_(list(kinds)))
             .values(next_attempt_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def failed_outbox(self, kinds: Sequence[str]) -> list[OutboxItem]:
+        """The rows of these kinds that failed for good, oldest first."""
+        stmt = select(OutboxRow).where(
+            OutboxRow.status == OutboxStatus.FAILED.value, OutboxRow.kind.in_(list(kinds))
+        )
+        return [_outbox(row) for row in self.session.scalars(stmt.order_by(OutboxRow.id))]
+
+    def retry_failed_outbox(self, kinds: Sequence[str], now: datetime) -> int:
+        """Failed rows of these kinds become pending again, due now, with fresh attempts
+        (`capibot publish`: the operator fixed the cause). The last error is kept."""
+        result = self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.status == OutboxStatus.FAILED.value, OutboxRow.kind.in_(list(kinds)))
+            .values(
+                status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=now, done_at=None
+            )
         )
         return int(getattr(result, "rowcount", 0) or 0)
 

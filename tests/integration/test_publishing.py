@@ -7,19 +7,23 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.domain.models import CaseState, OutboxStatus, PublicationStatus
+from bot.domain.models import CaseState, Consent, OutboxStatus, Participant, PublicationStatus
 from bot.services.effects import NOTICE
 from bot.services.outbox import OutboxDispatcher
 from bot.services.publishing import (
+    CONSENT_WITHDRAWN,
     KINDS,
+    REDACTION,
     Publisher,
     request_publication,
     request_republish,
+    request_republish_for,
     request_withdrawal,
 )
 from bot.storage.database import Database
@@ -329,7 +333,7 @@ def test_cli_publish_retries_now_and_reports_pending(wiki_ready: StackInfo, tmp_
         env = {"CAPIBOT__DATABASE__URL": url, "CAPIBOT__WIKI__MAX_RETRIES": "0"}
         with wiki_down(wiki_ready):
             down = runner.invoke(app, ["publish", "--config", str(wiki_ready.config_path)], env=env)
-        assert down.exit_code == 1, down.output
+        assert down.exit_code == 3, down.output  # the wiki is unreachable
         assert f"case #{case_id}" in down.output and "attempts=2" in down.output
         up = runner.invoke(app, ["publish", "--config", str(wiki_ready.config_path)], env=env)
         assert up.exit_code == 0, up.output
@@ -339,5 +343,146 @@ def test_cli_publish_retries_now_and_reports_pending(wiki_ready: StackInfo, tmp_
         rows = db.run_sync(lambda repo: repo.pending_outbox())
         assert [r.kind for r in rows] == [NOTICE]  # the thread notice, for the bot to send
         assert rows[0].status is OutboxStatus.PENDING
+    finally:
+        db.close()
+
+
+# -- privacy rebuilds over human edits (DESIGN §7) ------------------------------------------
+
+
+async def test_redaction_removes_the_quote_even_from_a_human_edited_excerpt(
+    wiki_ready: StackInfo,
+    db: Database,
+    dispatcher: OutboxDispatcher,
+    publisher: Publisher,
+    clock: Clock,
+) -> None:
+    title = unique("Extrait retouché")
+    messages = [(ALICE, "Premier message d'Alice PRIV111."), (ALICE, "Second d'Alice PRIV222.")]
+    case_id = seed_case(db, fiche_fields(title), messages=messages)
+    await dispatcher.run_once(list(KINDS))
+    assert "PRIV111" in bot_text(publisher, title)
+    human = HumanEditor(wiki_ready)
+    human.edit(
+        title,
+        lambda text: (
+            text.replace("PRIV111.", "PRIV111. (souligné par la relecture)").replace(
+                "Un contexte.", "Contexte corrigé par un humain."
+            )
+            + "\n\n== Notes ==\nAjout humain sous le modèle."
+        ),
+    )
+    before = revisions(publisher.wiki, title)
+
+    clock.advance(60)
+    event_id = db.run_sync(lambda repo: repo.case_messages(case_id)[0].event_id)
+
+    def redact(repo: Any) -> None:
+        assert repo.redact_message(event_id) == case_id
+        request_republish(repo, case_id, REDACTION, clock())
+
+    db.run_sync(redact)
+    await dispatcher.run_once(list(KINDS))
+
+    text = bot_text(publisher, title)
+    assert "PRIV111" not in text and "souligné par la relecture" not in text
+    assert "PRIV222" in text
+    assert "Contexte corrigé par un humain." in text  # human edits elsewhere stay
+    assert "Ajout humain sous le modèle." in text
+    revs = revisions(publisher.wiki, title)
+    assert len(revs) == len(before) + 1 and revs[0]["user"] == "Capibot"
+    pub = db.run_sync(lambda repo: repo.get_publication(case_id))
+    assert pub is not None and pub.status is PublicationStatus.PUBLISHED
+    assert pub.last_revid == revs[0]["revid"]
+    assert db.run_sync(lambda repo: repo.pending_outbox(list(KINDS))) == []
+
+    # The next ordinary update still keeps the human's edits, and writes once.
+    clock.advance(60)
+    amend(db, case_id, clock(), lessons="Des enseignements révisés.")
+    await dispatcher.run_once(list(KINDS))
+    text = bot_text(publisher, title)
+    assert "Des enseignements révisés." in text and "Ajout humain sous le modèle." in text
+    assert "Contexte corrigé par un humain." in text and "PRIV111" not in text
+    assert len(revisions(publisher.wiki, title)) == len(before) + 2
+
+
+async def test_consent_withdrawal_unnames_over_human_edits_and_a_deleted_page_stays_deleted(
+    wiki_ready: StackInfo,
+    db: Database,
+    dispatcher: OutboxDispatcher,
+    publisher: Publisher,
+    clock: Clock,
+) -> None:
+    title, other = unique("Consentement retiré"), unique("Page supprimée")
+    messages = [(ALICE, "Message d'Alice WDR111."), (BRUNO, "Message de Bruno WDR222.")]
+    case_id = seed_case(db, fiche_fields(title), messages=messages)
+    gone_id = seed_case(db, fiche_fields(other), messages=messages)
+    await dispatcher.run_once(list(KINDS))
+    assert "Alice Martin" in bot_text(publisher, title)
+    human = HumanEditor(wiki_ready)
+    # A human touches the contributors block (and the page's end) of one page...
+    human.edit(
+        title,
+        lambda text: (
+            text.replace("* Alice Martin", "* Alice Martin (coordinatrice)")
+            + "\n\n== Notes ==\nNote humaine."
+        ),
+    )
+    before = revisions(publisher.wiki, title)
+    # ... and a wiki admin deletes the other one.
+    token = human.site.get_token("csrf")
+    human.site.api("delete", "POST", title=other, reason="test", token=token)
+    notices_before = len(db.run_sync(lambda repo: repo.pending_outbox([NOTICE])))
+
+    clock.advance(60)
+
+    def withdraw_consent(repo: Any) -> list[int]:
+        repo.save_participant(
+            Participant(ALICE.user_id, ALICE.display_name, Consent.REFUSED, clock())
+        )
+        return request_republish_for(repo, ALICE.user_id, CONSENT_WITHDRAWN, clock())
+
+    assert sorted(db.run_sync(withdraw_consent)) == sorted([case_id, gone_id])
+    await dispatcher.run_once(list(KINDS))
+
+    text = bot_text(publisher, title)
+    assert "Alice" not in text and "coordinatrice" not in text and "WDR111" not in text
+    assert "Participant·e 1" in text and "Note humaine." in text
+    revs = revisions(publisher.wiki, title)
+    assert len(revs) == len(before) + 1 and revs[0]["user"] == "Capibot"
+
+    assert not publisher.wiki.read(other).exists  # not recreated: its content is gone
+    assert db.run_sync(lambda repo: repo.pending_outbox(list(KINDS))) == []
+    notices = db.run_sync(lambda repo: repo.pending_outbox([NOTICE]))[notices_before:]
+    assert [n.payload["room_id"] for n in notices if other in n.payload["body"]] == [
+        MODERATION_ROOM
+    ]
+
+
+def test_cli_publish_with_a_refused_login_keeps_the_job_waiting_and_exits_4(
+    wiki_ready: StackInfo, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    db = Database.from_url(url)
+    db.migrate()
+    try:
+        case_id = seed_case(db, fiche_fields(unique("Mot de passe refusé")))
+        runner = CliRunner()
+        env = {
+            "CAPIBOT__DATABASE__URL": url,
+            "CAPIBOT__WIKI__MAX_RETRIES": "0",
+            "CAPIBOT__WIKI__PASSWORD": "1" * 32,
+        }
+        refused = runner.invoke(app, ["publish", "--config", str(wiki_ready.config_path)], env=env)
+        assert refused.exit_code == 4, refused.output
+        assert f"pending: publish case #{case_id}" in refused.output
+        assert "WikiAuthError" in refused.output and "1" * 32 not in refused.output
+        [row] = db.run_sync(lambda repo: repo.pending_outbox(list(KINDS)))
+        assert row.status is OutboxStatus.PENDING  # waits for the operator, never failed
+        del env["CAPIBOT__WIKI__PASSWORD"]  # the BotPassword is fixed
+        fixed = runner.invoke(app, ["publish", "--config", str(wiki_ready.config_path)], env=env)
+        assert fixed.exit_code == 0, fixed.output
+        pub = db.run_sync(lambda repo: repo.get_publication(case_id))
+        assert pub is not None and pub.status is PublicationStatus.PUBLISHED
     finally:
         db.close()

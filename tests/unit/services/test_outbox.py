@@ -4,21 +4,38 @@ unavailable service is waited for (never given up on), and its queue resumes at 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sqlalchemy import select
 
 from bot.domain.models import OutboxItem, OutboxStatus
 from bot.matrix.errors import MatrixUnavailable
-from bot.services.outbox import OutboxDispatcher
+from bot.services.outbox import OutboxDispatcher, PermanentFailure
+from bot.services.publishing import (
+    PUBLISH,
+    WITHDRAW,
+    Publisher,
+    notify_failure,
+    publish_pending,
+)
+from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
 from bot.storage.tables import OutboxRow
-from wiki_sync.errors import WikiUnavailable
+from wiki_sync.errors import (
+    EditConflict,
+    WikiAuthError,
+    WikiError,
+    WikiPermissionError,
+    WikiUnavailable,
+)
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -156,3 +173,192 @@ async def test_when_the_service_answers_again_its_waiting_items_are_due_at_once(
     assert all(rows[f"p{n}"].next_attempt_at <= clock.now for n in range(3))  # due now
     await dispatcher.run_once(["publish"])
     assert all(row.status is OutboxStatus.DONE for row in _rows(db).values())
+
+
+# -- a wiki that refuses the bot; jobs that fail for good ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "error",
+    [WikiAuthError("wiki login refused for Capibot@capibot: Failed"), WikiPermissionError("x")],
+)
+async def test_a_wiki_refusing_the_bot_keeps_its_jobs_waiting_with_one_error_log(
+    db: Database, error: Exception, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    dispatcher = OutboxDispatcher(db, clock, max_attempts=3, refused_backoff_cap=300.0)
+    fixed = False
+
+    async def call(item: OutboxItem) -> None:
+        if not fixed:
+            raise error
+
+    dispatcher.register("publish", call, lane="wiki")
+    for n in range(2):
+        _queue(db, "publish", f"p{n}")
+    caplog.set_level(logging.DEBUG, logger="bot.services.outbox")
+    for _ in range(12):  # far past max_attempts: a configuration problem is waited out
+        assert await dispatcher.run_once(["publish"])
+        rows = _rows(db)
+        assert all(row.status is OutboxStatus.PENDING for row in rows.values())
+        assert all(
+            row.next_attempt_at - clock.now <= timedelta(seconds=300) for row in rows.values()
+        )
+        clock.now = max(row.next_attempt_at for row in rows.values())
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1, [r.getMessage() for r in errors]  # once per lane, not per attempt
+    assert "wiki lane" in errors[0].getMessage() and "configuration" in errors[0].getMessage()
+    fixed = True  # the operator fixed the BotPassword / the rights
+    assert await dispatcher.run_once(["publish"])
+    assert all(row.status is OutboxStatus.DONE for row in _rows(db).values())
+
+
+async def test_a_refused_lane_logs_again_after_it_was_accepted_in_between(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    dispatcher = OutboxDispatcher(db, clock)
+    refuse = True
+
+    async def call(item: OutboxItem) -> None:
+        if refuse and item.dedupe_key != "ok":
+            raise WikiAuthError("refused")
+
+    dispatcher.register("publish", call, lane="wiki")
+    caplog.set_level(logging.ERROR, logger="bot.services.outbox")
+    _queue(db, "publish", "p1")
+    await dispatcher.run_once(["publish"])
+    _queue(db, "publish", "ok")
+    clock.now = _rows(db)["p1"].next_attempt_at
+    await dispatcher.run_once(["publish"])  # "ok" succeeds: the lane is accepted again
+    assert _rows(db)["ok"].status is OutboxStatus.DONE
+    _queue(db, "publish", "p2")
+    await dispatcher.run_once(["publish"])  # refused anew: said again
+    assert len([r for r in caplog.records if "refuses the bot" in r.getMessage()]) == 2
+
+
+def _queue_case(db: Database, kind: str, key: str, case_id: int) -> None:
+    db.run_sync(lambda repo: repo.enqueue(kind, key, {"case_id": case_id}, T0))
+
+
+def _notices(db: Database) -> list[OutboxItem]:
+    return db.run_sync(lambda repo: repo.pending_outbox(["notice"]))
+
+
+async def test_a_job_failing_for_good_runs_its_hook_in_the_same_transaction(
+    db: Database,
+) -> None:
+    clock = Clock()
+    dispatcher = OutboxDispatcher(db, clock)
+    seen: list[tuple[int, str]] = []
+
+    async def call(item: OutboxItem) -> None:
+        raise WikiError("wiki answered HTTP 403")
+
+    def hook(repo: Repository, item: OutboxItem, reason: str, now: datetime) -> None:
+        seen.append((item.id, reason))
+        repo.enqueue("notice", f"failed:{item.id}", {"reason": reason}, now)
+
+    dispatcher.register("publish", call, lane="wiki", on_failure=hook)
+    _queue_case(db, "publish", "p1", 7)
+    await dispatcher.run_once(["publish"])
+    assert _rows(db)["p1"].status is OutboxStatus.FAILED
+    assert seen == [(1, "wiki answered HTTP 403")]
+    assert [n.payload["reason"] for n in _notices(db)] == ["wiki answered HTTP 403"]
+
+
+async def test_a_broken_failure_hook_still_fails_the_job(db: Database) -> None:
+    dispatcher = OutboxDispatcher(db, Clock())
+
+    async def call(item: OutboxItem) -> None:
+        raise PermanentFailure("room gone")
+
+    def hook(repo: Repository, item: OutboxItem, reason: str, now: datetime) -> None:
+        raise RuntimeError("a bug in the hook")
+
+    dispatcher.register("notice", call, on_failure=hook)
+    _queue(db, "notice", "n1")
+    await dispatcher.run_once(["notice"])
+    assert _rows(db)["n1"].status is OutboxStatus.FAILED
+
+
+def _settings(lang: str, moderation_room: str = "!mod:localhost") -> Settings:
+    settings = Settings()
+    return settings.model_copy(
+        update={
+            "matrix": settings.matrix.model_copy(update={"moderation_room": moderation_room}),
+            "bot": settings.bot.model_copy(update={"language": lang}),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("fr", "n'a pas pu être publiée"), ("en", "could not be published")]
+)
+async def test_a_lost_title_race_tells_the_moderators_the_case_and_the_reason(
+    db: Database, lang: str, words: str
+) -> None:
+    dispatcher = OutboxDispatcher(db, Clock())
+
+    async def publish(item: OutboxItem) -> None:  # every candidate title was taken
+        raise EditConflict("Accueil de jour", ("articleexists",))
+
+    dispatcher.register(
+        PUBLISH, publish, lane="wiki", on_failure=partial(notify_failure, _settings(lang))
+    )
+    _queue_case(db, PUBLISH, "publish:42:v1", 42)
+    await dispatcher.run_once([PUBLISH])
+    await dispatcher.run_once([PUBLISH])  # nothing is due: the notice is not repeated
+    assert _rows(db)["publish:42:v1"].status is OutboxStatus.FAILED
+    [notice] = _notices(db)
+    assert notice.payload["room_id"] == "!mod:localhost"
+    body = notice.payload["body"]
+    assert words in body and "#42" in body and "Accueil de jour: articleexists" in body
+    assert "capibot publish" in body
+
+
+async def test_no_moderation_room_means_a_log_line_not_a_crash(db: Database) -> None:
+    dispatcher = OutboxDispatcher(db, Clock())
+
+    async def withdraw(item: OutboxItem) -> None:
+        raise WikiError("wiki answered HTTP 404")
+
+    dispatcher.register(
+        WITHDRAW, withdraw, lane="wiki", on_failure=partial(notify_failure, _settings("fr", ""))
+    )
+    _queue_case(db, WITHDRAW, "withdraw_page:3", 3)
+    await dispatcher.run_once([WITHDRAW])
+    assert _rows(db)["withdraw_page:3"].status is OutboxStatus.FAILED
+    assert _notices(db) == []
+
+
+class _FakePublisher:
+    """Stands for `Publisher` in `publish_pending`: its executor fails for good once."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def register(self, dispatcher: OutboxDispatcher) -> None:
+        dispatcher.register(PUBLISH, self.publish, lane="wiki")
+
+    async def publish(self, item: OutboxItem) -> None:
+        self.calls += 1
+        if item.payload["case_id"] == 2:
+            raise WikiError("wiki answered HTTP 400")
+
+
+async def test_publish_pending_retries_failed_jobs_and_returns_what_is_left(
+    db: Database,
+) -> None:
+    clock = Clock()
+    for case_id in (1, 2):
+        _queue_case(db, PUBLISH, f"publish:{case_id}:v1", case_id)
+    rows = db.run_sync(lambda repo: repo.pending_outbox([PUBLISH]))
+    for row in rows:  # both failed earlier (a bad BotPassword, say)
+        db.run_sync(lambda repo, row=row: repo.outbox_failed(row.id, "WikiAuthError('x')", T0))
+    fake = _FakePublisher()
+    left = await publish_pending(db, cast(Publisher, fake), clock)
+    assert fake.calls == 2  # failed jobs are retried, at once
+    assert [(item.payload["case_id"], item.status) for item in left] == [(2, OutboxStatus.FAILED)]
+    assert left[0].last_error == "WikiError('wiki answered HTTP 400')"
+    assert _rows(db)["publish:1:v1"].status is OutboxStatus.DONE

@@ -101,3 +101,36 @@ def test_secrets_are_masked_in_log_records() -> None:
     message = record.getMessage()
     assert "syt_YWxpY2U_abcdef" not in message and "hunter2" not in message
     assert redact('{"lgpassword": "abc123"}') == '{"lgpassword": "***"}'
+
+
+@pytest.mark.parametrize(
+    "cron",
+    [
+        "61 9 * * mon",  # minute out of range
+        "0 25 * * *",  # hour out of range
+        "0 9 * * 8",  # weekday numbers go up to 7 (Sunday)
+        "0 9 * * 1-9",
+        "0 9 * * funday",
+        "0 9 * * 0-6/0",  # a step of zero
+        "0 9 * 13 *",
+        "0 9 31 2 *",  # never fires
+    ],
+)
+def test_a_digest_cron_that_cannot_be_scheduled_is_a_config_error(
+    tmp_path: Path, cron: str
+) -> None:
+    path = _write(tmp_path, f'[schedule]\ndigest_cron = "{cron}"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert "schedule.digest_cron" in message and cron in message
+    assert "\n" not in message  # one line
+
+
+@pytest.mark.parametrize(
+    "cron",
+    ["0 9 * * mon", "0 9 * * 1", "0 9 * * 0", "0 9 * * 7", "30 8 * * 1-5/2", "0 9 1 * *"],
+)
+def test_valid_digest_crons_are_kept_as_written(tmp_path: Path, cron: str) -> None:
+    path = _write(tmp_path, f'[schedule]\ndigest_cron = "{cron}"\n')
+    assert load_settings(path).schedule.digest_cron == cron

@@ -152,3 +152,103 @@ def test_human_text_outside_owned_parts_is_preserved(
     assert normalise(result.text).replace(paragraph, "").replace("\n", "") == normalise(
         new
     ).replace("\n", "")
+
+
+# -- privacy rebuilds (DESIGN §7): quotes and names leave the page over human edits ------
+
+PRIVATE = ("excerpt", "contributors")
+
+
+@pytest.fixture
+def privacy() -> tuple[str, str]:
+    """A page quoting and naming "Alice", then the rebuild without her (redaction)."""
+    entry = make_entry()
+    gone = replace(
+        entry,
+        contributors=("Participant·e 1", "texte", "Participant·e 2"),
+        excerpt=entry.excerpt[1:],
+    )
+    return render(entry), render(gone)
+
+
+def test_privacy_rebuild_removes_the_quote_over_a_human_edit_of_its_block(
+    privacy: tuple[str, str],
+) -> None:
+    last, new = privacy
+    assert "Bonjour texte" in last and "Alice" in last
+    current = (
+        last.replace("Bonjour texte", "Bonjour texte (cité par un humain)")
+        .replace("* Participant·e 2", "* Participant·e 2\n* Contributeur ajouté")
+        .replace("| contexte = context texte", "| contexte = corrigé à la main")
+        + "\n"
+        + HUMAN
+    )
+    assert merge_page(current, last, new, TEMPLATE).text is None  # ordinary: a conflict
+    result = merge_page(current, last, new, TEMPLATE, bot_wins=PRIVATE)
+    assert result.text is not None and result.conflicts == () and result.kept == ()
+    assert "Bonjour texte" not in result.text and "Alice" not in result.text
+    assert "Contributeur ajouté" not in result.text  # the bot's block, rebuilt whole
+    assert "| contexte = corrigé à la main\n" in result.text  # elsewhere: humans keep theirs
+    assert result.text.endswith(HUMAN)
+    assert result.base is None  # nothing left in conflict: the base is the new text
+
+
+def test_privacy_rebuild_keeps_other_conflicts_as_humans_left_them(
+    privacy: tuple[str, str],
+) -> None:
+    last, new_private = privacy
+    # The bot also changes `action` (an amendment not yet on the page) and the thread.
+    new = new_private.replace("| action = action texte", "| action = nouvelle action")
+    new = new.replace("Salon texte)", "Salon renommé)")
+    current = (
+        last.replace("| action = action texte", "| action = version humaine")
+        .replace("Salon texte)", "Salon humain)")
+        .replace("Bonjour texte", "Bonjour texte !")
+    )
+    result = merge_page(current, last, new, TEMPLATE, bot_wins=PRIVATE)
+    assert result.text is not None
+    assert result.kept == ("action", "section:thread")
+    assert "Bonjour texte" not in result.text
+    assert "| action = version humaine\n" in result.text and "Salon humain)" in result.text
+    # The remembered base leaves those conflicts to the next ordinary update.
+    assert result.base is not None
+    again = merge_page(result.text, result.base, new, TEMPLATE)
+    assert again.text is None and again.conflicts == ("action", "section:thread")
+
+
+def test_privacy_rebuild_of_a_removed_or_duplicated_block(privacy: tuple[str, str]) -> None:
+    last, new = privacy
+    begin, end = begin_marker("excerpt"), end_marker("excerpt")
+    start, stop = last.index(begin), last.index(end) + len(end)
+    removed = last[:start] + "Texte humain à la place." + last[stop:]
+    result = merge_page(removed, last, new, TEMPLATE, bot_wins=PRIVATE)
+    assert result.text is not None and result.kept == ()
+    assert "Bonjour texte" not in result.text and begin not in result.text  # stays removed
+    assert "Texte humain à la place." in result.text
+
+    block = last[start:stop]
+    duplicated = last + "\n\n" + block
+    result = merge_page(duplicated, last, new, TEMPLATE, bot_wins=PRIVATE)
+    assert result.text is not None
+    assert "Bonjour texte" not in result.text
+    assert result.text.count(begin) == 1
+
+
+def test_privacy_rebuild_over_a_broken_template_still_rebuilds_the_blocks(
+    privacy: tuple[str, str],
+) -> None:
+    last, new = privacy
+    current = last.replace("{{Fiche d'expérience", "{{Autre modèle", 1)
+    assert merge_page(current, last, new, TEMPLATE).conflicts == ("template",)
+    result = merge_page(current, last, new, TEMPLATE, bot_wins=PRIVATE)
+    assert result.text is not None and result.kept == ("template",)
+    assert "Bonjour texte" not in result.text and "{{Autre modèle" in result.text
+
+
+def test_privacy_rebuild_that_changes_nothing_gives_the_page_back(
+    privacy: tuple[str, str],
+) -> None:
+    _, new = privacy
+    current = new + "\n" + HUMAN
+    result = merge_page(current, new, new, TEMPLATE, bot_wins=PRIVATE)
+    assert result.text is not None and normalise(result.text) == normalise(current)

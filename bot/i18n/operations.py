@@ -1,0 +1,21 @@
+"""Messages about the bot's own operation: outbox jobs that failed for good (FR, EN)."""
+
+from __future__ import annotations
+
+FR: dict[str, str] = {
+    "outbox.failed.publish": "La fiche #{case} n'a pas pu être publiée sur le wiki : "
+    "{reason}. Une fois la cause corrigée, « capibot publish » la réessaie.",
+    "outbox.failed.republish": "La page de la fiche #{case} n'a pas pu être mise à jour "
+    "sur le wiki : {reason}. Une fois la cause corrigée, « capibot publish » la réessaie.",
+    "outbox.failed.withdraw_page": "La page de la fiche #{case} n'a pas pu être retirée "
+    "du wiki : {reason}. Une fois la cause corrigée, « capibot publish » la réessaie.",
+}
+
+EN: dict[str, str] = {
+    "outbox.failed.publish": "The fiche #{case} could not be published on the wiki: "
+    "{reason}. Once the cause is fixed, `capibot publish` retries it.",
+    "outbox.failed.republish": "The page of the fiche #{case} could not be updated on the "
+    "wiki: {reason}. Once the cause is fixed, `capibot publish` retries it.",
+    "outbox.failed.withdraw_page": "The page of the fiche #{case} could not be withdrawn "
+    "from the wiki: {reason}. Once the cause is fixed, `capibot publish` retries it.",
+}

@@ -1,0 +1,115 @@
+"""A consent change rebuilds the live pages the participant may be quoted or named on
+(DESIGN §7), in the command's own transaction, and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.domain.models import Publication, PublicationStatus
+from bot.services.publishing import CONSENT_GRANTED, CONSENT_WITHDRAWN, REPUBLISH
+from bot.storage.database import Database
+from tests.unit.services.test_inbound import (
+    ALICE,
+    MALLORY,
+    NOW,
+    _apply,
+    _batch,
+    _msg,
+    _service,
+)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database.from_url(f"sqlite:///{tmp_path}/capibot.db")
+    database.migrate()
+    yield database
+    database.close()
+
+
+def _jobs(db: Database) -> list[tuple[int, str]]:
+    with db.transaction() as repo:
+        return sorted(
+            (int(j.payload["case_id"]), str(j.payload["reason"]))
+            for j in repo.pending_outbox([REPUBLISH])
+        )
+
+
+def _done(db: Database) -> None:
+    with db.transaction() as repo:
+        for job in repo.pending_outbox([REPUBLISH]):
+            repo.outbox_done(job.id, NOW)
+
+
+def test_consent_change_republishes_only_live_pages_the_user_took_part_in(
+    db: Database,
+) -> None:
+    service = _service()
+    m = MALLORY
+    _apply(
+        db,
+        service,
+        _batch(
+            "t1",
+            _msg(1, "racine A", sender=m),
+            _msg(2, "!capturer", sender=m, thread="$e1"),
+            _msg(3, "témoignage d'Alice", thread="$e1"),
+            _msg(4, "racine B", sender=m),
+            _msg(5, "!capturer", sender=m, thread="$e4"),
+            _msg(6, "Alice encore", thread="$e4"),
+            _msg(7, "racine C", sender=m),
+            _msg(8, "!capturer", sender=m, thread="$e7"),
+            _msg(9, "racine D", sender=m),
+            _msg(10, "!capturer", sender=m, thread="$e9"),
+            _msg(11, "Alice dans D", thread="$e9"),
+            _msg(12, "Mallory dans C", sender=m, thread="$e7"),
+        ),
+    )
+    with db.transaction() as repo:
+        cases = {c.root_event_id: c.id for c in repo.list_cases()}
+        a, b, c, d = cases["$e1"], cases["$e4"], cases["$e7"], cases["$e9"]
+        # A and C are on the wiki, B was withdrawn, D was never published.
+        repo.save_publication(Publication(a, "A", 1, PublicationStatus.PUBLISHED, NOW))
+        repo.save_publication(Publication(b, "B", 2, PublicationStatus.WITHDRAWN, NOW))
+        repo.save_publication(Publication(c, "C", 3, PublicationStatus.PUBLISHED, NOW))
+        assert d not in repo.live_pages_among({a, b, c, d})
+
+    _apply(db, service, _batch("t2", _msg(20, "!consentement oui")))
+    assert _jobs(db) == [(a, CONSENT_GRANTED)]
+    _done(db)
+
+    _apply(db, service, _batch("t3", _msg(21, "!consentement oui")))  # no change
+    assert _jobs(db) == []
+
+    _apply(db, service, _batch("t4", _msg(22, "!consentement non")))
+    assert _jobs(db) == [(a, CONSENT_WITHDRAWN)]
+    _done(db)
+
+    # From "not asked" to "refused": the pages never showed her; nothing to rebuild.
+    _apply(db, service, _batch("t5", _msg(23, "!consentement non", sender=m)))
+    assert _jobs(db) == []
+    # Granting it puts Mallory's message on C; capturing A, B, C, D shows nowhere.
+    _apply(db, service, _batch("t6", _msg(24, "!consentement oui", sender=m)))
+    assert _jobs(db) == [(c, CONSENT_GRANTED)]
+
+
+def test_fiche_submitters_pages_are_republished_too(db: Database) -> None:
+    from bot.domain.models import FicheField
+    from bot.services.publishing import request_republish_for
+
+    service = _service()
+    m = MALLORY
+    _apply(
+        db,
+        service,
+        _batch("t1", _msg(1, "racine", sender=m), _msg(2, "!capturer", sender=m, thread="$e1")),
+    )
+    with db.transaction() as repo:
+        (case,) = repo.list_cases()
+        repo.add_fiche_version(case.id, {FicheField.TITLE: "Titre"}, ALICE, NOW)
+        repo.save_publication(Publication(case.id, "P", 1, PublicationStatus.CONFLICT, NOW))
+        assert request_republish_for(repo, ALICE, CONSENT_WITHDRAWN, NOW) == [case.id]
+        assert request_republish_for(repo, "@nobody:localhost", CONSENT_WITHDRAWN, NOW) == []
