@@ -82,6 +82,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             " le wiki touchent {parts}. Rien n'a été écrit. Différences : {diff}"
         ),
         "title_refused": "Fiche #{case} non publiée : {reason}",
+        "title.empty": "le titre est vide une fois nettoyé.",
+        "title.no_alnum": "le titre doit contenir au moins une lettre ou un chiffre.",
+        "title.exhausted": "aucun titre libre n'a été trouvé pour cette fiche.",
         "privacy_kept": (
             "Fiche #{case} : extraits et contributeurs de la page « {title} » mis à jour"
             " ({reason}) par-dessus des modifications faites sur le wiki ; celles qui"
@@ -106,6 +109,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             " Nothing was written. Diff: {diff}"
         ),
         "title_refused": "Case #{case} not published: {reason}",
+        "title.empty": "the title is empty once cleaned.",
+        "title.no_alnum": "the title must hold at least one letter or digit.",
+        "title.exhausted": "no free title was found for this sheet.",
         "privacy_kept": (
             "Case #{case}: excerpt and contributors of page “{title}” updated ({reason})"
             " over edits made on the wiki; the edits touching {parts} were kept as they"
@@ -126,6 +132,13 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 def message(lang: str, key: str, **params: object) -> str:
     return MESSAGES.get(lang, MESSAGES["fr"])[key].format(**params)
+
+
+def title_refusal(lang: str, case_id: int, exc: TitleError) -> str:
+    """Why a fiche got no page, in the bot's language (wiki_sync's wording is French)."""
+    known = f"title.{exc.code}" in MESSAGES.get(lang, MESSAGES["fr"])
+    reason = message(lang, f"title.{exc.code}") if known else exc.reason
+    return message(lang, "title_refused", case=case_id, reason=reason)
 
 
 # -- requests (called inside the deciding transaction) ------------------------------------
@@ -578,7 +591,7 @@ class Publisher:
     def _record_title_refused(
         self, repo: Repository, plan: _Plan, exc: TitleError, item: OutboxItem
     ) -> None:
-        body = message(self.lang, "title_refused", case=plan.case.id, reason=exc.reason)
+        body = title_refusal(self.lang, plan.case.id, exc)
         self._notify_case_and_moderators(repo, plan.case, body, item, self.clock())
 
     async def _ensure_categories(self, plan: _Plan) -> None:
