@@ -283,7 +283,11 @@ def on_forget(command: Any, ctx: CommandContext) -> None:
             ctx.tr("forget.explain", prefix=ctx.prefix, count=repo.count_messages_of(ctx.sender))
         )
         return
-    touched = repo.erase_sender(ctx.sender) | repo.cases_submitted_by(ctx.sender)
+    touched = (
+        repo.erase_sender(ctx.sender)
+        | repo.cases_submitted_by(ctx.sender)
+        | repo.cases_approved_by(ctx.sender)  # named as approver: by role from now on
+    )
     repo.save_participant(
         Participant(user_id=ctx.sender, consent=Consent.REFUSED, consent_changed_at=ctx.now)
     )

@@ -95,6 +95,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             " ({reason})."
         ),
         "participant": "Participant·e {n}",
+        "a_moderator": "un·e modérateur·rice",
         "summary": "capibot : fiche #{case} (v{version}), validée par {moderator}, salon {room}",
         "summary_republish": "capibot : fiche #{case} republiée ({reason}), salon {room}",
         "summary_withdraw": "capibot : fiche #{case} retirée par {actor}",
@@ -122,6 +123,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             " ({reason})."
         ),
         "participant": "Participant {n}",
+        "a_moderator": "a moderator",
         "summary": "capibot: case #{case} (v{version}), approved by {moderator}, room {room}",
         "summary_republish": "capibot: case #{case} republished ({reason}), room {room}",
         "summary_withdraw": "capibot: case #{case} withdrawn by {actor}",
@@ -132,6 +134,18 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 def message(lang: str, key: str, **params: object) -> str:
     return MESSAGES.get(lang, MESSAGES["fr"])[key].format(**params)
+
+
+def approver_name(person: Participant | None, user_id: str, lang: str) -> str:
+    """How the approving moderator is named on the page and in its edit summary.
+
+    Approving is an act of the network, so a moderator is named by default; one who
+    refused consent (or said `!oublier`) is named by role only (DESIGN §7).
+    """
+    if person is not None and person.consent is Consent.REFUSED:
+        return message(lang, "a_moderator")
+    name = person.display_name.strip() if person else ""
+    return name or user_id
 
 
 def title_refusal(lang: str, case_id: int, exc: TitleError) -> str:
@@ -189,9 +203,13 @@ def request_republish(
 
 def request_republish_for(repo: Repository, user_id: str, reason: str, now: datetime) -> list[int]:
     """Queue a rebuild of every live page `user_id` may be quoted or named on (a
-    consent change): cases with a message of theirs or a fiche version they submitted.
-    Returns the cases queued."""
-    touched = repo.cases_with_messages_of(user_id) | repo.cases_submitted_by(user_id)
+    consent change): cases with a message of theirs, a fiche version they submitted or
+    one they approved. Returns the cases queued."""
+    touched = (
+        repo.cases_with_messages_of(user_id)
+        | repo.cases_submitted_by(user_id)
+        | repo.cases_approved_by(user_id)
+    )
     queued = sorted(repo.live_pages_among(touched))
     for case_id in queued:
         request_republish(repo, case_id, reason, now, by=user_id)
@@ -428,7 +446,7 @@ class Publisher:
         if fiche is None:
             log.error("case %d: fiche version %d not found; nothing published", case_id, version)
             return None
-        approver = self._display_name(repo.get_participant(moderator)) or moderator
+        approver = approver_name(repo.get_participant(moderator), moderator, self.lang)
         entry = build_entry(
             repo, case, fiche, approved_by=approver, approved_at=approved_at, lang=self.lang
         )

@@ -434,6 +434,18 @@ class Repository:
         )
         return {c for c in rows if c is not None}
 
+    def cases_approved_by(self, user_id: str) -> set[int]:
+        """Cases with a version `user_id` approved (they are named on its page)."""
+        rows = self.session.scalars(
+            select(ReviewRow.case_id)
+            .where(
+                ReviewRow.moderator == user_id,
+                ReviewRow.decision == ReviewDecision.APPROVE.value,
+            )
+            .distinct()
+        )
+        return set(rows)
+
     def erase_sender(self, user_id: str) -> set[int]:
         """`!oublier`: blank every stored message of a user; returns the cases touched."""
         case_ids = set(

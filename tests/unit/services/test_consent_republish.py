@@ -8,8 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.models import Publication, PublicationStatus
-from bot.services.publishing import CONSENT_GRANTED, CONSENT_WITHDRAWN, REPUBLISH
+from bot.domain.models import (
+    Consent,
+    Participant,
+    Publication,
+    PublicationStatus,
+    Review,
+    ReviewDecision,
+)
+from bot.services.publishing import (
+    CONSENT_GRANTED,
+    CONSENT_WITHDRAWN,
+    REPUBLISH,
+    approver_name,
+)
 from bot.storage.database import Database
 from tests.unit.services.test_inbound import (
     ALICE,
@@ -113,3 +125,27 @@ def test_fiche_submitters_pages_are_republished_too(db: Database) -> None:
         repo.save_publication(Publication(case.id, "P", 1, PublicationStatus.CONFLICT, NOW))
         assert request_republish_for(repo, ALICE, CONSENT_WITHDRAWN, NOW) == [case.id]
         assert request_republish_for(repo, "@nobody:localhost", CONSENT_WITHDRAWN, NOW) == []
+
+
+def test_a_moderator_who_forgets_is_named_by_role_on_the_pages_they_approved(
+    db: Database,
+) -> None:
+    service = _service()
+    mona = "@mona:localhost"  # a moderator in _service()'s settings
+    _apply(
+        db,
+        service,
+        _batch("t1", _msg(1, "racine", sender=MALLORY), _msg(2, "!capturer", thread="$e1")),
+    )
+    with db.transaction() as repo:
+        (case,) = repo.list_cases()
+        repo.add_review(Review(case.id, 1, mona, ReviewDecision.APPROVE, "", NOW))
+        repo.save_publication(Publication(case.id, "A", 1, PublicationStatus.PUBLISHED, NOW))
+        repo.save_participant(Participant(mona, "Mona Lisa", Consent.GRANTED))
+        assert approver_name(repo.get_participant(mona), mona, "fr") == "Mona Lisa"
+    _apply(db, service, _batch("t2", _msg(10, "!oublier confirmer", sender=mona)))
+    assert _jobs(db) == [(case.id, "forget")]
+    with db.transaction() as repo:
+        assert approver_name(repo.get_participant(mona), mona, "fr") == "un·e modérateur·rice"
+        assert approver_name(repo.get_participant(mona), mona, "en") == "a moderator"
+        assert approver_name(None, mona, "fr") == mona  # never asked: named by id
