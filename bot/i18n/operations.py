@@ -1,4 +1,5 @@
-"""Messages about the bot's own operation: outbox jobs that failed for good (FR, EN)."""
+"""Messages about the bot's own operation: outbox jobs that failed for good or that the
+wiki refuses (FR, EN)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ FR: dict[str, str] = {
     "sur le wiki : {reason}. Une fois la cause corrigée, « capibot publish » la réessaie.",
     "outbox.failed.withdraw_page": "La page de la fiche #{case} n'a pas pu être retirée "
     "du wiki : {reason}. Une fois la cause corrigée, « capibot publish » la réessaie.",
+    "outbox.refused": "Le wiki refuse le bot pour la fiche #{case} : {reason}. C'est un "
+    "problème de configuration (identifiants ou droits, voir « capibot check ») ; la fiche "
+    "attend et partira dès qu'il sera corrigé.",
 }
 
 EN: dict[str, str] = {
@@ -18,4 +22,7 @@ EN: dict[str, str] = {
     "wiki: {reason}. Once the cause is fixed, `capibot publish` retries it.",
     "outbox.failed.withdraw_page": "The page of the fiche #{case} could not be withdrawn "
     "from the wiki: {reason}. Once the cause is fixed, `capibot publish` retries it.",
+    "outbox.refused": "The wiki refuses the bot for the fiche #{case}: {reason}. This is a "
+    "configuration problem (credentials or rights, see `capibot check`); the fiche waits "
+    "and goes out as soon as it is fixed.",
 }

@@ -62,6 +62,7 @@ class OutboxDispatcher:
         self.unavailable_backoff_cap = unavailable_backoff_cap
         self.refused_backoff_cap = refused_backoff_cap
         self.failure_hooks: dict[str, FailureHook] = {}
+        self.refusal_hooks: dict[str, FailureHook] = {}
         self._refused: dict[str, str] = {}  # lane → why its service refuses the bot
         self._wakes: dict[str, asyncio.Event] = {}
         self._waiting: set[str] = set()  # lanes whose service said it was unavailable
@@ -73,11 +74,16 @@ class OutboxDispatcher:
         *,
         lane: str = MAIN_LANE,
         on_failure: FailureHook | None = None,
+        on_refused: FailureHook | None = None,
     ) -> None:
+        """`on_failure` runs when a job fails for good, `on_refused` when a job is first
+        refused by its service (it then waits): both in that transaction."""
         self.executors[kind] = executor
         self.lanes[kind] = lane
         if on_failure is not None:
             self.failure_hooks[kind] = on_failure
+        if on_refused is not None:
+            self.refusal_hooks[kind] = on_refused
         self._wakes.setdefault(lane, asyncio.Event())
 
     def nudge(self) -> None:
@@ -166,7 +172,18 @@ class OutboxDispatcher:
                     "outbox %s #%d failed (%r); retry in %.0fs", item.kind, item.id, exc, delay
                 )
             error, when = repr(exc), self.clock() + timedelta(seconds=delay)
-            await self.db.run(lambda repo: repo.outbox_retry(item.id, error, when))
+            # Told once per job, on its first refusal (later ones find it in last_error).
+            told = self.refusal_hooks.get(item.kind) if refused else None
+            if told is not None and _was_refused(item.last_error):
+                told = None
+            reason, now = _reason(exc), self.clock()
+
+            def retry(repo: Repository) -> None:
+                repo.outbox_retry(item.id, error, when)
+                if told is not None:
+                    told(repo, item, reason, now)
+
+            await self.db.run(retry)
             return
         now = self.clock()
         await self.db.run(lambda repo: repo.outbox_done(item.id, now))
@@ -195,6 +212,10 @@ class OutboxDispatcher:
                 raise
             log.exception("outbox %s #%d: failure hook failed", item.kind, item.id)
             await self.db.run(lambda repo: repo.outbox_failed(item.id, error, now))
+
+
+def _was_refused(last_error: str) -> bool:
+    return last_error.startswith((WikiAuthError.__name__, WikiPermissionError.__name__))
 
 
 def _reason(exc: BaseException) -> str:

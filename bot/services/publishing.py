@@ -341,10 +341,17 @@ class Publisher:
     def register(self, dispatcher: OutboxDispatcher) -> None:
         # A lane of their own: a wiki outage never holds up the bot's Matrix replies.
         # A job that fails for good is told to the moderators (`notify_failure`).
+        # A job the wiki refuses (credentials, rights) waits; the moderators are told once.
         failed = partial(notify_failure, self.settings)
-        dispatcher.register(PUBLISH, self.publish, lane=WIKI_LANE, on_failure=failed)
-        dispatcher.register(REPUBLISH, self.republish, lane=WIKI_LANE, on_failure=failed)
-        dispatcher.register(WITHDRAW, self.withdraw, lane=WIKI_LANE, on_failure=failed)
+        refused = partial(notify_failure, self.settings, refused=True)
+        for kind, executor in (
+            (PUBLISH, self.publish),
+            (REPUBLISH, self.republish),
+            (WITHDRAW, self.withdraw),
+        ):
+            dispatcher.register(
+                kind, executor, lane=WIKI_LANE, on_failure=failed, on_refused=refused
+            )
 
     def close(self) -> None:
         if self._executor is not None:
@@ -708,21 +715,25 @@ async def publish_pending(
 
 
 def notify_failure(
-    settings: Settings, repo: Repository, item: OutboxItem, reason: str, now: datetime
+    settings: Settings,
+    repo: Repository,
+    item: OutboxItem,
+    reason: str,
+    now: datetime,
+    *,
+    refused: bool = False,
 ) -> None:
     """The outbox's failure hook of the publishing kinds: a notice to the moderation room
-    (case number and reason), keyed on the job so a redone failure is not repeated."""
+    (case number and reason), keyed on the job so a redone failure is not repeated.
+    `refused`: the wiki refuses the bot and the job waits for the configuration fix."""
     room = settings.matrix.moderation_room
+    what = "refused" if refused else "failed"
     if not room:
         log.error(
-            "outbox %s #%d failed and no moderation room is set to say so", item.kind, item.id
+            "outbox %s #%d %s and no moderation room is set to say so", item.kind, item.id, what
         )
         return
-    body = t(
-        settings.bot.language,
-        f"outbox.failed.{item.kind}",
-        case=item.payload.get("case_id", "?"),
-        reason=reason,
-    )
+    key = "outbox.refused" if refused else f"outbox.failed.{item.kind}"
+    body = t(settings.bot.language, key, case=item.payload.get("case_id", "?"), reason=reason)
     notice = OutboundNotice(room_id=room, body=body, html=_linked_html(body))
-    queue_notice(repo, f"notice:{item.kind}:{item.id}:failed", notice, now)
+    queue_notice(repo, f"notice:{item.kind}:{item.id}:{what}", notice, now)

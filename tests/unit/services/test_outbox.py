@@ -362,3 +362,30 @@ async def test_publish_pending_retries_failed_jobs_and_returns_what_is_left(
     assert [(item.payload["case_id"], item.status) for item in left] == [(2, OutboxStatus.FAILED)]
     assert left[0].last_error == "WikiError('wiki answered HTTP 400')"
     assert _rows(db)["publish:1:v1"].status is OutboxStatus.DONE
+
+
+async def test_a_refused_publication_is_told_to_the_moderators_once_and_waits(
+    db: Database,
+) -> None:
+    clock = Clock()
+    dispatcher = OutboxDispatcher(db, clock)
+
+    async def publish(item: OutboxItem) -> None:
+        raise WikiPermissionError("protectedpage: this page is protected")
+
+    settings = _settings("fr")
+    dispatcher.register(
+        PUBLISH,
+        publish,
+        lane="wiki",
+        on_failure=partial(notify_failure, settings),
+        on_refused=partial(notify_failure, settings, refused=True),
+    )
+    _queue_case(db, PUBLISH, "publish:7:v1", 7)
+    for _ in range(4):  # refused again and again: still one notice
+        await dispatcher.run_once([PUBLISH])
+        clock.now = _rows(db)["publish:7:v1"].next_attempt_at
+    assert _rows(db)["publish:7:v1"].status is OutboxStatus.PENDING
+    [notice] = _notices(db)
+    body = notice.payload["body"]
+    assert "#7" in body and "protectedpage" in body and "capibot check" in body
