@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -13,14 +11,6 @@ from bot.services.research import PageNotPublishedYet, ResearchJobs
 from bot.storage.database import Database
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path}/capibot.db")
-    database.migrate()
-    yield database
-    database.close()
 
 
 def _annotated_case(db: Database, state: CaseState) -> int:

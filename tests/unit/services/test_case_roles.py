@@ -7,9 +7,7 @@ v12 creator), invite the bot and type `!valider N` there (DESIGN §4 "Roles").
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -62,14 +60,6 @@ ROOMS = {
 }
 tr = Translator("en")
 _event_ids = itertools.count(1)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path}/capibot.db")
-    database.migrate()
-    yield database
-    database.close()
 
 
 @pytest.fixture

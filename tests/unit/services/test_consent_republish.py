@@ -3,11 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from bot.domain.models import (
     Consent,
     Participant,
@@ -32,14 +27,6 @@ from tests.unit.services.test_inbound import (
     _msg,
     _service,
 )
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path}/capibot.db")
-    database.migrate()
-    yield database
-    database.close()
 
 
 def _jobs(db: Database) -> list[tuple[int, str]]:

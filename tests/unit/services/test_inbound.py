@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.domain.models import CaseState, Consent
 from bot.matrix.events import (
@@ -28,14 +24,6 @@ ROOM = "!salon:localhost"
 BOT = "@capibot:localhost"
 ALICE = "@alice:localhost"
 MALLORY = "@mallory:localhost"
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path}/capibot.db")
-    database.migrate()
-    yield database
-    database.close()
 
 
 def _service(language: str = "fr") -> InboundService:

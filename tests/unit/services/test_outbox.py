@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import cast
 
 import pytest
@@ -46,14 +44,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path}/capibot.db")
-    database.migrate()
-    yield database
-    database.close()
 
 
 def _queue(db: Database, kind: str, key: str, at: datetime = T0) -> None:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from bot.domain.models import CaseOrigin, CaseState, FicheField
 from bot.matrix.events import InboundReaction, RoomSnapshot
@@ -21,14 +17,6 @@ MONA = "@mona:localhost"
 SETTINGS = Settings.model_validate(
     {"bot": {"moderators": [MONA]}, "matrix": {"moderation_room": MODERATION}}
 )
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path}/capibot.db")
-    database.migrate()
-    yield database
-    database.close()
 
 
 def _case_with_card(db: Database, versions: int, card_version: int) -> int:
