@@ -82,19 +82,7 @@ class BatchWriter:
 
     def add(self, event: InboundMessage, case_id: int) -> None:
         """Store this message in the case (at the next flush)."""
-        self._pending.setdefault(
-            event.event_id,
-            message_values(
-                event_id=event.event_id,
-                room_id=event.room_id,
-                sender=event.sender,
-                sent_at=event.sent_at,
-                body=event.body,
-                case_id=case_id,
-                in_reply_to=event.in_reply_to,
-                thread_root=event.thread_root,
-            ),
-        )
+        self._pending.setdefault(event.event_id, captured_values(event, case_id))
 
     def edit(self, target: str, sender: str, new_body: str) -> None:
         self._edits.append((target, sender, new_body))
@@ -131,3 +119,18 @@ class BatchWriter:
                 return None
             self._origins[case_id] = case.origin
         return self._origins[case_id]
+
+
+def captured_values(event: InboundMessage, case_id: int) -> MessageValues:
+    """The stored form of a captured message (the batch, and `stored_message` for the
+    capture job): one mapping from the Matrix event."""
+    return message_values(
+        event_id=event.event_id,
+        room_id=event.room_id,
+        sender=event.sender,
+        sent_at=event.sent_at,
+        body=event.body,
+        case_id=case_id,
+        in_reply_to=event.in_reply_to,
+        thread_root=event.thread_root,
+    )

@@ -30,7 +30,7 @@ from bot.matrix.events import (
 )
 from bot.matrix.sync import record_position
 from bot.services import effects as fx
-from bot.services.batch_writer import BatchWriter, CaseRoots
+from bot.services.batch_writer import BatchWriter, CaseRoots, captured_values
 from bot.services.effects import Effects
 from bot.services.publishing import request_republish
 from bot.services.ratelimit import Admission, CommandRateLimit
@@ -219,14 +219,5 @@ def is_bot_command(body: str, prefix: str) -> bool:
 
 
 def stored_message(event: InboundMessage, case_id: int) -> Message:
-    """The stored form of a captured message (one place for the batch and the capture job)."""
-    return Message(
-        event_id=event.event_id,
-        room_id=event.room_id,
-        sender=event.sender,
-        sent_at=event.sent_at,
-        body=event.body,
-        case_id=case_id,
-        in_reply_to=event.in_reply_to,
-        thread_root=event.thread_root,
-    )
+    """The stored form of a captured message, as a domain object (the capture job)."""
+    return Message(**captured_values(event, case_id))
