@@ -17,13 +17,24 @@ from scripts.devstack import StackInfo
 from tests.integration.helpers import eventually, user_client
 
 
-def bot_settings(stack: StackInfo, tmp_path: Path, **bot: Any) -> Settings:
+def bot_settings(
+    stack: StackInfo,
+    tmp_path: Path,
+    *,
+    matrix: dict[str, Any] | None = None,
+    database_url: str | None = None,
+    **bot: Any,
+) -> Settings:
+    """The stack's settings with this test's own store and SQLite database (or
+    `database_url`), no edit pause, and the given `matrix` and `bot` values."""
     settings = load_settings(stack.config_path)
     return settings.model_copy(
         update={
-            "matrix": settings.matrix.model_copy(update={"store_path": tmp_path / "matrix"}),
+            "matrix": settings.matrix.model_copy(
+                update={"store_path": tmp_path / "matrix", **(matrix or {})}
+            ),
             "database": settings.database.model_copy(
-                update={"url": f"sqlite:///{tmp_path}/capibot.db"}
+                update={"url": database_url or f"sqlite:///{tmp_path}/capibot.db"}
             ),
             "wiki": settings.wiki.model_copy(update={"edit_interval": 0}),
             "bot": settings.bot.model_copy(update=bot),

@@ -66,10 +66,7 @@ async def test_fiche_review_card_reactions_decisions_and_publication(
     moderation = created.room_id
     await bruno.join(moderation)
     run_setup(stack)
-    settings = bot_settings(stack, tmp_path)
-    settings = settings.model_copy(
-        update={"matrix": settings.matrix.model_copy(update={"moderation_room": moderation})}
-    )
+    settings = bot_settings(stack, tmp_path, matrix={"moderation_room": moderation})
     bot = Bot(settings)
     await bot.start()
     try:

@@ -29,12 +29,8 @@ async def test_moderation_room_alias_is_resolved_to_its_room_id(
         assert isinstance(created, RoomCreateResponse), created
     finally:
         await mona.close()
-    settings = bot_settings(stack, tmp_path)
     alias = f"#{local}:{synapse.SERVER_NAME}"
-    settings = settings.model_copy(
-        update={"matrix": settings.matrix.model_copy(update={"moderation_room": alias})}
-    )
-    bot = Bot(settings)
+    bot = Bot(bot_settings(stack, tmp_path, matrix={"moderation_room": alias}))
     await bot.start()
     try:
         assert bot.settings.matrix.moderation_room == created.room_id
@@ -46,12 +42,8 @@ async def test_moderation_room_alias_is_resolved_to_its_room_id(
 async def test_an_unknown_alias_stops_the_bot_with_the_setting_named(
     stack: StackInfo, tmp_path: Path
 ) -> None:
-    settings = bot_settings(stack, tmp_path)
     wrong = f"#nowhere-{uuid.uuid4().hex[:8]}:{synapse.SERVER_NAME}"
-    settings = settings.model_copy(
-        update={"matrix": settings.matrix.model_copy(update={"research_room": wrong})}
-    )
-    bot = Bot(settings)
+    bot = Bot(bot_settings(stack, tmp_path, matrix={"research_room": wrong}))
     with pytest.raises(AliasError, match=r"matrix\.research_room"):
         await bot.start()
     await bot.stop()

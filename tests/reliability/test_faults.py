@@ -49,13 +49,8 @@ def synapse_down(stack: StackInfo) -> Iterator[None]:
 async def test_homeserver_restart_mid_burst_loses_nothing(
     stack: StackInfo, tmp_path: Path, engine: str, request: pytest.FixtureRequest
 ) -> None:
-    settings = bot_settings(stack, tmp_path)
-    if engine == "postgresql":
-        url = request.getfixturevalue("pg_cluster").create_database()
-        settings = settings.model_copy(
-            update={"database": settings.database.model_copy(update={"url": url})}
-        )
-    bot = Bot(settings)
+    url = request.getfixturevalue("pg_cluster").create_database() if engine != "sqlite" else None
+    bot = Bot(bot_settings(stack, tmp_path, database_url=url))
     await bot.start()
     alice = await user_client(stack, "practitioner")
     try:

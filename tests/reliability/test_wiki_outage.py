@@ -94,10 +94,7 @@ async def test_wiki_down_60s_while_20_fiches_are_approved(
     created = await mona.room_create(name="Modération (panne wiki)", invite=[bot_id])
     assert isinstance(created, RoomCreateResponse), created
     moderation = created.room_id
-    settings = bot_settings(stack, tmp_path)
-    settings = settings.model_copy(
-        update={"matrix": settings.matrix.model_copy(update={"moderation_room": moderation})}
-    )
+    settings = bot_settings(stack, tmp_path, matrix={"moderation_room": moderation})
     bot = Bot(settings)
     await bot.start()
     try:
