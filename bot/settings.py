@@ -171,6 +171,8 @@ class BotSettings(Group):
     admins: list[str] = Field(default_factory=list)
     moderator_level: int = 50
     admin_level: int = 100
+    room_moderators_curate: bool = False
+    allow_self_approval: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 

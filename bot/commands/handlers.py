@@ -36,13 +36,19 @@ PER_CASE_ROLE: tuple[type[model.Command], ...] = (
     model.Approve,
     model.Reject,
     model.RequestChanges,
+    model.Restore,
 )
 
 
 def handle(command: model.Command, ctx: CommandContext) -> None:
     required = spec(command.name).role
     per_case = required is Role.PARTICIPANT or isinstance(command, PER_CASE_ROLE)
-    if not per_case and not permits(ctx.roles, required):
+    held = ctx.roles
+    if per_case and required is Role.MODERATOR and not ctx.settings.bot.room_moderators_curate:
+        # Only the network curates: someone who is no network moderator is told so at
+        # once, wherever they type and whatever case they name.
+        per_case, held = False, ctx.network_roles()
+    if not per_case and not permits(held, required):
         ctx.reply(ctx.tr("denied", role=ctx.tr(f"role.{required.value}")))
         return
     handler = HANDLERS.get(type(command))
@@ -68,7 +74,9 @@ def on_capture(command: Any, ctx: CommandContext) -> None:
     if event.thread_root:
         root, origin = event.thread_root, CaseOrigin.THREAD
     elif event.in_reply_to:
-        replied = ctx.repo.get_message(event.in_reply_to)
+        # Only this room's messages: a reply may name any event id, e.g. another room's
+        # case root (public in every page's matrix.to link).
+        replied = ctx.repo.message_in_room(event.room_id, event.in_reply_to)
         if replied is not None and replied.case_id is not None:
             case = ctx.repo.get_case(replied.case_id)
             if case is not None:
@@ -123,8 +131,12 @@ def _exists(ctx: CommandContext, case_id: int, title: str, state: str) -> str:
 
 def on_cases(command: Any, ctx: CommandContext) -> None:
     assert isinstance(command, model.ListCases)
-    # Moderator of the moderation room or by config, not admin of the room typed in.
-    sees_all = bool({Role.MODERATOR, Role.RESEARCHER} & ctx.network_roles())
+    # Listings are confined to the room typed in (a practice room's members may not be
+    # a network's), except the moderation and research rooms for their members who hold
+    # the network role.
+    settings = ctx.settings.matrix
+    network_room = ctx.event.room_id in {settings.moderation_room, settings.research_room} - {""}
+    sees_all = network_room and bool({Role.MODERATOR, Role.RESEARCHER} & ctx.network_roles())
     cases = ctx.repo.list_cases(room_id=None if sees_all else ctx.event.room_id)
     if command.filter:
         needle = command.filter.casefold()
@@ -157,8 +169,7 @@ def on_show(command: Any, ctx: CommandContext) -> None:
     if case is None:
         ctx.reply(ctx.tr("case.not_found", case=command.case_id))
         return
-    sees_all = bool({Role.MODERATOR, Role.RESEARCHER} & ctx.roles_for_case(case))
-    if case.room_id != ctx.event.room_id and not sees_all:
+    if not curation_handlers.visible_here(ctx, case):
         ctx.reply(ctx.tr("case.not_visible", case=case.id))
         return
     lang = ctx.tr.lang
@@ -310,6 +321,7 @@ HANDLERS: dict[type, Callable[[Any, CommandContext], None]] = {
     model.Reject: curation_handlers.on_reject,
     model.RequestChanges: curation_handlers.on_changes,
     model.Withdraw: curation_handlers.on_withdraw,
+    model.Restore: curation_handlers.on_restore,
     # research and diffusion (issue 6)
     model.Annotate: research_handlers.on_annotate,
     model.ProfileCmd: research_handlers.on_profile,

@@ -74,6 +74,13 @@ class Withdraw:
     reason: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Restore:
+    name: ClassVar[str] = "restore"
+    case_id: int
+    reason: str = ""
+
+
 class ConsentAction(enum.StrEnum):
     YES = "yes"
     NO = "no"
@@ -177,6 +184,7 @@ Command = (
     | Reject
     | RequestChanges
     | Withdraw
+    | Restore
     | ConsentCmd
     | Forget
     | Annotate

@@ -26,6 +26,7 @@ from bot.commands.model import (
     ProfileCmd,
     Reject,
     RequestChanges,
+    Restore,
     RoomAction,
     RoomCmd,
     Search,
@@ -331,6 +332,11 @@ def _withdraw(args: str) -> Withdraw:
     return Withdraw(case_id, _text(rest))
 
 
+def _restore(args: str) -> Restore:
+    case_id, rest = _required_case(args)
+    return Restore(case_id, _text(rest))
+
+
 def _consent(args: str) -> ConsentCmd:
     tokens = _tokens(args)
     if not tokens:
@@ -454,6 +460,7 @@ _PARSERS: dict[str, Callable[[str], ParseResult]] = {
     "reject": _reject,
     "changes": _changes,
     "withdraw": _withdraw,
+    "restore": _restore,
     "consent": _consent,
     "forget": _forget,
     "annotate": _annotate,

@@ -57,6 +57,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _spec("reject", "rejeter", "reject", Role.MODERATOR, "refuser"),
     _spec("changes", "corriger", "changes", Role.MODERATOR, "corrections"),
     _spec("withdraw", "retirer", "withdraw", Role.PARTICIPANT),
+    _spec("restore", "rétablir", "restore", Role.MODERATOR),
     _spec("consent", "consentement", "consent", Role.EVERYONE),
     _spec("forget", "oublier", "forget", Role.EVERYONE, "effacer", "erase"),
     _spec("annotate", "annoter", "annotate", Role.RESEARCHER, "annotation"),

@@ -18,6 +18,9 @@ from bot.i18n import t
 
 MAX_TITLE = 120
 MAX_FIELD = 5000
+#: each theme becomes a wiki category (a page of its own): a fiche names a few
+MAX_THEMES = 10
+MAX_THEME = 60
 #: Lines starting with this mark are the bot's hints (in drafts); the parser skips them.
 HINT_MARK = "✏️"
 #: A field amended to one of these is removed from the fiche.
@@ -150,6 +153,22 @@ def check_limits(fields: Mapping[FicheField, str]) -> list[FicheError]:
         elif len(value) > MAX_FIELD:
             params = {"max": str(MAX_FIELD), "length": str(len(value))}
             errors.append(FicheError("fiche.field_too_long", fiche_field, params))
+        elif fiche_field is FicheField.THEMES:
+            errors.extend(_check_themes(value))
+    return errors
+
+
+def _check_themes(value: str) -> list[FicheError]:
+    themes = split_list(value)
+    errors: list[FicheError] = []
+    if len(themes) > MAX_THEMES:
+        params = {"max": str(MAX_THEMES), "count": str(len(themes))}
+        errors.append(FicheError("fiche.too_many_themes", FicheField.THEMES, params))
+    for theme in themes:
+        if len(theme) > MAX_THEME:
+            params = {"max": str(MAX_THEME), "theme": theme[:30] + "…"}
+            errors.append(FicheError("fiche.theme_too_long", FicheField.THEMES, params))
+            break
     return errors
 
 
@@ -182,9 +201,15 @@ def amend(
 
 
 def split_list(value: str) -> tuple[str, ...]:
-    """A comma list field (Thèmes) as distinct, trimmed items."""
-    items = (item.strip() for item in re.split(r"[,;\n]", value))
-    return tuple(dict.fromkeys(item for item in items if item))
+    """A list field (Thèmes) as distinct, trimmed items: commas, semicolons and line
+    breaks all separate (people write `logement; jeunesse`), and items differing only by
+    case, accents or spacing are one (they would be one wiki category)."""
+    items = (" ".join(item.split()) for item in re.split(r"[,;\n]", value))
+    distinct: dict[str, str] = {}
+    for item in items:
+        if item:
+            distinct.setdefault(fold(item), item)
+    return tuple(distinct.values())
 
 
 def render_fields(lang: str, fields: Mapping[FicheField, str]) -> str:

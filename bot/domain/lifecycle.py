@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain.models import CaseState, Transition
+from bot.domain.models import CaseState, Involvement, Transition
 from bot.domain.permissions import Role
 from bot.i18n import t
 
@@ -28,6 +28,7 @@ class LifecycleEvent(enum.StrEnum):
     REJECT = "reject"
     REQUEST_CHANGES = "request_changes"
     WITHDRAW = "withdraw"
+    RESTORE = "restore"
 
 
 class Who(enum.StrEnum):
@@ -36,6 +37,9 @@ class Who(enum.StrEnum):
     SYSTEM = "system"  #: the bot's own machinery (scheduler, publisher) or the CLI
     SYSTEM_OR_MODERATOR = "system_or_moderator"
     MODERATOR = "moderator"
+    #: wrote in the exchange, captured it or submitted a fiche version
+    PARTICIPANT_OR_MODERATOR = "participant_or_moderator"
+    #: submitted a version of the fiche (DESIGN §4 "authors")
     AUTHOR_OR_MODERATOR = "author_or_moderator"
 
 
@@ -62,7 +66,7 @@ RULES: Mapping[LifecycleEvent, Rule] = {
             | {S.APPROVED, S.PUBLISHED}
         ),
         S.IN_REVIEW,
-        Who.AUTHOR_OR_MODERATOR,
+        Who.PARTICIPANT_OR_MODERATOR,
     ),
     LifecycleEvent.APPROVE: Rule(
         frozenset({S.IN_REVIEW}), S.APPROVED, Who.MODERATOR, needs_fiche=True
@@ -81,7 +85,22 @@ RULES: Mapping[LifecycleEvent, Rule] = {
         frozenset({S.IN_REVIEW}), S.CHANGES_REQUESTED, Who.MODERATOR, needs_reason=True
     ),
     LifecycleEvent.WITHDRAW: Rule(_OPEN, S.WITHDRAWN, Who.AUTHOR_OR_MODERATOR),
+    # Undoes a withdrawal: back to where the case was (its target is computed from the
+    # state it was withdrawn from, see `restored_state`).
+    LifecycleEvent.RESTORE: Rule(frozenset({S.WITHDRAWN}), S.WITHDRAWN, Who.MODERATOR),
 }
+
+
+NOT_INVOLVED = Involvement()
+
+
+def restored_state(withdrawn_from: CaseState | None) -> CaseState | None:
+    """Where `!rétablir` takes a case withdrawn from `withdrawn_from`: the same state,
+    except that a published case comes back approved (its page is then rebuilt, and the
+    publisher moves it to published as for any approval)."""
+    if withdrawn_from is None or withdrawn_from in (S.WITHDRAWN, S.REJECTED):
+        return None
+    return S.APPROVED if withdrawn_from is S.PUBLISHED else withdrawn_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +116,8 @@ class Refused:
     reason_key: str
     params: Mapping[str, str] = field(default_factory=dict)
 
-    def message(self, lang: str) -> str:
-        params = dict(self.params)
+    def message(self, lang: str, prefix: str = "!") -> str:
+        params: dict[str, str] = {"prefix": prefix, **self.params}
         if "state" in params:
             params["state"] = t(lang, f"state.{params['state']}")
         if "event" in params:
@@ -115,20 +134,40 @@ def transition(
     actor: str,
     now: datetime,
     has_fiche: bool = False,
-    is_author: bool = False,
+    involvement: Involvement = NOT_INVOLVED,
+    allow_self_approval: bool = False,
     reason: str = "",
     was_published: bool = False,
+    withdrawn_from: CaseState | None = None,
 ) -> TransitionResult | Refused:
     """Apply `event` to a case in `state`, or say why not.
 
-    `is_author`: the actor took part in the case (captured it, wrote in it or submitted
-    a version). `was_published`: the case has a live page, so rejecting an amendment
-    returns it to `published` instead of rejecting the whole case.
+    `involvement`: how the actor took part in the case (authorship, four eyes).
+    `was_published`: the case has a live page, so rejecting an amendment returns it to
+    `published` instead of rejecting the whole case. `withdrawn_from`: for a restore,
+    the state the case was withdrawn from.
     """
     rule = RULES[event]
     params = {"case": str(case_id), "state": state.value, "event": event.value}
-    if not _allowed(rule.who, frozenset(actor_roles), is_author=is_author):
+    roles = frozenset(actor_roles)
+    if not _allowed(rule.who, roles, involvement):
         return Refused(f"lifecycle.forbidden.{rule.who.value}", params)
+    if (
+        event is LifecycleEvent.APPROVE
+        and Role.SYSTEM not in roles
+        and not allow_self_approval
+        and (involvement.submitted or involvement.wrote)
+    ):
+        # Four eyes: nobody approves what they wrote (DESIGN §4).
+        why = "submitted" if involvement.submitted else "wrote"
+        return Refused(f"lifecycle.four_eyes.{why}", params)
+    if event is LifecycleEvent.RESTORE:
+        if state is not S.WITHDRAWN:
+            return Refused("lifecycle.not_withdrawn", params)
+        back = restored_state(withdrawn_from)
+        if back is None:
+            return Refused("lifecycle.invalid", params)
+        return TransitionResult(back, Transition(case_id, state, back, actor, now, reason.strip()))
     if state is S.WITHDRAWN:
         return Refused("lifecycle.withdrawn", params)
     if state is S.REJECTED:
@@ -146,14 +185,16 @@ def transition(
     return TransitionResult(target, record)
 
 
-def _allowed(who: Who, roles: frozenset[Role], *, is_author: bool) -> bool:
+def _allowed(who: Who, roles: frozenset[Role], involvement: Involvement) -> bool:
     if Role.SYSTEM in roles:
         return True
     moderator = Role.MODERATOR in roles
     if who is Who.SYSTEM:
         return False
     if who is Who.AUTHOR_OR_MODERATOR:
-        return moderator or is_author or Role.PARTICIPANT in roles
+        return moderator or involvement.submitted
+    if who is Who.PARTICIPANT_OR_MODERATOR:
+        return moderator or involvement.participant
     return moderator
 
 

@@ -159,6 +159,19 @@ class Review:
 
 
 @dataclass(frozen=True, slots=True)
+class Involvement:
+    """How the actor took part in the case: what authorship and four eyes rest on."""
+
+    submitted: bool = False  #: submitted a version of its fiche: an author
+    wrote: bool = False  #: wrote a message of the exchange
+    captured: bool = False  #: opened the case
+
+    @property
+    def participant(self) -> bool:
+        return self.submitted or self.wrote or self.captured
+
+
+@dataclass(frozen=True, slots=True)
 class Transition:
     """One audit record of the case lifecycle: who moved it, when, why."""
 

@@ -67,30 +67,38 @@ def roles_for(
     admin_level: int = DEFAULT_ADMIN_LEVEL,
     is_moderation_room_creator: bool = False,
     is_case_participant: bool = False,
+    room_moderators_curate: bool = False,
 ) -> frozenset[Role]:
     """All roles of `user_id` in the room where they act (DESIGN §4 "Roles").
 
-    Creators of a version-12 room count as all-powerful there; config admins are room
-    admins everywhere and therefore moderators too. `power_level_in_room=None` means "no
-    room": only the moderation room and the config lists then make a moderator.
+    MODERATOR is the *network* moderator: power level >= `moderator_level` in the
+    moderation room (its creators included), or listed in `config_moderators`. Being
+    admin, creator or moderator of the room at hand makes a ROOM_ADMIN at most: anyone
+    allowed to invite the bot can create a room, so a room gives no curation right —
+    unless the network opted in with `room_moderators_curate`, where moderators of the
+    room (its admins and creators included) curate its cases too.
+    `power_level_in_room=None` means "no room": only network sources count.
     """
     roles = {Role.EVERYONE}
     if is_case_participant:
         roles.add(Role.PARTICIPANT)
     level = power_level_in_room
+    in_room = level is not None
     is_admin = (
         is_room_creator or user_id in config_admins or (level is not None and level >= admin_level)
     )
     if is_admin:
         roles.add(Role.ROOM_ADMIN)
     mod_level = power_level_in_moderation_room
-    if (
-        is_admin
-        or is_moderation_room_creator
+    network_moderator = (
+        is_moderation_room_creator
         or user_id in config_moderators
-        or (level is not None and level >= moderator_level)
         or (mod_level is not None and mod_level >= moderator_level)
-    ):
+    )
+    room_moderator = in_room and (
+        is_room_creator or (level is not None and level >= moderator_level)
+    )
+    if network_moderator or (room_moderators_curate and room_moderator):
         roles.add(Role.MODERATOR)
     if is_research_member or user_id in config_researchers:
         roles.add(Role.RESEARCHER)

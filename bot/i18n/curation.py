@@ -27,6 +27,8 @@ FR: dict[str, str] = {
     "curation.changes_reply": "Demande de corrections envoyée aux auteur·ices du cas #{case}.",
     "curation.withdrawn": "Le cas #{case} est retiré par {actor}.{page}",
     "curation.withdrawn_page": " Sa page du wiki sera remplacée par un avis de retrait.",
+    "curation.restored": "Le cas #{case} est rétabli par {actor} (état : {state}).{page}",
+    "curation.restored_page": " Sa page du wiki va être republiée.",
     "curation.ask_reason": "Pour rejeter le cas #{case}, indiquez le motif : "
     "{prefix}rejeter {case} motif",
     "curation.none": "personne",
@@ -63,6 +65,8 @@ EN: dict[str, str] = {
     "{comment}\nSend it again with {prefix}summary (only the fields you give change).",
     "curation.changes_reply": "Change request sent to the authors of case #{case}.",
     "curation.withdrawn": "Case #{case} was withdrawn by {actor}.{page}",
+    "curation.restored": "Case #{case} was restored by {actor} (state: {state}).{page}",
+    "curation.restored_page": " Its wiki page will be published again.",
     "curation.withdrawn_page": " Its wiki page will be replaced by a withdrawal notice.",
     "curation.ask_reason": "To reject case #{case}, give the reason: {prefix}reject {case} reason",
     "curation.none": "nobody",

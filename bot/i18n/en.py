@@ -24,7 +24,10 @@ MESSAGES: dict[str, str] = {
     "cmd.changes.usage": "{prefix}changes N comment",
     "cmd.changes.desc": "Sends the fiche of case N back to its authors with a comment.",
     "cmd.withdraw.usage": "{prefix}withdraw N [reason]",
-    "cmd.withdraw.desc": "Withdraws case N (and its wiki page if published).",
+    "cmd.withdraw.desc": "Withdraws case N (and its wiki page if published): the fiche's "
+    "authors and moderators.",
+    "cmd.restore.usage": "{prefix}restore N [reason]",
+    "cmd.restore.desc": "Restores a withdrawn case (and its wiki page if it was published).",
     "cmd.consent.usage": "{prefix}consent yes|no|status",
     "cmd.consent.desc": "Allows or refuses publishing your messages and name on the wiki.",
     "cmd.forget.usage": "{prefix}forget [confirm]",
@@ -49,7 +52,7 @@ MESSAGES: dict[str, str] = {
     "help.restricted": "Restricted to: {role}.",
     "role.everyone": "everyone",
     "role.participant": "participants of the case",
-    "role.moderator": "moderators",
+    "role.moderator": "network moderators",
     "role.researcher": "researchers",
     "role.room_admin": "room admins",
     "role.system": "the bot itself",
@@ -94,6 +97,10 @@ MESSAGES: dict[str, str] = {
     "Practice, Results, Lessons, Themes, Territory, Resources.",
     "fiche.duplicate_field": "The field “{field}” appears twice.",
     "fiche.title_multiline": "The field “{field}” must fit on a single line.",
+    "fiche.too_many_themes": "The field “{field}” gives {count} themes: {max} at most "
+    "(each becomes a wiki category).",
+    "fiche.theme_too_long": "A theme of the field “{field}” is too long ({theme}): {max} "
+    "characters at most per theme.",
     "fiche.title_too_long": "The field “{field}” is too long ({length} characters, {max} at most).",
     "fiche.field_too_long": "The field “{field}” is too long ({length} characters, {max} at most).",
     "fiche.missing_field": "The required field “{field}” is missing.",
@@ -121,6 +128,7 @@ MESSAGES: dict[str, str] = {
     "event.reject": "reject",
     "event.request_changes": "request changes to",
     "event.withdraw": "withdraw",
+    "event.restore": "restore",
     "room_kind.function": "function",
     "room_kind.theme": "theme",
     "room_kind.territory": "territory",
@@ -132,10 +140,21 @@ MESSAGES: dict[str, str] = {
     # --- lifecycle refusals -------------------------------------------------------
     "lifecycle.forbidden.system": "This step of case #{case} is for the bot only.",
     "lifecycle.forbidden.system_or_moderator": "Only moderators can {event} case #{case}.",
-    "lifecycle.forbidden.moderator": "Only moderators can {event} case #{case}.",
-    "lifecycle.forbidden.author_or_moderator": "Only the participants of case #{case} "
-    "and moderators can {event} it.",
-    "lifecycle.withdrawn": "Case #{case} has been withdrawn: nothing more to do.",
+    "lifecycle.forbidden.moderator": "Only the network's moderators can {event} case "
+    "#{case}.",
+    "lifecycle.forbidden.participant_or_moderator": "Only the participants of the "
+    "exchange and moderators can {event} case #{case}.",
+    "lifecycle.forbidden.author_or_moderator": "Only the fiche's authors (who submitted a "
+    "version of it) and moderators can {event} case #{case}. For your own messages: "
+    "{prefix}consent no or {prefix}forget.",
+    "lifecycle.four_eyes.submitted": "You submitted a version of the fiche of case "
+    "#{case}: another moderator must approve it (four eyes).",
+    "lifecycle.four_eyes.wrote": "You wrote in the exchange of case #{case}: another "
+    "moderator must approve its fiche (four eyes).",
+    "lifecycle.not_withdrawn": "Case #{case} is not withdrawn (state: {state}): nothing to "
+    "restore.",
+    "lifecycle.withdrawn": "Case #{case} has been withdrawn: nothing more to do (moderators "
+    "can restore it).",
     "lifecycle.rejected": "Case #{case} has been rejected: it is closed.",
     "lifecycle.no_fiche": "Case #{case} has no fiche yet: cannot {event} it.",
     "lifecycle.already_approved": "The fiche of case #{case} is already {state}.",

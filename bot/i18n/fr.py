@@ -24,7 +24,10 @@ MESSAGES: dict[str, str] = {
     "cmd.changes.usage": "{prefix}corriger N commentaire",
     "cmd.changes.desc": "Renvoie la fiche du cas N à ses auteurs avec un commentaire.",
     "cmd.withdraw.usage": "{prefix}retirer N [motif]",
-    "cmd.withdraw.desc": "Retire le cas N (et sa page du wiki s'il est publié).",
+    "cmd.withdraw.desc": "Retire le cas N (et sa page du wiki s'il est publié) : "
+    "auteur·es de la fiche et modération.",
+    "cmd.restore.usage": "{prefix}rétablir N [motif]",
+    "cmd.restore.desc": "Rétablit un cas retiré (et sa page du wiki s'il était publié).",
     "cmd.consent.usage": "{prefix}consentement oui|non|statut",
     "cmd.consent.desc": "Autorise ou non la publication de vos messages et de votre nom "
     "sur le wiki.",
@@ -51,7 +54,7 @@ MESSAGES: dict[str, str] = {
     "help.restricted": "Réservée au rôle : {role}.",
     "role.everyone": "tout le monde",
     "role.participant": "participant·e du cas",
-    "role.moderator": "modération",
+    "role.moderator": "modération du réseau",
     "role.researcher": "recherche",
     "role.room_admin": "administration du salon",
     "role.system": "le bot lui-même",
@@ -97,6 +100,10 @@ MESSAGES: dict[str, str] = {
     "Action, Résultats, Enseignements, Thèmes, Territoire, Ressources.",
     "fiche.duplicate_field": "Le champ « {field} » apparaît deux fois.",
     "fiche.title_multiline": "Le champ « {field} » doit tenir sur une seule ligne.",
+    "fiche.too_many_themes": "Le champ « {field} » donne {count} thèmes : {max} au plus "
+    "(chacun devient une catégorie du wiki).",
+    "fiche.theme_too_long": "Un thème du champ « {field} » est trop long ({theme}) : "
+    "{max} caractères au plus par thème.",
     "fiche.title_too_long": "Le champ « {field} » est trop long ({length} caractères, "
     "{max} au maximum).",
     "fiche.field_too_long": "Le champ « {field} » est trop long ({length} caractères, "
@@ -126,6 +133,7 @@ MESSAGES: dict[str, str] = {
     "event.reject": "rejeter",
     "event.request_changes": "demander des corrections",
     "event.withdraw": "retirer",
+    "event.restore": "rétablir",
     "room_kind.function": "fonction",
     "room_kind.theme": "thème",
     "room_kind.territory": "territoire",
@@ -137,10 +145,22 @@ MESSAGES: dict[str, str] = {
     # --- lifecycle refusals -------------------------------------------------------
     "lifecycle.forbidden.system": "Cette étape du cas #{case} est réservée au bot.",
     "lifecycle.forbidden.system_or_moderator": "Seule la modération peut {event} (cas #{case}).",
-    "lifecycle.forbidden.moderator": "Seule la modération peut {event} (cas #{case}).",
-    "lifecycle.forbidden.author_or_moderator": "Seuls les participant·es du cas et la "
-    "modération peuvent {event} (cas #{case}).",
-    "lifecycle.withdrawn": "Le cas #{case} a été retiré : plus rien à faire.",
+    "lifecycle.forbidden.moderator": "Seule la modération du réseau peut {event} "
+    "(cas #{case}).",
+    "lifecycle.forbidden.participant_or_moderator": "Seul·es les participant·es de "
+    "l'échange et la modération peuvent {event} (cas #{case}).",
+    "lifecycle.forbidden.author_or_moderator": "Seul·es les auteur·es de la fiche (qui en "
+    "ont soumis une version) et la modération peuvent {event} (cas #{case}). Pour vos "
+    "propres messages : {prefix}consentement non ou {prefix}oublier.",
+    "lifecycle.four_eyes.submitted": "Vous avez soumis une version de la fiche du cas "
+    "#{case} : une autre personne de la modération doit la valider (principe des quatre "
+    "yeux).",
+    "lifecycle.four_eyes.wrote": "Vous avez écrit dans l'échange du cas #{case} : une autre "
+    "personne de la modération doit valider sa fiche (principe des quatre yeux).",
+    "lifecycle.not_withdrawn": "Le cas #{case} n'est pas retiré (état : {state}) : rien à "
+    "rétablir.",
+    "lifecycle.withdrawn": "Le cas #{case} a été retiré : plus rien à faire (la modération "
+    "peut le rétablir).",
     "lifecycle.rejected": "Le cas #{case} a été rejeté : il est clos.",
     "lifecycle.no_fiche": "Le cas #{case} n'a pas encore de fiche à {event}.",
     "lifecycle.already_approved": "La fiche du cas #{case} est déjà {state}.",

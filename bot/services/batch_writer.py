@@ -55,8 +55,9 @@ class BatchWriter:
         self.roots = roots
         self.on_redacted = on_redacted
         self._pending: dict[str, MessageValues] = {}
-        self._edits: list[tuple[str, str, str]] = []  # (target, sender, new body), in order
-        self._redactions: list[str] = []
+        #: (room, target, sender, new body), in order
+        self._edits: list[tuple[str, str, str, str]] = []
+        self._redactions: list[tuple[str, str]] = []  # (room, target)
         wanted = {(m.room_id, m.thread_root) for m in messages if m.thread_root}
         self._by_root = roots.lookup(repo, wanted)
         self._origins: dict[int, CaseOrigin] = dict(self._by_root.values())
@@ -70,11 +71,13 @@ class BatchWriter:
                 self._by_root[key] = found
                 return found[0]
         if event.in_reply_to:
+            # Scoped to the event's room: a reply from another room to a case's message
+            # (its id is public) must not join that case.
             pending = self._pending.get(event.in_reply_to)
             if pending is not None:
-                replied_case = pending["case_id"]
+                replied_case = pending["case_id"] if pending["room_id"] == event.room_id else None
             else:
-                replied = self.repo.get_message(event.in_reply_to)
+                replied = self.repo.message_in_room(event.room_id, event.in_reply_to)
                 replied_case = replied.case_id if replied is not None else None
             if replied_case is not None and self._origin(replied_case) is CaseOrigin.REPLY_CHAIN:
                 return replied_case
@@ -84,11 +87,11 @@ class BatchWriter:
         """Store this message in the case (at the next flush)."""
         self._pending.setdefault(event.event_id, captured_values(event, case_id))
 
-    def edit(self, target: str, sender: str, new_body: str) -> None:
-        self._edits.append((target, sender, new_body))
+    def edit(self, room_id: str, target: str, sender: str, new_body: str) -> None:
+        self._edits.append((room_id, target, sender, new_body))
 
-    def redact(self, target: str) -> None:
-        self._redactions.append(target)
+    def redact(self, room_id: str, target: str) -> None:
+        self._redactions.append((room_id, target))
 
     def flush(self) -> None:
         """New messages, then edits in order, then redactions.

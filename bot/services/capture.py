@@ -126,7 +126,7 @@ class CaptureJob:
         repo.add_messages(messages)
         for event in exchange:
             if isinstance(event, InboundEdit):
-                repo.apply_edit(event.target, event.sender, event.new_body)
+                repo.apply_edit(event.room_id, event.target, event.sender, event.new_body)
         if messages:
             repo.update_case(case.id, last_activity_at=max(m.sent_at for m in messages))
         title = case.title

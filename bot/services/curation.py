@@ -18,7 +18,11 @@ from bot.domain.permissions import Role
 from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.services.effects import Effects, mention_html, text_to_html
-from bot.services.publishing import request_publication, request_withdrawal
+from bot.services.publishing import (
+    request_publication,
+    request_restoration,
+    request_withdrawal,
+)
 from bot.settings import Settings
 from bot.storage.repository import Repository
 
@@ -48,8 +52,12 @@ def decide(
     now: datetime,
     *,
     reason: str = "",
+    allow_self_approval: bool = False,
 ) -> Decided | Refused:
-    """Apply one lifecycle event with its audit record (and review record if any)."""
+    """Apply one lifecycle event with its audit record (and review record if any).
+
+    The facts the rules need (how the actor took part, where a withdrawn case came
+    from) are read here, so commands, reactions and the CLI decide alike."""
     fiche = repo.latest_fiche(case.id)
     publication = repo.get_publication(case.id)
     result = transition(
@@ -60,9 +68,13 @@ def decide(
         actor=actor,
         now=now,
         has_fiche=fiche is not None,
-        is_author=actor in repo.case_authors(case.id),
+        involvement=repo.involvement(case.id, actor),
+        allow_self_approval=allow_self_approval,
         reason=reason,
         was_published=publication is not None,
+        withdrawn_from=(
+            repo.withdrawn_from(case.id) if event is LifecycleEvent.RESTORE else None
+        ),
     )
     if isinstance(result, Refused):
         return result
@@ -116,6 +128,19 @@ def after_decision(
             request_withdrawal(repo, case.id, actor, now, reason)
         page = tr("curation.withdrawn_page") if has_page else ""
         text = tr("curation.withdrawn", case=case.id, actor=actor_name, page=page)
+    elif event is LifecycleEvent.RESTORE:
+        # Back to approved: the page comes back (or is published for the first time).
+        republished = case.state is CaseState.APPROVED and request_restoration(
+            repo, case.id, now, generation=repo.count_transitions_to(case.id, CaseState.WITHDRAWN)
+        )
+        page = tr("curation.restored_page") if republished else ""
+        text = tr(
+            "curation.restored",
+            case=case.id,
+            actor=actor_name,
+            state=tr(f"state.{case.state.value}"),
+            page=page,
+        )
     else:
         return
     authors = repo.fiche_submitters(case.id) or [case.created_by]
@@ -149,10 +174,10 @@ def review_card_text(repo: Repository, settings: Settings, case_id: int, version
     fiche = next((f for f in repo.fiche_versions(case_id) if f.version == version), None)
     if case is None or fiche is None:
         return ""
-    people = repo.participants(repo.case_authors(case_id))
+    people = repo.participants(repo.case_participants(case_id))
     contributors = (
         ", ".join(sorted(p.display_name or p.user_id for p in people.values()))
-        or ", ".join(sorted(repo.case_authors(case_id)))
+        or ", ".join(sorted(repo.case_participants(case_id)))
         or tr("curation.none")
     )
     return tr(

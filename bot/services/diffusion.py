@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain.fiche import MAX_THEMES, split_list
 from bot.domain.models import CaseState, FicheField, OutboxItem, Timer
 from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
@@ -195,12 +196,12 @@ class Diffusion:
                 (t.at for t in repo.transitions(case.id) if t.to_state is CaseState.PUBLISHED),
                 None,
             )
-            themes = fiche.fields.get(FicheField.THEMES, "").split(",")
+            themes = split_list(fiche.fields.get(FicheField.THEMES, ""))[:MAX_THEMES]
             fiches.append(
                 DigestFiche(
                     page_title=publication.page_title,
                     title=fiche.fields.get(FicheField.TITLE, "") or case.title,
-                    themes=tuple(t.strip() for t in themes if t.strip()),
+                    themes=themes,
                     territory=fiche.fields.get(FicheField.TERRITORY, ""),
                     new=first is None or first >= start,
                 )

@@ -25,6 +25,7 @@ from functools import partial
 from typing import Any, TextIO
 from urllib.parse import unquote
 
+from bot.domain.fiche import split_list
 from bot.domain.models import Case, CaseState, Consent, FicheField, ReviewDecision
 from bot.domain.text import fold
 from bot.storage.repository import Repository
@@ -149,7 +150,7 @@ def _selected(repo: Repository, case: Case, filters: ExportFilter) -> bool:
     if filters.theme:
         fiche = repo.latest_fiche(case.id)
         themes = fiche.fields.get(FicheField.THEMES, "") if fiche else ""
-        if fold(filters.theme) not in {fold(t.strip()) for t in themes.split(",")}:
+        if fold(filters.theme) not in {fold(t) for t in split_list(themes)}:
             return False
     return True
 

@@ -67,9 +67,9 @@ class InboundService:
             if isinstance(event, InboundMessage):
                 self._on_message(repo, writer, event, run_commands=not batch.initial)
             elif isinstance(event, InboundEdit):
-                writer.edit(event.target, event.sender, event.new_body)
+                writer.edit(event.room_id, event.target, event.sender, event.new_body)
             elif isinstance(event, InboundRedaction):
-                writer.redact(event.target)
+                writer.redact(event.room_id, event.target)
             elif isinstance(event, InboundInvite):
                 self._on_invite(repo, event)
             elif isinstance(event, InboundReaction) and not batch.initial:
@@ -176,7 +176,7 @@ class InboundService:
             return
         if not capture_enabled(repo, event.room_id):
             return
-        stored = repo.get_message(event.target)
+        stored = repo.message_in_room(event.room_id, event.target)
         if stored is not None and stored.case_id is not None:
             return  # already part of a captured exchange
         snapshot = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))

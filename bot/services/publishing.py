@@ -21,6 +21,7 @@ from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
+from bot.domain.fiche import MAX_THEMES, split_list
 from bot.domain.lifecycle import LifecycleEvent, TransitionResult, transition
 from bot.domain.models import (
     Case,
@@ -178,9 +179,21 @@ def request_publication(repo: Repository, case_id: int, moderator: str, now: dat
 def request_withdrawal(
     repo: Repository, case_id: int, actor: str, now: datetime, reason: str = ""
 ) -> bool:
-    """Queue the replacement of the case's page by a withdrawal notice (once per case)."""
+    """Queue the replacement of the case's page by a withdrawal notice (once per
+    withdrawal: a case withdrawn again after `!rétablir` is a new one)."""
     payload = {"case_id": case_id, "actor": actor, "reason": reason}
-    return repo.enqueue(WITHDRAW, f"withdraw_page:{case_id}", payload, now)
+    generation = repo.count_transitions_to(case_id, CaseState.WITHDRAWN)
+    return repo.enqueue(WITHDRAW, f"withdraw_page:{case_id}:{generation}", payload, now)
+
+
+def request_restoration(repo: Repository, case_id: int, now: datetime, *, generation: int) -> bool:
+    """Queue the page of a restored case: its latest approved version, written over the
+    withdrawal notice (or published for the first time if it never was). `generation`
+    (the number of withdrawals so far) makes each restoration its own job."""
+    if repo.latest_fiche(case_id) is None:
+        return False
+    payload = {"case_id": case_id, "restore": True}
+    return repo.enqueue(PUBLISH, f"restore_page:{case_id}:{generation}", payload, now)
 
 
 def request_republish(
@@ -256,11 +269,13 @@ def build_entry(
     shown = {u: name(u) or message(lang, "participant", n=i + 1) for i, u in enumerate(order)}
     room = repo.get_room(case.room_id)
     fields = {key.value: value for key, value in fiche.fields.items()}
-    themes = tuple(t.strip() for t in fields.get(FicheField.THEMES.value, "").split(","))
+    # The cap also holds for fiches stored before it existed: a republish of one of
+    # those never makes hundreds of category pages.
+    themes = split_list(fields.get(FicheField.THEMES.value, ""))[:MAX_THEMES]
     return FicheEntry(
         case_id=case.id,
         fields=fields,
-        themes=tuple(t for t in themes if t),
+        themes=themes,
         territory=fields.get(FicheField.TERRITORY.value, ""),
         contributors=tuple(shown[u] for u in order),
         excerpt=_quotes(messages, name),
@@ -314,6 +329,7 @@ class _Plan:
     room_label: str
     categories: dict[str, str]
     privacy_reason: str | None = None  # a rebuild erasing quotes or names
+    restore: bool = False  # the page holds our withdrawal notice: written over whole
 
 
 # -- the executor -------------------------------------------------------------------------
@@ -438,11 +454,12 @@ class Publisher:
         if case is None or case.state in (CaseState.WITHDRAWN, CaseState.REJECTED):
             return None
         publication = repo.get_publication(case_id)
-        if publication and publication.status is PublicationStatus.WITHDRAWN:
+        restore = bool(payload.get("restore"))
+        if publication and publication.status is PublicationStatus.WITHDRAWN and not restore:
             return None
         versions = {v.version: v for v in repo.fiche_versions(case_id)}
-        if republish:
-            if publication is None:
+        if republish or restore:
+            if publication is None and not restore:
                 return None  # not on the wiki yet: the pending publication will do
             version, moderator, approved_at = _last_approval(repo, case, versions)
         else:
@@ -501,6 +518,9 @@ class Publisher:
             room_label=room_label,
             categories=categories,
             privacy_reason=privacy_reason,
+            restore=bool(
+                restore and publication and publication.status is PublicationStatus.WITHDRAWN
+            ),
         )
 
     @staticmethod
@@ -511,6 +531,13 @@ class Publisher:
         """The wiki part (blocking). First publication or update of the recorded page."""
         if plan.publication is None:
             return self.writer.create(plan.wanted_title, plan.text, plan.summary, plan.case.id)
+        if plan.restore:
+            # Over our own withdrawal notice; a page deleted meanwhile is created again.
+            title = plan.publication.page_title
+            written = self.writer.replace(title, plan.text, plan.summary)
+            if written is not None:
+                return written
+            return self.writer.create(title, plan.text, plan.summary, plan.case.id)
         return self.writer.update(
             plan.publication.page_title,
             plan.text,

@@ -109,13 +109,21 @@ def on_card_reaction(
             tr("curation.card_outdated", case=case.id, card=card[1], latest=latest.version)
         )
         return True
-    decided = decide(repo, case, LifecycleEvent.APPROVE, event.sender, roles, now())
+    decided = decide(
+        repo,
+        case,
+        LifecycleEvent.APPROVE,
+        event.sender,
+        roles,
+        now(),
+        allow_self_approval=settings.bot.allow_self_approval,
+    )
     if isinstance(decided, Refused):
         log.info(
             "✅ on card of case %d by %s refused: %s", case.id, event.sender, decided.reason_key
         )
         if Role.MODERATOR in roles:  # others' reactions are not answered (no noise)
-            answer(decided.message(tr.lang))
+            answer(decided.message(tr.lang, settings.bot.prefix))
         return True
     after_decision(
         repo, settings, effects, decided, LifecycleEvent.APPROVE, event.sender, name, now()

@@ -4,9 +4,10 @@ Three views, never to be mixed up:
 
 * `roles_in(room)`: the roles in the room where something is typed; right for what acts
   on that room itself (`!salon`, capture settings, help listing).
-* `roles_for_case(case)`: the roles for acting on one case: moderator of the CASE's room,
-  of the moderation room, or by config, whatever room the command was typed in. Being
-  admin of another room (anyone may create one and invite the bot) gives nothing here.
+* `roles_for_case(case)`: the roles for acting on one case, whatever room the command
+  was typed in: a network moderator (moderation room, config), or with
+  `bot.room_moderators_curate` a moderator of the CASE's room. Being admin of another
+  room (anyone may create one and invite the bot) gives nothing here.
 * `network_roles()`: roles valid everywhere: moderation room, research room, config lists.
 """
 
@@ -41,6 +42,7 @@ def _roles(
         moderator_level=settings.bot.moderator_level,
         admin_level=settings.bot.admin_level,
         is_case_participant=is_case_participant,
+        room_moderators_curate=settings.bot.room_moderators_curate,
     )
 
 

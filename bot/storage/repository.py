@@ -23,6 +23,7 @@ from bot.domain.models import (
     DirectoryProfile,
     FicheField,
     FicheVersion,
+    Involvement,
     Message,
     OutboxItem,
     OutboxStatus,
@@ -61,6 +62,7 @@ _EDIT_MESSAGE = (
     update(MessageRow)
     .where(
         MessageRow.event_id == bindparam("target"),
+        MessageRow.room_id == bindparam("room"),
         MessageRow.sender == bindparam("editor"),
         MessageRow.redacted.is_(False),
     )
@@ -68,10 +70,14 @@ _EDIT_MESSAGE = (
 )
 _REDACT_MESSAGE = (
     update(MessageRow)
-    .where(MessageRow.event_id == bindparam("target"), MessageRow.redacted.is_(False))
+    .where(
+        MessageRow.event_id == bindparam("target"),
+        MessageRow.room_id == bindparam("room"),
+        MessageRow.redacted.is_(False),
+    )
     .values(body="", redacted=True)
 )
-_UNREDACTED_CASES = select(MessageRow.event_id, MessageRow.case_id).where(
+_UNREDACTED_CASES = select(MessageRow.event_id, MessageRow.case_id, MessageRow.room_id).where(
     MessageRow.event_id.in_(bindparam("targets", expanding=True)),
     MessageRow.redacted.is_(False),
 )
@@ -358,8 +364,17 @@ class Repository:
         return {key: value for key, value in found.items() if key in room_roots}
 
     def get_message(self, event_id: str) -> Message | None:
+        """A stored message by id, whatever its room: for tests and tools. Anything
+        driven by an event uses `message_in_room` (a case belongs to one room)."""
         row = self.session.get(MessageRow, event_id)
         return _message(row) if row else None
+
+    def message_in_room(self, room_id: str, event_id: str) -> Message | None:
+        """The stored message `event_id` if it was sent in `room_id`: a reply or a
+        reaction names any event id (they are public, e.g. in every page's matrix.to
+        link), and one from another room must never reach that room's case."""
+        row = self.session.get(MessageRow, event_id)
+        return _message(row) if row is not None and row.room_id == room_id else None
 
     def case_messages(self, case_id: int) -> list[Message]:
         rows = self.session.scalars(
@@ -375,38 +390,47 @@ class Repository:
             stmt = stmt.where(MessageRow.case_id == case_id)
         return int(self.session.scalar(stmt) or 0)
 
-    def apply_edit(self, event_id: str, sender: str, new_body: str) -> bool:
-        """Replace a stored body; only the original sender's edit counts (DESIGN §9.4)."""
+    def apply_edit(self, room_id: str, event_id: str, sender: str, new_body: str) -> bool:
+        """Replace a stored body; only the original sender's edit, sent in the message's
+        own room, counts (DESIGN §9.4)."""
         result = self.connection.execute(
-            _EDIT_MESSAGE, {"target": event_id, "editor": sender, "new_body": new_body}
+            _EDIT_MESSAGE,
+            {"target": event_id, "room": room_id, "editor": sender, "new_body": new_body},
         )
         return bool(result.rowcount)
 
-    def apply_edits(self, edits: Sequence[tuple[str, str, str]]) -> None:
-        """`apply_edit` for (target, sender, new body) triples, in order, in one executemany."""
+    def apply_edits(self, edits: Sequence[tuple[str, str, str, str]]) -> None:
+        """`apply_edit` for (room, target, sender, new body), in order, in one executemany."""
         if edits:
             self.connection.execute(
                 _EDIT_MESSAGE,
-                [{"target": t, "editor": s, "new_body": b} for t, s, b in edits],
+                [{"room": r, "target": t, "editor": s, "new_body": b} for r, t, s, b in edits],
             )
 
     def redact_message(self, event_id: str) -> int | None:
-        """Erase a message's content; returns its case id (to republish) if it was stored."""
-        return self.redact_messages([event_id]).get(event_id)
+        """Erase a message's content wherever it is stored (tests, tools); returns its
+        case id (to republish) if it was stored. Events use `redact_messages`."""
+        row = self.session.get(MessageRow, event_id)
+        if row is None:
+            return None
+        return self.redact_messages([(row.room_id, event_id)]).get(event_id)
 
-    def redact_messages(self, event_ids: Sequence[str]) -> dict[str, int | None]:
-        """Erase messages' content; returns {event id: case id} of those erased now
-        (stored and not yet redacted), so their published pages can be rebuilt."""
-        if not event_ids:
+    def redact_messages(self, targets: Sequence[tuple[str, str]]) -> dict[str, int | None]:
+        """Erase messages' content for (room, event id) pairs; returns {event id: case id}
+        of those erased now (stored and not yet redacted), so their pages can be rebuilt.
+        A redaction counts only in the room of its target: Matrix takes a redaction of
+        any event id, and one sent in another room must not erase anything here."""
+        if not targets:
             return {}
+        wanted = set(targets)
         connection = self.connection
-        found = {
-            row[0]: row[1]
-            for row in connection.execute(_UNREDACTED_CASES, {"targets": sorted(set(event_ids))})
-        }
+        rows = connection.execute(_UNREDACTED_CASES, {"targets": sorted({e for _, e in wanted})})
+        found = {row[0]: (row[2], row[1]) for row in rows if (row[2], row[0]) in wanted}
         if found:
-            connection.execute(_REDACT_MESSAGE, [{"target": e} for e in found])
-        return found
+            connection.execute(
+                _REDACT_MESSAGE, [{"target": e, "room": room} for e, (room, _) in found.items()]
+            )
+        return {event_id: case_id for event_id, (_, case_id) in found.items()}
 
     def count_messages_of(self, user_id: str) -> int:
         stmt = (
@@ -727,9 +751,10 @@ class Repository:
 
     # -- curation ------------------------------------------------------------------------
 
-    def case_authors(self, case_id: int) -> set[str]:
+    def case_participants(self, case_id: int) -> set[str]:
         """Who took part in a case: its capturer, the senders of its messages and the
-        submitters of its fiche versions (they may amend or withdraw it)."""
+        submitters of its fiche versions (they may submit or amend its fiche; only the
+        submitters, its authors, may withdraw it)."""
         case = self.session.get(CaseRow, case_id)
         authors = {case.created_by} if case else set()
         authors.update(
@@ -745,6 +770,51 @@ class Repository:
             )
         )
         return authors
+
+    def involvement(self, case_id: int, user_id: str) -> Involvement:
+        """How `user_id` took part in a case (authorship, four eyes): three indexed
+        existence checks."""
+        case = self.session.get(CaseRow, case_id)
+        wrote = self.session.scalar(
+            select(MessageRow.event_id)
+            .where(MessageRow.case_id == case_id, MessageRow.sender == user_id)
+            .limit(1)
+        )
+        submitted = self.session.scalar(
+            select(FicheVersionRow.version)
+            .where(FicheVersionRow.case_id == case_id, FicheVersionRow.submitted_by == user_id)
+            .limit(1)
+        )
+        return Involvement(
+            submitted=submitted is not None,
+            wrote=wrote is not None,
+            captured=case is not None and case.created_by == user_id,
+        )
+
+    def withdrawn_from(self, case_id: int) -> CaseState | None:
+        """The state a withdrawn case was in when it was withdrawn (for `!rétablir`)."""
+        row = self.session.scalar(
+            select(TransitionRow.from_state)
+            .where(
+                TransitionRow.case_id == case_id,
+                TransitionRow.to_state == CaseState.WITHDRAWN.value,
+            )
+            .order_by(TransitionRow.id.desc())
+            .limit(1)
+        )
+        return CaseState(row) if row else None
+
+    def count_transitions_to(self, case_id: int, state: CaseState) -> int:
+        """How many times a case entered `state` (a withdrawal after a restore is a new
+        withdrawal, with its own outbox key)."""
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(TransitionRow)
+                .where(TransitionRow.case_id == case_id, TransitionRow.to_state == state.value)
+            )
+            or 0
+        )
 
     def fiche_submitters(self, case_id: int) -> list[str]:
         rows = self.session.scalars(

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from bot.domain.lifecycle import (
+    NOT_INVOLVED,
     RULES,
+    Involvement,
     LifecycleEvent,
     Refused,
     TransitionResult,
@@ -24,6 +26,8 @@ NOW = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 SYSTEM = frozenset({Role.SYSTEM})
 MODERATOR = frozenset({Role.EVERYONE, Role.MODERATOR})
 PARTICIPANT = frozenset({Role.EVERYONE, Role.PARTICIPANT})
+WROTE = Involvement(wrote=True)
+SUBMITTED = Involvement(submitted=True)
 ANYONE = frozenset({Role.EVERYONE})
 RESEARCHER = frozenset({Role.EVERYONE, Role.RESEARCHER})
 ADMIN_ONLY = frozenset({Role.EVERYONE, Role.ROOM_ADMIN})
@@ -35,9 +39,11 @@ def run(
     roles: frozenset[Role],
     *,
     has_fiche: bool = True,
-    is_author: bool = False,
+    involvement: Involvement = NOT_INVOLVED,
+    allow_self_approval: bool = False,
     reason: str = "",
     was_published: bool = False,
+    withdrawn_from: CaseState | None = None,
 ) -> TransitionResult | Refused:
     return transition(
         state,
@@ -47,9 +53,11 @@ def run(
         actor="@who:ex.org",
         now=NOW,
         has_fiche=has_fiche,
-        is_author=is_author,
+        involvement=involvement,
+        allow_self_approval=allow_self_approval,
         reason=reason,
         was_published=was_published,
+        withdrawn_from=withdrawn_from,
     )
 
 
@@ -72,6 +80,7 @@ VALID = [
     (S.AWAITING_SUMMARY, E.REJECT, MODERATOR, S.REJECTED),
     (S.CHANGES_REQUESTED, E.REJECT, MODERATOR, S.REJECTED),
     (S.IN_REVIEW, E.REQUEST_CHANGES, MODERATOR, S.CHANGES_REQUESTED),
+    (S.WITHDRAWN, E.RESTORE, MODERATOR, S.IN_REVIEW),
     *[
         (state, E.WITHDRAW, roles, S.WITHDRAWN)
         for state in (
@@ -91,7 +100,20 @@ VALID = [
 def test_valid_transitions(
     state: CaseState, event: LifecycleEvent, roles: frozenset[Role], target: CaseState
 ) -> None:
-    result = run(state, event, roles, reason="motif")
+    # PARTICIPANT stands for "took part": wrote in the case, and for a withdrawal,
+    # submitted a version of its fiche (an author).
+    involvement = Involvement()
+    if roles is PARTICIPANT:
+        involvement = SUBMITTED if event is E.WITHDRAW else WROTE
+    withdrawn_from = S.IN_REVIEW if event is E.RESTORE else None
+    result = run(
+        state,
+        event,
+        roles,
+        reason="motif",
+        involvement=involvement,
+        withdrawn_from=withdrawn_from,
+    )
     assert isinstance(result, TransitionResult), result
     assert result.state is target
     assert result.record == Transition(7, state, target, "@who:ex.org", NOW, "motif")
@@ -105,12 +127,72 @@ def test_the_table_matches_the_valid_list() -> None:
             assert (state, event) in covered, (state, event)
 
 
-def test_author_flag_counts_as_participant() -> None:
-    result = run(S.PUBLISHED, E.WITHDRAW, ANYONE, is_author=True)
+def test_only_submitters_may_withdraw_among_participants() -> None:
+    """A stray reply in the thread gives no power over the case (issue 12 item 2)."""
+    assert isinstance(run(S.PUBLISHED, E.WITHDRAW, ANYONE, involvement=SUBMITTED), TransitionResult)
+    for took_part in (WROTE, Involvement(captured=True)):
+        refused = run(S.PUBLISHED, E.WITHDRAW, PARTICIPANT, involvement=took_part)
+        assert isinstance(refused, Refused)
+        assert refused.reason_key == "lifecycle.forbidden.author_or_moderator"
+
+
+def test_writers_and_capturers_may_submit_a_fiche() -> None:
+    for took_part in (WROTE, SUBMITTED, Involvement(captured=True)):
+        result = run(S.AWAITING_SUMMARY, E.FICHE_SUBMITTED, ANYONE, involvement=took_part)
+        assert isinstance(result, TransitionResult)
+        assert result.state is S.IN_REVIEW
+    refused = run(S.AWAITING_SUMMARY, E.FICHE_SUBMITTED, ANYONE)
+    assert isinstance(refused, Refused)
+
+
+@pytest.mark.parametrize(("involvement", "why"), [(SUBMITTED, "submitted"), (WROTE, "wrote")])
+def test_four_eyes(involvement: Involvement, why: str) -> None:
+    refused = run(S.IN_REVIEW, E.APPROVE, MODERATOR, involvement=involvement)
+    assert isinstance(refused, Refused)
+    assert refused.reason_key == f"lifecycle.four_eyes.{why}"
+    assert "#7" in refused.message("fr") and "#7" in refused.message("en")
+    allowed = run(
+        S.IN_REVIEW, E.APPROVE, MODERATOR, involvement=involvement, allow_self_approval=True
+    )
+    assert isinstance(allowed, TransitionResult)
+    # a capturer who wrote nothing is not an author of the words: four eyes hold
+    captured = run(S.IN_REVIEW, E.APPROVE, MODERATOR, involvement=Involvement(captured=True))
+    assert isinstance(captured, TransitionResult)
+    # rejecting or asking for changes to one's own fiche is not self-approval
+    assert isinstance(
+        run(S.IN_REVIEW, E.REJECT, MODERATOR, involvement=involvement, reason="x"),
+        TransitionResult,
+    )
+
+
+@pytest.mark.parametrize(
+    ("withdrawn_from", "back"),
+    [
+        (S.PUBLISHED, S.APPROVED),
+        (S.APPROVED, S.APPROVED),
+        (S.IN_REVIEW, S.IN_REVIEW),
+        (S.CAPTURING, S.CAPTURING),
+        (S.CHANGES_REQUESTED, S.CHANGES_REQUESTED),
+    ],
+)
+def test_restore_returns_to_the_state_before_withdrawal(
+    withdrawn_from: CaseState, back: CaseState
+) -> None:
+    result = run(S.WITHDRAWN, E.RESTORE, MODERATOR, withdrawn_from=withdrawn_from)
     assert isinstance(result, TransitionResult)
-    submitted = run(S.AWAITING_SUMMARY, E.FICHE_SUBMITTED, ANYONE, is_author=True)
-    assert isinstance(submitted, TransitionResult)
-    assert submitted.state is S.IN_REVIEW
+    assert result.state is back
+
+
+def test_restore_is_for_moderators_and_withdrawn_cases() -> None:
+    by_author = run(S.WITHDRAWN, E.RESTORE, PARTICIPANT, involvement=SUBMITTED,
+                    withdrawn_from=S.PUBLISHED)
+    assert isinstance(by_author, Refused)
+    assert by_author.reason_key == "lifecycle.forbidden.moderator"
+    live = run(S.PUBLISHED, E.RESTORE, MODERATOR, withdrawn_from=S.PUBLISHED)
+    assert isinstance(live, Refused)
+    assert live.reason_key == "lifecycle.not_withdrawn"
+    unknown = run(S.WITHDRAWN, E.RESTORE, MODERATOR, withdrawn_from=None)
+    assert isinstance(unknown, Refused)
 
 
 def test_rejecting_an_amendment_keeps_the_page_published() -> None:
@@ -128,7 +210,7 @@ def test_reason_is_recorded_trimmed() -> None:
 REFUSED = [
     # permissions come first
     (S.IN_REVIEW, E.APPROVE, PARTICIPANT, {}, "lifecycle.forbidden.moderator"),
-    (S.IN_REVIEW, E.APPROVE, ANYONE, {"is_author": True}, "lifecycle.forbidden.moderator"),
+    (S.IN_REVIEW, E.APPROVE, ANYONE, {"involvement": SUBMITTED}, "lifecycle.forbidden.moderator"),
     (S.IN_REVIEW, E.APPROVE, RESEARCHER, {}, "lifecycle.forbidden.moderator"),
     (S.IN_REVIEW, E.APPROVE, ADMIN_ONLY, {}, "lifecycle.forbidden.moderator"),
     (S.IN_REVIEW, E.REJECT, PARTICIPANT, {"reason": "x"}, "lifecycle.forbidden.moderator"),
@@ -143,13 +225,26 @@ REFUSED = [
         "lifecycle.forbidden.system_or_moderator",
     ),
     (S.PUBLISHED, E.WITHDRAW, ANYONE, {}, "lifecycle.forbidden.author_or_moderator"),
-    (S.CAPTURING, E.FICHE_SUBMITTED, RESEARCHER, {}, "lifecycle.forbidden.author_or_moderator"),
+    (
+        S.PUBLISHED,
+        E.WITHDRAW,
+        PARTICIPANT,
+        {"involvement": WROTE},
+        "lifecycle.forbidden.author_or_moderator",
+    ),
+    (
+        S.CAPTURING,
+        E.FICHE_SUBMITTED,
+        RESEARCHER,
+        {},
+        "lifecycle.forbidden.participant_or_moderator",
+    ),
     # closed cases
     (S.WITHDRAWN, E.WITHDRAW, MODERATOR, {}, "lifecycle.withdrawn"),
-    (S.WITHDRAWN, E.FICHE_SUBMITTED, PARTICIPANT, {}, "lifecycle.withdrawn"),
+    (S.WITHDRAWN, E.FICHE_SUBMITTED, PARTICIPANT, {"involvement": WROTE}, "lifecycle.withdrawn"),
     (S.WITHDRAWN, E.APPROVE, MODERATOR, {}, "lifecycle.withdrawn"),
     (S.REJECTED, E.WITHDRAW, MODERATOR, {}, "lifecycle.rejected"),
-    (S.REJECTED, E.FICHE_SUBMITTED, PARTICIPANT, {}, "lifecycle.rejected"),
+    (S.REJECTED, E.FICHE_SUBMITTED, PARTICIPANT, {"involvement": WROTE}, "lifecycle.rejected"),
     (S.REJECTED, E.APPROVE, MODERATOR, {}, "lifecycle.rejected"),
     # approving needs a fiche in review
     (S.CAPTURING, E.APPROVE, MODERATOR, {"has_fiche": False}, "lifecycle.no_fiche"),
@@ -235,7 +330,8 @@ def test_full_cycle_with_amendment() -> None:
     ]
     history = []
     for event, roles, reason in steps:
-        result = run(state, event, roles, reason=reason)
+        involvement = SUBMITTED if roles is PARTICIPANT else Involvement()
+        result = run(state, event, roles, reason=reason, involvement=involvement)
         assert isinstance(result, TransitionResult), (state, event, result)
         history.append(result.record)
         state = result.state

@@ -40,25 +40,40 @@ def test_case_participant() -> None:
     ("room", "moderation", "expected"),
     [
         (49, None, False),
-        (50, None, True),
+        (50, None, False),  # a moderator of a practice room curates nothing by default
+        (100, None, False),  # nor does its admin (anyone may create a room)
         (0, 49, False),
         (0, 50, True),
         (0, 100, True),
     ],
 )
-def test_moderator_by_power_level(room: int, moderation: int | None, expected: bool) -> None:
+def test_network_moderator_by_moderation_room_level(
+    room: int, moderation: int | None, expected: bool
+) -> None:
     got = roles(power_level_in_room=room, power_level_in_moderation_room=moderation)
     assert (Role.MODERATOR in got) is expected
 
 
+@pytest.mark.parametrize(
+    ("room", "creator", "expected"),
+    [(49, False, False), (50, False, True), (100, False, True), (0, True, True)],
+)
+def test_room_moderators_curate_opt_in(room: int, creator: bool, expected: bool) -> None:
+    got = roles(power_level_in_room=room, is_room_creator=creator, room_moderators_curate=True)
+    assert (Role.MODERATOR in got) is expected
+    # "no room" (network view): the opt-in has nothing to apply to
+    assert Role.MODERATOR not in roles(power_level_in_room=None, room_moderators_curate=True)
+
+
 def test_configurable_levels() -> None:
-    assert Role.MODERATOR in roles(power_level_in_room=10, moderator_level=10)
+    assert Role.MODERATOR in roles(power_level_in_moderation_room=10, moderator_level=10)
+    assert Role.MODERATOR not in roles(power_level_in_moderation_room=9, moderator_level=10)
     assert Role.ROOM_ADMIN in roles(power_level_in_room=75, admin_level=75)
     assert Role.ROOM_ADMIN not in roles(power_level_in_room=75)
 
 
-def test_room_admin_by_power_level_is_also_moderator() -> None:
-    assert roles(power_level_in_room=100) == {Role.EVERYONE, Role.MODERATOR, Role.ROOM_ADMIN}
+def test_room_admin_by_power_level_is_not_a_curator() -> None:
+    assert roles(power_level_in_room=100) == {Role.EVERYONE, Role.ROOM_ADMIN}
     assert Role.ROOM_ADMIN not in roles(power_level_in_room=99)
 
 
@@ -66,9 +81,10 @@ def test_moderation_room_power_does_not_make_room_admin() -> None:
     assert Role.ROOM_ADMIN not in roles(power_level_in_moderation_room=100)
 
 
-def test_creator_is_all_powerful_despite_level_zero() -> None:
+def test_room_creator_is_room_admin_not_network_moderator() -> None:
     got = roles(power_level_in_room=0, is_room_creator=True)
-    assert {Role.MODERATOR, Role.ROOM_ADMIN} <= got
+    assert Role.ROOM_ADMIN in got
+    assert Role.MODERATOR not in got
 
 
 def test_moderation_room_creator_is_moderator() -> None:
@@ -81,7 +97,9 @@ def test_config_lists() -> None:
     assert Role.MODERATOR in roles(config_moderators=[USER])
     assert Role.MODERATOR not in roles(config_moderators=["@bob:example.org"])
     assert Role.RESEARCHER in roles(config_researchers={USER})
-    assert {Role.ROOM_ADMIN, Role.MODERATOR} <= roles(config_admins=(USER,))
+    got = roles(config_admins=(USER,))
+    assert Role.ROOM_ADMIN in got
+    assert Role.MODERATOR not in got  # admins set up rooms; curating is the network's
 
 
 def test_research_room_member() -> None:

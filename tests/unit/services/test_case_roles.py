@@ -1,7 +1,8 @@
-"""Moderator rights on a case come from the CASE's room, the moderation room or the config.
+"""Curating a case is the network's job: moderation room or config (DESIGN §4 "Roles").
 
-Never from the room a command is typed in: anyone may create a room (and be its admin or
-v12 creator), invite the bot and type `!valider N` there (DESIGN §4 "Roles").
+Never from the room a command is typed in, nor by default from the case's own room:
+anyone may create a room (and be its admin or v12 creator), invite the bot and type
+`!valider N` there. `bot.room_moderators_curate` opts the case's room's moderators in.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ MODERATION = "!moderation:localhost"
 RESEARCH = "!research:localhost"
 ALICE = "@alice:localhost"  # author of the case
 MALLORY = "@mallory:localhost"  # admin and creator of her own room only
-CARL = "@carl:localhost"  # moderator (PL 50) of the case's room
+CARL = "@carl:localhost"  # moderator (PL 50) of the case's room, not of the network
 MODO = "@modo:localhost"  # moderator of the moderation room
 MONA = "@mona:localhost"  # moderator by config
 RITA = "@rita:localhost"  # research room member, no display name
@@ -44,6 +45,9 @@ SETTINGS = Settings.model_validate(
             "research_room": RESEARCH,
         },
     }
+)
+CURATING_ROOMS = SETTINGS.model_copy(
+    update={"bot": SETTINGS.bot.model_copy(update={"room_moderators_curate": True})}
 )
 ROOMS = {
     CASE_ROOM: RoomSnapshot(
@@ -87,9 +91,11 @@ def case_id(db: Database) -> int:
         return case.id
 
 
-def _command(db: Database, body: str, *, sender: str, room: str) -> list[str]:
+def _command(
+    db: Database, body: str, *, sender: str, room: str, settings: Settings = SETTINGS
+) -> list[str]:
     """Run one command through the real batch path; returns the notices it queued."""
-    service = InboundService(SETTINGS, BOT, lambda: NOW)
+    service = InboundService(settings, BOT, lambda: NOW)
     event = InboundMessage(
         room_id=room,
         event_id=f"$cmd{next(_event_ids)}",
@@ -112,6 +118,7 @@ def _state(db: Database, case_id: int) -> CaseState:
 
 
 DENIED = tr("denied", role=tr("role.moderator"))
+NOT_VISIBLE = "Case #{n} does not belong to this room."
 
 
 @pytest.mark.parametrize(
@@ -120,7 +127,7 @@ DENIED = tr("denied", role=tr("role.moderator"))
         ("!approve {n}", DENIED),
         ("!reject {n} spam", DENIED),
         ("!changes {n} more detail", DENIED),
-        ("!withdraw {n} gone", "Only the participants of case"),
+        ("!withdraw {n} gone", NOT_VISIBLE),
     ],
 )
 def test_admin_of_her_own_room_cannot_act_on_a_case_of_another_room(
@@ -128,7 +135,8 @@ def test_admin_of_her_own_room_cannot_act_on_a_case_of_another_room(
 ) -> None:
     notices = _command(db, body.format(n=case_id), sender=MALLORY, room=OWN_ROOM)
     assert _state(db, case_id) is CaseState.IN_REVIEW
-    assert len(notices) == 1 and refusal in notices[0], notices
+    # nothing of the case is revealed: neither its title nor its state
+    assert notices == [f"{MALLORY}: {refusal.format(n=case_id)}"]
     with db.transaction() as repo:
         assert [t.to_state for t in repo.transitions(case_id)] == [CaseState.IN_REVIEW]
 
@@ -138,7 +146,7 @@ def test_admin_of_her_own_room_cannot_replace_the_fiche_of_another_room(
 ) -> None:
     text = "!summary {n}\nTitle: Faux\nContext: x\nAction: x\nResults: x\nLessons: x"
     notices = _command(db, text.format(n=case_id), sender=MALLORY, room=OWN_ROOM)
-    assert notices == [f"{MALLORY}: {tr('curation.not_author', case=case_id)}"]
+    assert notices == [f"{MALLORY}: {tr('case.not_visible', case=case_id)}"]
     with db.transaction() as repo:
         fiche = repo.latest_fiche(case_id)
         assert fiche is not None and fiche.version == 1
@@ -147,21 +155,50 @@ def test_admin_of_her_own_room_cannot_replace_the_fiche_of_another_room(
 @pytest.mark.parametrize(
     ("sender", "room"),
     [
-        (CARL, CASE_ROOM),  # moderator of the case's room, there
-        (CARL, MODERATION),  # ... or anywhere else: the case's room decides
         (MODO, MODERATION),  # moderator of the moderation room
+        (MODO, CASE_ROOM),  # ... wherever they type
         (MONA, OWN_ROOM),  # listed in the config: anywhere
     ],
 )
-def test_moderators_of_the_case_approve_it_wherever_they_type(
+def test_network_moderators_approve_wherever_they_type(
     db: Database, case_id: int, sender: str, room: str
 ) -> None:
     _command(db, f"!approve {case_id}", sender=sender, room=room)
     assert _state(db, case_id) is CaseState.APPROVED
 
 
-def test_moderator_of_the_case_room_rejects_with_a_reason(db: Database, case_id: int) -> None:
-    _command(db, f"!reject {case_id} hors sujet", sender=CARL, room=CASE_ROOM)
+@pytest.mark.parametrize(
+    "body", ["!approve {n}", "!reject {n} hors sujet", "!changes {n} précisez"]
+)
+def test_moderator_of_the_case_room_does_not_curate_by_default(
+    db: Database, case_id: int, body: str
+) -> None:
+    notices = _command(db, body.format(n=case_id), sender=CARL, room=CASE_ROOM)
+    assert _state(db, case_id) is CaseState.IN_REVIEW
+    assert notices == [f"{CARL}: {DENIED}"]
+
+
+@pytest.mark.parametrize("room", [CASE_ROOM, MODERATION])
+def test_room_moderators_curate_when_the_network_opts_in(
+    db: Database, case_id: int, room: str
+) -> None:
+    _command(db, f"!approve {case_id}", sender=CARL, room=room, settings=CURATING_ROOMS)
+    assert _state(db, case_id) is CaseState.APPROVED
+
+
+def test_opt_in_covers_the_case_room_only(db: Database, case_id: int) -> None:
+    """Mallory moderates her own room: the opt-in gives her nothing on others' cases."""
+    notices = _command(
+        db, f"!approve {case_id}", sender=MALLORY, room=OWN_ROOM, settings=CURATING_ROOMS
+    )
+    assert _state(db, case_id) is CaseState.IN_REVIEW
+    assert notices == [f"{MALLORY}: {tr('case.not_visible', case=case_id)}"]
+
+
+def test_room_moderator_rejects_with_a_reason_when_opted_in(db: Database, case_id: int) -> None:
+    _command(
+        db, f"!reject {case_id} hors sujet", sender=CARL, room=CASE_ROOM, settings=CURATING_ROOMS
+    )
     assert _state(db, case_id) is CaseState.REJECTED
 
 
@@ -188,27 +225,37 @@ def test_own_room_admin_does_not_see_all_cases(db: Database, case_id: int) -> No
     )
 
 
-def test_moderation_room_moderator_sees_all_cases(db: Database, case_id: int) -> None:
-    (notice,) = _command(db, "!cases", sender=MODO, room=OWN_ROOM)
+def test_moderation_room_moderator_lists_all_cases_in_the_moderation_room(
+    db: Database, case_id: int
+) -> None:
+    (notice,) = _command(db, "!cases", sender=MODO, room=MODERATION)
     assert f"#{case_id}" in notice and "Jardins" in notice
+    # elsewhere, a listing shows that room's cases only, whoever asks
+    assert _command(db, "!cases", sender=MODO, room=OWN_ROOM)[-1] == (
+        f"{MODO}: {tr('cases.empty')}"
+    )
 
 
 def test_research_member_without_display_name_is_a_researcher(db: Database, case_id: int) -> None:
     assert RITA not in ROOMS[RESEARCH].display_names
     assert Role.RESEARCHER in network_roles(RITA, ROOMS, SETTINGS)
     assert Role.RESEARCHER in roles_in(RITA, ROOMS[OWN_ROOM], ROOMS, SETTINGS)
-    (notice,) = _command(db, "!cases", sender=RITA, room=OWN_ROOM)
+    (notice,) = _command(db, "!cases", sender=RITA, room=RESEARCH)
     assert "Jardins" in notice
+    assert "Jardins" in _command(db, f"!show {case_id}", sender=RITA, room=OWN_ROOM)[-1]
 
 
 def test_roles_for_case_ignore_the_room_typed_in(db: Database, case_id: int) -> None:
     with db.transaction() as repo:
         case = repo.get_case(case_id)
     assert case is not None
-    assert Role.MODERATOR in roles_in(MALLORY, ROOMS[OWN_ROOM], ROOMS, SETTINGS)
-    assert Role.MODERATOR not in roles_for_case(MALLORY, case, ROOMS, SETTINGS)
+    assert Role.ROOM_ADMIN in roles_in(MALLORY, ROOMS[OWN_ROOM], ROOMS, SETTINGS)
+    assert Role.MODERATOR not in roles_in(MALLORY, ROOMS[OWN_ROOM], ROOMS, SETTINGS)
+    assert Role.MODERATOR in roles_in(MALLORY, ROOMS[OWN_ROOM], ROOMS, CURATING_ROOMS)
+    assert Role.MODERATOR not in roles_for_case(MALLORY, case, ROOMS, CURATING_ROOMS)
     assert Role.MODERATOR not in network_roles(MALLORY, ROOMS, SETTINGS)
-    assert Role.MODERATOR in roles_for_case(CARL, case, ROOMS, SETTINGS)
-    assert Role.MODERATOR not in network_roles(CARL, ROOMS, SETTINGS)
+    assert Role.MODERATOR not in roles_for_case(CARL, case, ROOMS, SETTINGS)
+    assert Role.MODERATOR in roles_for_case(CARL, case, ROOMS, CURATING_ROOMS)
+    assert Role.MODERATOR not in network_roles(CARL, ROOMS, CURATING_ROOMS)
     assert Role.MODERATOR in network_roles(MODO, ROOMS, SETTINGS)
     assert Role.MODERATOR in network_roles(MONA, ROOMS, SETTINGS)

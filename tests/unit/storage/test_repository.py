@@ -115,12 +115,34 @@ def test_only_the_original_sender_can_edit_and_redaction_erases(db: Database) ->
             now=NOW,
         )
         repo.add_message(_message("$1", case.id, sender="@alice:x"))
-        assert not repo.apply_edit("$1", "@mallory:x", "pirate")
-        assert repo.apply_edit("$1", "@alice:x", "texte corrigé")
+        assert not repo.apply_edit("!r:x", "$1", "@mallory:x", "pirate")
+        assert repo.apply_edit("!r:x", "$1", "@alice:x", "texte corrigé")
         assert repo.redact_message("$1") == case.id
         assert repo.redact_message("$1") is None  # twice is harmless
         stored = repo.get_message("$1")
     assert stored is not None and stored.redacted and stored.body == ""
+
+
+def test_edits_redactions_and_reply_lookups_from_another_room_do_nothing(db: Database) -> None:
+    """Event ids are public (every page links its thread): naming one from another room
+    must neither change the stored message nor find it."""
+    with db.transaction() as repo:
+        case, _ = repo.create_case(
+            room_id="!r:x",
+            root_event_id="$root",
+            origin=CaseOrigin.THREAD,
+            title="",
+            created_by="@alice:x",
+            now=NOW,
+        )
+        repo.add_message(_message("$1", case.id, sender="@alice:x"))
+        assert not repo.apply_edit("!other:x", "$1", "@alice:x", "réécrit ailleurs")
+        assert repo.redact_messages([("!other:x", "$1")]) == {}
+        assert repo.message_in_room("!other:x", "$1") is None
+        found = repo.message_in_room("!r:x", "$1")
+        assert found is not None and found.case_id == case.id
+        stored = repo.get_message("$1")
+    assert stored is not None and not stored.redacted and stored.body == "texte $1"
 
 
 def test_compare_and_set_state_moves_a_case_once(db: Database) -> None:
