@@ -182,6 +182,8 @@ MESSAGES: dict[str, str] = {
     "capture.done": 'Exchange captured: case #{case} "{title}" ({count} messages). Later '
     "messages of this thread will join it. Once the exchange is quiet I will invite its "
     "participants to write its sheet ({prefix}summary).",
+    "capture.root_missing": "I cannot find that message in this room: nothing was "
+    "captured. Answer in the exchange's own thread.",
     "capture.exists": 'This exchange is already captured: case #{case} "{title}" ({state}).',
     "capture.untitled": "untitled",
     "consent.granted": "Noted: your messages and name may be published on the wiki in "

@@ -191,6 +191,8 @@ MESSAGES: dict[str, str] = {
     "capture.done": "Échange capturé : cas #{case} « {title} » ({count} messages). Les "
     "messages suivants de ce fil le rejoindront. Quand l'échange sera calme, je proposerai "
     "aux participant·es d'en rédiger la fiche ({prefix}fiche).",
+    "capture.root_missing": "Je ne trouve pas ce message dans ce salon : rien n'est "
+    "capturé. Répondez dans le fil de l'échange lui-même.",
     "capture.exists": "Cet échange est déjà capturé : cas #{case} « {title} » ({state}).",
     "capture.untitled": "sans titre",
     "consent.granted": "C'est noté : vos messages et votre nom pourront être publiés sur le "

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain.lifecycle import LifecycleEvent, TransitionResult, transition
 from bot.domain.models import CaseOrigin
+from bot.domain.permissions import Role
 from bot.i18n import Translator
 from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
 from bot.services.effects import Effects, mention_html, text_to_html
 from bot.services.inbound import is_bot_command, stored_message
-from bot.services.prompting import on_case_opened
+from bot.services.prompting import on_case_opened, on_fiche_submitted
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -72,8 +74,51 @@ class CaptureJob:
             thread = await self.source.fetch_thread(room_id, root_id)
             exchange = ([root] if root is not None else []) + thread
         now = self.clock()
+        if root is None and not exchange:
+            # Not an event of this room (a reply or 📌 may name any event id, e.g. another
+            # room's case root) or not visible to the bot: nothing to capture here.
+            await self.db.run(lambda repo: self._not_here(repo, item_id, payload, now))
+            return
         await self.db.run(
             lambda repo: self._store(repo, item_id, payload, root_id, origin, exchange, now)
+        )
+
+    def _not_here(
+        self, repo: Repository, item_id: int, payload: dict[str, Any], now: datetime
+    ) -> None:
+        """Close the case `!capturer` opened on a message the room does not hold, and say
+        so; a 📌 opened nothing yet."""
+        case_id = payload.get("case_id")
+        case = repo.get_case(case_id) if case_id is not None else None
+        if case is not None and repo.count_messages(case.id) == 0:
+            closed = transition(
+                case.state,
+                LifecycleEvent.REJECT,
+                {Role.SYSTEM},
+                case_id=case.id,
+                actor=self.bot_user_id,
+                now=now,
+                reason="capture: root event not in this room",
+            )
+            if isinstance(closed, TransitionResult) and repo.update_case(
+                case.id, state=closed.state, expect_state=case.state
+            ):
+                repo.add_transition(closed.record)
+                on_fiche_submitted(repo, case.id, now)  # cancels its prompt timers
+        if payload.get("case_id") is None:
+            return  # a 📌 on something we cannot read: no answer (no noise)
+        tr = Translator(self.settings.bot.language)
+        text = tr("capture.root_missing")
+        sender, name = payload["sender"], payload.get("sender_name") or payload["sender"]
+        Effects(repo, f"capture-job:{item_id}", now).notice(
+            OutboundNotice(
+                room_id=payload["room_id"],
+                body=f"{name}: {text}",
+                html=f"{mention_html(sender, name)}: {text_to_html(text)}",
+                thread_root=payload.get("reply_thread"),
+                reply_to=payload["command_event"],
+                mentions=(sender,),
+            )
         )
 
     async def _reply_chain(self, room_id: str, anchor: Inbound | None) -> list[Inbound]:
