@@ -12,8 +12,10 @@ Why this shape (DESIGN §5, §9.2):
   (1 min, doubling, capped at 1 h); other timers still run. The backoff is not stored:
   after a restart the timer is tried again at once, which is what an operator who just
   fixed the cause wants, and it needs no schema change.
-- A periodic sweep (every 5 min of real time) runs `run_due` too, so a timer added by a
-  transaction that forgot to call `wake()` is still run, just a little later.
+- Every commit that adds timers wakes the scheduler (`Database.on_timers_added`, from
+  whichever code committed: sync batch, capture job, timer handler), so a timer due in
+  30 s runs in 30 s. A periodic sweep (every 5 min of real time) runs `run_due` too, as
+  a safety net (a timer written by another process, a lost wake-up).
 - The clock is injectable: tests move time and call `run_due()` (or `wake()`).
 """
 
@@ -70,6 +72,7 @@ class Scheduler:
         self._failures: dict[int, tuple[int, datetime]] = {}  # timer id → (attempts, retry at)
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
+        self._unsubscribe: Callable[[], None] | None = None
 
     def register(self, kind: str, handler: TimerHandler) -> None:
         self.handlers[kind] = handler
@@ -88,9 +91,19 @@ class Scheduler:
             coalesce=True,
             max_instances=1,
         )
+        loop = asyncio.get_running_loop()
+
+        def timers_added() -> None:
+            # Commits happen in the database's worker thread: hop onto the loop to re-arm.
+            loop.call_soon_threadsafe(self.wake)
+
+        self._unsubscribe = self.db.on_timers_added(timers_added)
         self.wake()  # runs what is already due (missed while down), then arms the next
 
     async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         aps, self._aps = self._aps, None
         if aps is not None and aps.running:
             aps.shutdown(wait=False)
@@ -99,8 +112,9 @@ class Scheduler:
             pass
 
     def wake(self) -> None:
-        """Check the timers now (call after a transaction added some): runs what is due
-        and re-arms the wake-up at the next due time. Safe to call from loop code."""
+        """Check the timers now: runs what is due and re-arms the wake-up at the next due
+        time. Called on the loop after each commit that added timers, at start, and by
+        tests that move the clock."""
         if self._aps is not None:
             self._aps.add_job(
                 self._fire,

@@ -25,16 +25,17 @@ from bot.matrix.events import (
     InboundMessage,
     InboundReaction,
     InboundRedaction,
+    OutboundNotice,
     RoomSnapshot,
     SyncBatch,
 )
 from bot.matrix.sync import record_position
 from bot.services import effects as fx
 from bot.services.batch_writer import BatchWriter, CaseRoots, captured_values
-from bot.services.effects import Effects
+from bot.services.effects import Effects, mention_html, text_to_html
 from bot.services.publishing import request_republish
 from bot.services.ratelimit import Admission, CommandRateLimit
-from bot.services.review_cards import on_card_reaction
+from bot.services.review_cards import is_card_action, on_card_reaction
 from bot.services.roles import roles_in
 from bot.settings import Settings
 from bot.storage.repository import Repository
@@ -168,13 +169,21 @@ class InboundService:
     # -- reactions -------------------------------------------------------------------
 
     def _on_reaction(self, repo: Repository, event: InboundReaction) -> None:
+        """📌 captures; ✅ / ❌ on a review card curates. A reaction that would act costs a
+        token of the sender's command rate limit (DESIGN §4): a flood of pins must not open
+        a flood of cases. Other reactions (a 👍 on a message) cost nothing."""
         if event.sender == self.bot_user_id:
             return
-        if on_card_reaction(repo, self.settings, self.rooms, event, self.clock):
+        on_card = repo.review_card(event.target) is not None
+        if on_card:
+            if not is_card_action(event.key):
+                return
+        elif event.key not in PIN_KEYS or not capture_enabled(repo, event.room_id):
             return
-        if event.key not in PIN_KEYS:
+        if not self._admit_reaction(repo, event):
             return
-        if not capture_enabled(repo, event.room_id):
+        if on_card:
+            on_card_reaction(repo, self.settings, self.rooms, event, self.clock)
             return
         stored = repo.message_in_room(event.room_id, event.target)
         if stored is not None and stored.case_id is not None:
@@ -200,6 +209,27 @@ class InboundService:
         )
         # The root is resolved by the capture job (the pinned message may sit in a thread).
         ctx.effects.job(fx.CAPTURE, capture_payload(ctx, root=event.target, case_id=None))
+
+    def _admit_reaction(self, repo: Repository, event: InboundReaction) -> bool:
+        """The command rate limit, for a reaction: a refusal acts on nothing, and the first
+        one of the minute is answered like a command's, replying to the reacted event."""
+        admission = self.rate_limit.admit(event.sender, event.sent_at)
+        if admission is Admission.ALLOW:
+            return True
+        if admission is Admission.REFUSE_AND_SAY:
+            snapshot = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
+            name = snapshot.display_names.get(event.sender) or event.sender
+            text = Translator(self.settings.bot.language)("rate_limited")
+            Effects(repo, f"reaction-limited:{event.event_id}", self.clock()).notice(
+                OutboundNotice(
+                    room_id=event.room_id,
+                    body=f"{name}: {text}",
+                    html=f"{mention_html(event.sender, name)}: {text_to_html(text)}",
+                    reply_to=event.target,
+                    mentions=(event.sender,),
+                )
+            )
+        return False
 
 
 def parse_if_addressed(body: str, prefix: str) -> model.ParseResult:

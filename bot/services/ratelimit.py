@@ -1,5 +1,7 @@
 """Per-user command rate limit: a flood from one account must not starve the others.
 
+Reactions that act (📌, ✅ / ❌ on a review card) spend the same tokens (DESIGN §4).
+
 A token bucket per sender, driven by the events' own timestamps (so a replayed batch
 decides the same way). The first refused command gets one short reply ("try again in a
 minute"); further refusals within that minute are silent, even when a token came back

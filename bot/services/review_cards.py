@@ -60,6 +60,19 @@ class ReviewCards:
             )
 
 
+def _bare(key: str) -> str:
+    return key.replace("\ufe0f", "")
+
+
+_APPROVE = {_bare(k) for k in APPROVE_KEYS}
+_REJECT = {_bare(k) for k in REJECT_KEYS}
+
+
+def is_card_action(key: str) -> bool:
+    """Whether a reaction with this key on a review card acts (approves or rejects)."""
+    return _bare(key) in _APPROVE | _REJECT
+
+
 def on_card_reaction(
     repo: Repository,
     settings: Settings,
@@ -72,9 +85,9 @@ def on_card_reaction(
     card = repo.review_card(event.target)
     if card is None:
         return False
-    key = event.key.replace("\ufe0f", "")
-    approve = key in {k.replace("\ufe0f", "") for k in APPROVE_KEYS}
-    reject = key in {k.replace("\ufe0f", "") for k in REJECT_KEYS}
+    key = _bare(event.key)
+    approve = key in _APPROVE
+    reject = key in _REJECT
     if not (approve or reject):
         return True
     snapshot = rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -15,19 +16,23 @@ from bot.storage.db import make_engine, make_session_factory
 from bot.storage.repository import Repository
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class Database:
     """Owns the engine; `run` executes one transaction in a single worker thread.
 
     One writer thread serialises writes (SQLite has one writer anyway) and keeps every
-    blocking call off the event loop.
+    blocking call off the event loop. A transaction that added timers tells the
+    `on_timers_added` listeners once it has committed, whichever code committed it (sync
+    batch, outbox job, timer handler): the scheduler re-arms then, not at its sweep.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = make_session_factory(engine)
         self._executor: ThreadPoolExecutor | None = None
+        self._timer_listeners: list[Callable[[], None]] = []
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -36,8 +41,25 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Repository]:
         """A synchronous unit of work: committed on success, rolled back on error."""
-        with self._sessions() as session, session.begin():
-            yield Repository(session)
+        with self._sessions() as session:
+            with session.begin():
+                repo = Repository(session)
+                yield repo
+            if repo.timers_added:
+                self._timers_added()
+
+    def on_timers_added(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after each commit that added timers (in the committing thread,
+        usually the database worker); returns the function that unsubscribes it."""
+        self._timer_listeners.append(listener)
+        return lambda: self._timer_listeners.remove(listener)
+
+    def _timers_added(self) -> None:
+        for listener in list(self._timer_listeners):
+            try:
+                listener()
+            except Exception:  # committed already: a listener's failure is not the caller's
+                log.exception("timer listener failed; the periodic sweep will run the timers")
 
     def run_sync(self, work: Callable[[Repository], T]) -> T:
         with self.transaction() as repo:

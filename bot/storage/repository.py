@@ -93,6 +93,7 @@ class Repository:
         self.session = session
         self._connection: Connection | None = None
         self.queued = 0  # outbox rows queued in this unit of work: is a dispatch due?
+        self.timers_added = False  # timers added in this unit of work: wake the scheduler
 
     @property
     def connection(self) -> Connection:
@@ -719,9 +720,11 @@ class Repository:
     # -- timers --------------------------------------------------------------------------
 
     def add_timer(self, kind: str, due_at: datetime, case_id: int | None = None) -> bool:
-        return (
+        added = (
             self._insert_ignore(TimerRow, {"kind": kind, "due_at": due_at, "case_id": case_id}) == 1
         )
+        self.timers_added |= added
+        return added
 
     def pending_timers(self, kinds: Sequence[str] | None = None) -> list[Timer]:
         stmt = select(TimerRow).where(TimerRow.done_at.is_(None)).order_by(TimerRow.due_at)

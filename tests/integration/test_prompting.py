@@ -164,3 +164,53 @@ async def test_quiet_exchange_prompt_reminders_escalation_across_restarts(
         assert [t for t in timers if t.case_id == case.id] == []
     finally:
         await bot.stop()
+
+
+async def test_a_prompt_arrives_within_seconds_of_being_due(
+    stack: StackInfo, tmp_path: Path, alice: AsyncClient
+) -> None:
+    """The running bot, the real clock: the `!capturer` batch adds the prompt's timer, and
+    the scheduler learns of it when that transaction commits, not at its next sweep."""
+    settings: Settings = bot_settings(stack, tmp_path)
+    settings.schedule.summary_after = timedelta(seconds=10)
+    tr = Translator(settings.bot.language)
+    bot = Bot(settings)
+    await bot.start()
+    try:
+        room = await room_with_bot(alice, bot)
+        root = await send(alice, room, "Qui a déjà fait un diagnostic en marchant ?")
+        await send(alice, room, "Nous, avec le conseil citoyen.", thread=root)
+        await send(alice, room, "!capturer Diagnostic en marchant", thread=root)
+
+        async def timer_stored() -> bool:
+            case = await case_of(bot, room, root)
+            timers = await bot.db.run(lambda repo: repo.pending_timers(["prompt"]))
+            return case is not None and any(t.case_id == case.id for t in timers)
+
+        await eventually(timer_stored, within=30)
+        case = await case_of(bot, room, root)
+        assert case is not None
+        timers = await bot.db.run(lambda repo: repo.pending_timers(["prompt"]))
+        [due] = [t.due_at for t in timers if t.case_id == case.id]
+
+        async def prompts() -> list[dict[str, Any]]:
+            sources = await bot_messages(alice, room)
+            return [
+                s
+                for s in sources
+                if s["content"].get("msgtype") == "m.notice"
+                and tr("prompt.template") in s["content"]["body"]
+            ]
+
+        async def prompted() -> bool:
+            return bool(await prompts())
+
+        wait = (due - datetime.now(UTC)).total_seconds()
+        await eventually(prompted, within=wait + 8, interval=0.5)
+        [prompt] = await prompts()
+        posted = datetime.fromtimestamp(prompt["origin_server_ts"] / 1000, UTC)
+        print(f"prompt posted {(posted - due).total_seconds():.2f}s after it was due")
+        assert due <= posted <= due + timedelta(seconds=5), (due, posted)
+        assert prompt["content"]["m.relates_to"]["event_id"] == root
+    finally:
+        await bot.stop()

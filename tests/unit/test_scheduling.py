@@ -180,6 +180,54 @@ async def test_wake_with_an_injected_clock(db: Database) -> None:
         await scheduler.stop()
 
 
+async def test_a_commit_that_adds_a_timer_wakes_the_running_scheduler(db: Database) -> None:
+    """No `wake()` by hand: the transaction's commit re-arms the scheduler, so a timer due
+    in half a second runs then, not at the 5-minute sweep."""
+    ran = asyncio.Event()
+    handler = Recorder()
+    scheduler = Scheduler(db, lambda: datetime.now(UTC), on_ran=ran.set)
+    scheduler.register("ping", handler)
+    await scheduler.start()
+    try:
+        await asyncio.sleep(0.2)  # the start-up pass found nothing
+        soon = datetime.now(UTC) + timedelta(seconds=0.5)
+        await db.run(lambda repo: repo.add_timer("ping", soon, _case(repo, 1)))
+        await asyncio.wait_for(ran.wait(), timeout=5)
+        assert len(handler.calls) == 1 and datetime.now(UTC) >= soon
+    finally:
+        await scheduler.stop()
+    # Stopped: a later commit no longer reaches it (and does not fail).
+    db.run_sync(lambda repo: repo.add_timer("ping", T0, _case(repo, 2)))
+
+
+def test_timer_listeners_hear_only_commits_that_added_timers(db: Database) -> None:
+    heard: list[str] = []
+    unsubscribe = db.on_timers_added(lambda: heard.append("added"))
+    db.run_sync(lambda repo: _case(repo, 1))  # no timer
+    db.run_sync(lambda repo: repo.add_timer("ping", T0, 1))
+    db.run_sync(lambda repo: repo.add_timer("ping", T0, 1))  # the same timer: not added
+
+    def add_then_fail(repo: Repository) -> None:
+        repo.add_timer("ping", T0 + timedelta(days=1), 1)
+        raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        db.run_sync(add_then_fail)
+    assert heard == ["added"]
+    unsubscribe()
+    db.run_sync(lambda repo: repo.add_timer("ping", T0 + timedelta(days=2), 1))
+    assert heard == ["added"]
+
+
+def test_a_failing_timer_listener_does_not_undo_the_commit(db: Database) -> None:
+    def broken() -> None:
+        raise RuntimeError("loop closed")
+
+    db.on_timers_added(broken)
+    db.run_sync(lambda repo: repo.add_timer("ping", T0, _case(repo, 1)))
+    assert len(db.run_sync(lambda repo: repo.pending_timers())) == 1
+
+
 @pytest.mark.parametrize(
     ("cron", "after", "expected"),
     [
