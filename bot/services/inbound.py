@@ -58,6 +58,7 @@ class InboundService:
     def apply(self, repo: Repository, batch: SyncBatch) -> None:
         """Everything of the batch, then its token: the caller commits them together."""
         self.rooms.update(batch.rooms)
+        self.case_roots.watch(repo.session)
         writer = BatchWriter(
             repo,
             self.case_roots,

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from bot.check import Failure, check_database
 from bot.matrix.events import SyncBatch
@@ -242,3 +243,42 @@ async def _run_until_async(loop: SyncLoop, done: Callable[[], Awaitable[bool]]) 
     finally:
         loop.stop()
         await asyncio.wait_for(task, 5)
+
+
+@pytest.mark.parametrize("any_db", ["sqlite", "postgresql"], indirect=True)
+async def test_a_batch_whose_commit_was_lost_is_applied_whole_on_retry(any_db: Database) -> None:
+    """The connection drops at commit: the case `!capturer` opened is rolled back (on
+    PostgreSQL its id is not reused). The retry must not trust what the failed attempt
+    learnt: the thread's replies join the case that exists, none is set aside."""
+    db = any_db
+    db.run_sync(lambda repo: repo.set_sync_token("s0"))
+    settings = Settings.model_validate({"matrix": {"user_id": BOT}})
+    service = InboundService(settings, BOT, lambda: NOW)
+    attempts = 0
+
+    async def handle(batch: SyncBatch) -> None:
+        def apply(repo: Any) -> None:
+            nonlocal attempts
+            attempts += 1
+            service.apply(repo, batch)
+            if attempts == 1:  # everything applied, then the server goes away at commit
+                raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error"))
+
+        await db.run(apply)
+
+    thread = _sync(
+        "s1",
+        _event(1, "Comment mobiliser les habitants ?", None),
+        _event(2, "!capturer"),
+        _event(3, "Par des ateliers."),
+        _event(4, "Et une permanence."),
+    )
+    loop = SyncLoop(FakeClient(thread), db, handle, retry_pause=0, max_backoff=0.1)
+
+    async def moved_on() -> bool:
+        return await db.run(lambda repo: repo.get_sync_token()) == "s1"
+
+    await _run_until_async(loop, moved_on)
+    assert attempts == 2
+    assert sorted(_bodies(db)) == ["Et une permanence.", "Par des ateliers."]  # the replies
+    assert db.run_sync(lambda repo: repo.dead_letters()) == []
