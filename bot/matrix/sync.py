@@ -10,28 +10,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from nio import AsyncClient, MegolmEvent, MessageDirection, RoomMessagesResponse, SyncResponse
 
+from bot.matrix.delivery import BatchHandler, Delivery, Stopped
+from bot.matrix.delivery import record_position as record_position
 from bot.matrix.errors import MatrixError
 from bot.matrix.events import Inbound, KeyWait, RoomSnapshot, SyncBatch
 from bot.matrix.gateway import fetch_create_event, raise_for
 from bot.matrix.translate import decrypt, invite_from_state, translate_event
 from bot.storage.database import Database
-from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-BatchHandler = Callable[[SyncBatch], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +64,6 @@ def _create_info(event: Mapping[str, Any]) -> _CreateInfo | None:
     )
 
 
-class _Stopped(Exception):
-    """stop() was called while a batch was waiting to be retried."""
-
-
 class SyncLoop:
     """Syncs forever and hands each sync's events to `handle_batch`, exactly once in order.
 
@@ -80,14 +74,15 @@ class SyncLoop:
     replay harmless). The loop does not commit the token after a successful handler
     (it only checks that the handler did, and repairs it with an error log if not).
 
-    **Failures.** A handler exception is logged and the batch is retried
-    (`handler_attempts` times, with a short pause). A batch that keeps failing is
-    "poisoned": its events are then handed over one at a time (each sub-batch carries the
+    **Failures** (`Delivery`). While the database is unavailable, delivery stops and the
+    same batch is retried with backoff capped at `max_backoff` until it answers: the token
+    does not move. A batch that fails `handler_attempts` times while the database answers
+    is "poisoned": its events are handed over one at a time (each sub-batch carries the
     *previous* token as `next_batch`, so a crash in the middle replays instead of
-    losing), an event that still fails is logged with its id and dropped, and the loop
-    commits the batch's token itself. Any other exception (homeserver down, back-fill
-    error, database down while committing) restarts the loop from the stored token with
-    exponential backoff capped at `max_backoff` seconds: nothing is lost, nothing skipped.
+    losing); an event that still fails alone is set aside whole in `dead_letters`, in the
+    transaction that commits the batch's token. Any other exception (homeserver down,
+    back-fill error) restarts the loop from the stored token with backoff capped at
+    `max_backoff`: nothing is lost, nothing skipped.
 
     **First sync.** Without a stored token, the first batch is `initial=True` (history of
     a fresh install: never run commands from it). After a restart with a token, the first
@@ -125,12 +120,19 @@ class SyncLoop:
         self.sync_timeout_ms = sync_timeout_ms
         self.clock = clock
         self.max_backoff = max_backoff
-        self.handler_attempts = max(1, handler_attempts)
-        self.retry_pause = retry_pause
         self.backfill_page = backfill_page
         self.backfill_max = backfill_max
-        self._token_checked = False
         self.undecryptable_ttl = undecryptable_ttl
+        self.delivery = Delivery(
+            db,
+            handle_batch,
+            clock=clock,
+            pause=self._pause,
+            stopping=lambda: self._stopping,
+            handler_attempts=handler_attempts,
+            retry_pause=retry_pause,
+            max_backoff=max_backoff,
+        )
         self.batches_delivered = 0
         self._stopping = False
         self._wake = asyncio.Event()
@@ -184,8 +186,9 @@ class SyncLoop:
     # -- one run -----------------------------------------------------------------------
 
     async def _run_from_stored_token(self) -> None:
-        since = await self.db.run(lambda repo: repo.get_sync_token())
-        await self._load_key_waits()
+        answered = self.delivery.until_database_answers
+        since = await answered(lambda: self.db.run(lambda repo: repo.get_sync_token()))
+        await answered(self._load_key_waits)
         self._joined = set()
         first = True
         while not self._stopping:
@@ -195,8 +198,8 @@ class SyncLoop:
             batch = await self._build_batch(response, since)
             await self._housekeeping()
             try:
-                await self._deliver(batch, since)
-            except _Stopped:
+                await self.delivery.deliver(batch, since)
+            except Stopped:
                 return
             self.batches_delivered += 1
             since = batch.next_batch
@@ -448,74 +451,3 @@ class SyncLoop:
             raise
         except Exception as exc:  # retried after the next sync: the flags stay set
             log.warning("E2EE housekeeping failed: %s: %s", type(exc).__name__, exc)
-
-    # -- delivery -------------------------------------------------------------------------
-
-    async def _deliver(self, batch: SyncBatch, since: str | None) -> None:
-        for attempt in range(1, self.handler_attempts + 1):
-            try:
-                await self.handle_batch(batch)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception(
-                    "batch handler failed (attempt %d/%d) on %s",
-                    attempt,
-                    self.handler_attempts,
-                    _describe(batch),
-                )
-                if self._stopping:
-                    raise _Stopped from None
-                await self._pause(self.retry_pause * attempt)
-                continue
-            if not self._token_checked:
-                await self._check_token(batch.next_batch)
-                self._token_checked = True
-            return
-        await self._deliver_one_by_one(batch, since)
-
-    async def _deliver_one_by_one(self, batch: SyncBatch, since: str | None) -> None:
-        log.error("poisoned batch %s: handing its events over one at a time", _describe(batch))
-        for event in batch.events:
-            single = replace(
-                batch,
-                events=(event,),
-                next_batch=since or batch.next_batch,
-                key_waits=(),
-                key_waits_ended=(),
-            )
-            for attempt in range(2):
-                if self._stopping:
-                    raise _Stopped
-                try:
-                    await self.handle_batch(single)
-                    break
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("batch handler failed on %r (attempt %d/2)", event, attempt + 1)
-            else:
-                log.error("dropping event after repeated handler failures: %r", event)
-        await self.db.run(lambda repo: record_position(repo, batch))
-
-    async def _check_token(self, token: str) -> None:
-        """The contract, checked on the first batch only (a handler that forgets the token
-        forgets it every time; reading it back after every batch costs a transaction)."""
-        stored = await self.db.run(lambda repo: repo.get_sync_token())
-        if stored != token:
-            log.error("handle_batch did not commit the sync token (contract); committing it")
-            await self.db.run(lambda repo: repo.set_sync_token(token))
-
-
-def record_position(repo: Repository, batch: SyncBatch) -> None:
-    """The batch's sync token and its key waits: what a batch handler commits with the
-    batch's events, in the same transaction."""
-    repo.save_key_waits((w.event_id, w.room_id, w.source, w.seen_at) for w in batch.key_waits)
-    repo.drop_key_waits(batch.key_waits_ended)
-    repo.set_sync_token(batch.next_batch)
-
-
-def _describe(batch: SyncBatch) -> str:
-    ids = [getattr(event, "event_id", event.room_id) for event in batch.events]
-    shown = ", ".join(ids[:20]) + (f" … (+{len(ids) - 20})" if len(ids) > 20 else "")
-    return f"batch {batch.next_batch} ({len(ids)} events: {shown})"

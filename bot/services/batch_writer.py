@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from bot.domain.models import CaseOrigin
 from bot.matrix.events import InboundMessage
 from bot.storage.repository import MessageValues, Repository, message_values
@@ -22,22 +25,39 @@ class CaseRoots:
     """Which (room, root event) pairs are captured: a cache that lives across batches.
 
     Only positive answers are kept: a case never moves or disappears once opened, but
-    one may be opened at any moment (a command, the capture job).
+    one may be opened at any moment (a command, the capture job). What a transaction
+    finds is kept only once it commits (`watch`): a case opened by a batch whose commit
+    failed does not exist, and its retry may open it under another id.
     """
 
     def __init__(self, limit: int = 100_000) -> None:
         self._known: dict[tuple[str, str], CaseKey] = {}
+        self._unsure: dict[tuple[str, str], CaseKey] = {}  # found by an uncommitted one
         self._limit = limit
+
+    def watch(self, session: Session) -> None:
+        """Learn from this session's transaction once it commits; forget what an earlier
+        one found if it never did."""
+        self._unsure = {}
+        event.listen(session, "after_commit", self._committed)
+
+    def _committed(self, session: Session) -> None:
+        if session.in_nested_transaction():  # a savepoint released (a command): not yet
+            return
+        if len(self._known) > self._limit:
+            self._known.clear()
+        self._known.update(self._unsure)
+        self._unsure = {}
 
     def lookup(
         self, repo: Repository, pairs: set[tuple[str, str]]
     ) -> dict[tuple[str, str], CaseKey]:
-        missing = pairs - self._known.keys()
+        missing = pairs - self._known.keys() - self._unsure.keys()
         if missing:
-            if len(self._known) > self._limit:
-                self._known.clear()
-            self._known.update(repo.case_keys_by_roots(missing))
-        return {pair: self._known[pair] for pair in pairs if pair in self._known}
+            self._unsure.update(repo.case_keys_by_roots(missing))
+        found = {pair: self._known[pair] for pair in pairs if pair in self._known}
+        found.update({pair: self._unsure[pair] for pair in pairs if pair in self._unsure})
+        return found
 
 
 class BatchWriter:

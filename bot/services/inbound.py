@@ -38,6 +38,7 @@ from bot.services.ratelimit import Admission, CommandRateLimit
 from bot.services.review_cards import is_card_action, on_card_reaction
 from bot.services.roles import roles_in
 from bot.settings import Settings
+from bot.storage.outage import database_unavailable
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class InboundService:
     def apply(self, repo: Repository, batch: SyncBatch) -> None:
         """Everything of the batch, then its token: the caller commits them together."""
         self.rooms.update(batch.rooms)
+        self.case_roots.watch(repo.session)
         writer = BatchWriter(
             repo,
             self.case_roots,
@@ -160,7 +162,9 @@ class InboundService:
         try:
             with repo.session.begin_nested():  # a savepoint: a failing command undoes itself
                 handle(result, ctx)
-        except Exception:
+        except Exception as exc:
+            if database_unavailable(exc):
+                raise  # not the command's fault: the whole batch waits for the database
             # One bad command must never poison the batch (and the sync token with it).
             log.exception("command %s in %s failed", type(result).__name__, event.room_id)
             ctx.effects = Effects(repo, f"cmd-error:{event.event_id}", self.clock())

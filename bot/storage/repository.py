@@ -40,6 +40,7 @@ from bot.domain.models import (
 from bot.storage.tables import (
     AnnotationRow,
     CaseRow,
+    DeadLetterRow,
     FicheVersionRow,
     KeyWaitRow,
     MessageRow,
@@ -179,10 +180,33 @@ class Repository:
 
     def key_waits(self) -> list[tuple[str, str, dict[str, Any], datetime]]:
         rows = self.connection.execute(
-            select(KeyWaitRow.event_id, KeyWaitRow.room_id, KeyWaitRow.source, KeyWaitRow.seen_at)
-            .order_by(KeyWaitRow.seen_at, KeyWaitRow.event_id)
+            select(
+                KeyWaitRow.event_id, KeyWaitRow.room_id, KeyWaitRow.source, KeyWaitRow.seen_at
+            ).order_by(KeyWaitRow.seen_at, KeyWaitRow.event_id)
         )
         return [(e, r, src, at) for e, r, src, at in rows]
+
+    # -- events set aside (dead letters) ------------------------------------------------
+
+    def set_aside(self, letters: Sequence[DeadLetterValues]) -> int:
+        """Keep events that failed alone, whole; a replayed one is kept once (first failure)."""
+        return self._insert_ignore(DeadLetterRow, [dict(letter) for letter in letters])
+
+    def dead_letters(self) -> list[DeadLetterValues]:
+        """Every event set aside, oldest first."""
+        rows = self.connection.execute(
+            select(DeadLetterRow.__table__).order_by(
+                DeadLetterRow.failed_at, DeadLetterRow.event_id
+            )
+        )
+        return [DeadLetterValues(**row._mapping) for row in rows]  # type: ignore[typeddict-item]
+
+    def dead_letter_summary(self) -> tuple[int, datetime | None]:
+        """How many events are set aside, and when the oldest failed."""
+        count, oldest = self.connection.execute(
+            select(func.count(), func.min(DeadLetterRow.failed_at))
+        ).one()
+        return int(count), oldest
 
     # -- rooms ---------------------------------------------------------------------------
 
@@ -483,6 +507,7 @@ class Repository:
         self.session.execute(
             update(MessageRow).where(MessageRow.sender == user_id).values(body="", redacted=True)
         )
+        self.session.execute(delete(DeadLetterRow).where(DeadLetterRow.sender == user_id))
         return {c for c in case_ids if c is not None}
 
     # -- fiches, reviews, transitions ----------------------------------------------------
@@ -940,6 +965,20 @@ def _case(row: CaseRow) -> Case:
         created_at=row.created_at,
         last_activity_at=row.last_activity_at,
     )
+
+
+class DeadLetterValues(TypedDict):
+    """A `dead_letters` row: an event kept whole with why it could not be applied."""
+
+    event_id: str
+    room_id: str
+    event_type: str
+    sender: str | None
+    event: dict[str, Any]
+    error_class: str
+    error: str
+    sync_token: str
+    failed_at: datetime
 
 
 class MessageValues(TypedDict):

@@ -194,6 +194,24 @@ class KeyWaitRow(Base):
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class DeadLetterRow(Base):
+    """An event that failed alone while the database answered: set aside whole, with the
+    error, instead of being dropped (`capibot check` reports them). Keyed by event id, so
+    a replayed batch sets it aside once."""
+
+    __tablename__ = "dead_letters"
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    event_type: Mapped[str] = mapped_column(String(100))
+    sender: Mapped[str | None] = mapped_column(String(255))
+    event: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error_class: Mapped[str] = mapped_column(String(255))
+    error: Mapped[str] = mapped_column(Text)
+    sync_token: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class OutboxRow(Base):
     __tablename__ = "outbox"
 

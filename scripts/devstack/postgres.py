@@ -53,6 +53,7 @@ def _as_postgres(argv: list[str]) -> list[str]:
 class Cluster:
     directory: Path
     port: int
+    options: str = ""  # the server options it was started with (to start it again)
 
     @property
     def admin_url(self) -> str:
@@ -83,6 +84,27 @@ class Cluster:
             capture_output=True,
         )
         return self.url(name)
+
+    def halt(self) -> None:
+        """Stop the server, keeping its data (a database outage); `resume()` restarts it."""
+        subprocess.run(
+            _as_postgres(
+                [
+                    str(bindir() / "pg_ctl"),
+                    "-D",
+                    str(self.directory / "data"),
+                    "stop",
+                    "-m",
+                    "fast",
+                    "-w",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+
+    def resume(self) -> None:
+        _pg_ctl_start(self.directory, self.options)
 
     def stop(self) -> None:
         subprocess.run(
@@ -133,12 +155,17 @@ def start_cluster() -> Cluster:
         f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
     )
+    _pg_ctl_start(directory, options)
+    return Cluster(directory, port, options)
+
+
+def _pg_ctl_start(directory: Path, options: str) -> None:
     subprocess.run(
         _as_postgres(
             [
                 str(bindir() / "pg_ctl"),
                 "-D",
-                str(data),
+                str(directory / "data"),
                 "-o",
                 options,
                 "-l",
@@ -150,4 +177,3 @@ def start_cluster() -> Cluster:
         check=True,
         capture_output=True,
     )
-    return Cluster(directory, port)
