@@ -57,9 +57,9 @@ def formula_like(cell: str) -> bool:
 
 
 def test_a_formula_title_is_quoted_in_csv_and_left_alone_in_jsonl() -> None:
-    rec = record("=HYPERLINK(\"http://evil\";\"clic\")", "approved", ["@SUM(A1)", "-2+3", "ok"])
+    rec = record('=HYPERLINK("http://evil";"clic")', "approved", ["@SUM(A1)", "-2+3", "ok"])
     rows = list(csv.DictReader(io.StringIO(to_string([rec], "csv"), newline="")))
-    assert rows[0]["title"] == "'=HYPERLINK(\"http://evil\";\"clic\")"
+    assert rows[0]["title"] == '\'=HYPERLINK("http://evil";"clic")'
     assert rows[0]["fiche_title"] == "'@SUM(A1)"
     assert rows[0]["fiche_context"] == "'-2+3"
     assert rows[0]["fiche_action"] == "ok"
