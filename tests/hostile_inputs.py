@@ -69,6 +69,7 @@ HOSTILE_INPUTS: list[tuple[str, str]] = [
     ("zero_width", "{\u200b{PAGENAME}\u200b}"),
     ("greek_question_mark", "a\u037e b"),  # NFC turns it into ';'
     ("combining_overlay", "a >\u0338 b =\u0338 c"),
+    ("leading_combining", "\u0338 barré \u0301"),  # would fuse with a tag's ">" (≯)
     ("control_chars", "a\x00b\x08c\x1bd\x85e"),
     ("crlf_and_separators", "a\r\nb\rc\u2028d\u2029e"),
     ("lone_surrogate", "a\ud800b"),

@@ -26,6 +26,7 @@ from wiki_sync.errors import (
     WikiPermissionError,
     WikiUnavailable,
 )
+from wiki_sync.namespaces import SITEINFO_PROPS, SiteNamespaces
 from wiki_sync.settings import WikiConfig
 
 log = logging.getLogger(__name__)
@@ -54,13 +55,16 @@ RELOGIN_CODES = {"assertbotfailed", "assertuserfailed", "badtoken", "notloggedin
 
 @dataclass(frozen=True, slots=True)
 class PageState:
-    """A page as just read from the wiki (never cached: DESIGN §6)."""
+    """A page as just read from the wiki (never cached: DESIGN §6). ``ns`` is the
+    namespace the wiki put the title in; None for a title that is no local page
+    (interwiki or invalid)."""
 
     title: str
     exists: bool
     revid: int | None = None
     text: str | None = None
     user: str | None = None
+    ns: int | None = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,7 @@ class WikiClient:
         self._sleep = sleep
         self._clock = clock
         self._site: Any = None
+        self._namespaces: SiteNamespaces | None = None
         self._last_write = float("-inf")
         self._lock = threading.Lock()
         self.requests_made = 0
@@ -126,6 +131,7 @@ class WikiClient:
             except mwclient.errors.LoginError as exc:
                 raise WikiAuthError(f"wiki login refused for {cfg.username}: {exc.code}") from None
         self._site = site
+        self._namespaces = None  # a new session may face a reconfigured wiki
 
     @property
     def site(self) -> Any:
@@ -139,6 +145,20 @@ class WikiClient:
         userinfo = info["query"]["userinfo"]
         return str(userinfo.get("name", "")), frozenset(userinfo.get("rights", ()))
 
+    def namespaces(self) -> SiteNamespaces:
+        """The wiki's namespace names, aliases and interwiki prefixes (its siteinfo):
+        read once per login, or again after `forget_namespaces`."""
+        if self._namespaces is None:
+            info = self._api(
+                "query", "GET", meta="siteinfo", siprop=SITEINFO_PROPS, formatversion=2
+            )
+            self._namespaces = SiteNamespaces.from_siteinfo(info["query"])
+        return self._namespaces
+
+    def forget_namespaces(self) -> None:
+        """Drop the cached siteinfo: the wiki answered differently from it."""
+        self._namespaces = None
+
     # -- reads -----------------------------------------------------------------------
 
     def read(self, title: str) -> PageState:
@@ -151,9 +171,13 @@ class WikiClient:
             rvslots="main",
             formatversion=2,
         )
-        page = info["query"]["pages"][0]
+        query = info["query"]
+        if not query.get("pages"):  # an interwiki title: no page of this wiki
+            return PageState(title=title, exists=False, ns=None)
+        page = query["pages"][0]
+        ns = page.get("ns")
         if page.get("missing") or page.get("invalid"):
-            return PageState(title=page.get("title", title), exists=False)
+            return PageState(title=page.get("title", title), exists=False, ns=ns)
         revision = page["revisions"][0]
         return PageState(
             title=page["title"],
@@ -161,6 +185,7 @@ class WikiClient:
             revid=int(revision["revid"]),
             text=revision["slots"]["main"].get("content", ""),
             user=revision.get("user"),
+            ns=ns,
         )
 
     def exists(self, title: str) -> bool:

@@ -32,7 +32,8 @@ class EditConflict(WikiError):
 class TitleError(WikiError, ValueError):
     """No valid page title can be made; ``reason`` is meant for the user.
 
-    ``code`` is stable (``empty``, ``no_alnum``, ``exhausted``) so the bot can
+    ``code`` is stable (``empty``, ``no_alnum``, ``exhausted``, ``namespace``: the wiki
+    would put the title outside its main namespace) so the bot can
     translate it; ``reason`` is a French default wording.
     """
 

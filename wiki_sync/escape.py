@@ -10,6 +10,10 @@ Stricter than wfEscapeWikiText on purpose: ``:`` is escaped everywhere (kills
 words ISBN/RFC/PMID themselves (MediaWiki also accepts ``&nbsp;`` and any Unicode
 space after them, so escaping the following space is not enough).
 
+Text is NFC-normalised before it is escaped (``clean_text``), and combining characters
+that open an escaped piece are written as entities: MediaWiki normalises the whole page,
+which would otherwise fuse them with our markup before them.
+
 Newline policy (``escape_wikitext``): a blank line stays a paragraph break; a single
 newline becomes ``<br />`` + newline, as chat users expect a line break to show; every
 line start is escaped. Line-trailing spaces and leading/trailing blank lines are dropped.
@@ -34,6 +38,13 @@ _INVALID = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _NEWLINES = re.compile("\r\n|[\r\v\f\x85\u2028\u2029]")
 _MAGIC_LINK = re.compile(r"(?i)(ISB)(N)|(RF)(C)|(PMI)(D)")
 _BREAK = "<br />"
+# Besides combining marks, the few spacing vowel signs that canonically compose with the
+# character before them (Unicode's NFC_Quick_Check=Maybe with combining class 0).
+_COMPOSING_SPACING = frozenset(
+    "\u09be\u09d7\u0b3e\u0b56\u0b57\u0bbe\u0bd7\u0cc2\u0cd5\u0cd6\u0d3e\u0d57\u0dcf"
+    "\u0ddf\u0fb5\u0fb7\u102e\u1b35\U00011127\U0001133e\U00011357\U000114b0\U000114ba"
+    "\U000114bd\U000115af\U00011930"
+)
 
 
 def clean_text(text: str) -> str:
@@ -58,8 +69,25 @@ def _magic(match: re.Match[str]) -> str:
     return f"{head}&#{ord(last)};"
 
 
+def joins_previous(char: str) -> bool:
+    """True when NFC may fuse ``char`` with the character before it (``>`` + U+0338
+    is ``≯``): combining marks, composing vowel signs, Hangul medial and final jamo."""
+    return (
+        unicodedata.combining(char) != 0
+        or char in _COMPOSING_SPACING
+        or "\u1161" <= char <= "\u1175"
+        or "\u11a8" <= char <= "\u11c2"
+    )
+
+
 def _escape_chars(text: str) -> str:
-    out = text.translate(_TABLE)
+    """Markup characters as entities. Combining characters that open the text are
+    entities too: MediaWiki normalises the whole page to NFC, which would fuse them with
+    the markup written before this text (``<blockquote>`` + U+0338 is ``<blockquote≯``)."""
+    lead = 0
+    while lead < len(text) and joins_previous(text[lead]):
+        lead += 1
+    out = "".join(f"&#{ord(c)};" for c in text[:lead]) + text[lead:].translate(_TABLE)
     out = out.replace("__", "_&#95;")
     return _MAGIC_LINK.sub(_magic, out)
 

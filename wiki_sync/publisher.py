@@ -15,8 +15,8 @@ from dataclasses import replace as with_fields
 
 import mwparserfromhell
 
-from wiki_sync.client import PageState, WikiClient
-from wiki_sync.errors import EditConflict
+from wiki_sync.client import EditResult, PageState, WikiClient
+from wiki_sync.errors import EditConflict, TitleError
 from wiki_sync.merge import _name_key, merge_page, normalise
 from wiki_sync.render import template_name
 from wiki_sync.titles import disambiguate, page_title_from
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 #: How many times a write lost to a concurrent edit is re-read and tried again.
 RACE_RETRIES = 3
+_OUTSIDE_MAIN = "Le titre désignerait une page hors de l'espace principal du wiki."
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,15 +93,16 @@ class PageWriter:
         The usual case, a free title, costs one request: the create-only write is tried
         first, and only when the title is taken are pages read, to reuse a page the bot
         already wrote for this case (crash before the commit: no second revision) or
-        else to find a free disambiguated title.
+        else to find a free disambiguated title. The page is always in the main namespace
+        (`main_title`, then checked again on the title the wiki reports).
         """
-        base = page_title_from(wanted_title)
+        base = self.main_title(wanted_title)
         try:
             result = self.client.edit(base, text, summary, base_revid=None, create_only=True)
         except EditConflict as exc:  # taken (by another page, or by our own earlier write)
             log.info("title %s is taken (%s); looking at the pages", base, exc)
         else:
-            return Written(result.title, result.revid, text, "created")
+            return self._created(result, text)
         mine: dict[str, PageState] = {}
 
         def taken(title: str) -> bool:
@@ -121,8 +123,36 @@ class PageWriter:
             except EditConflict as exc:  # created or edited meanwhile: look again
                 log.info("page %s changed while publishing (%s); retrying", title, exc)
                 continue
-            return Written(result.title, result.revid, text, "created")
+            return self._created(result, text)
         raise EditConflict(base, ("title",))
+
+    def main_title(self, wanted_title: str) -> str:
+        """A main-namespace title made from user text, or ``TitleError``.
+
+        Every namespace name, alias and interwiki prefix of this wiki (its siteinfo) is
+        neutralised: ``Discussion Capiwiki:Règles`` becomes ``Discussion Capiwiki∶Règles``
+        (U+2236, which reads as a colon), a main-namespace page with the title the reader
+        expects. A title that still holds a colon is put to the wiki itself (one read),
+        which parses it as it would when saving: a name added to the wiki after the
+        siteinfo was read is caught, the siteinfo read again and the title made anew.
+        """
+        for _ in range(2):
+            title = page_title_from(wanted_title, self.client.namespaces().prefixes)
+            if ":" not in title:  # no colon, no prefix: MediaWiki needs one
+                return title
+            if self.client.read(title).ns == 0:
+                return title
+            log.warning("title %r is outside the main namespace; reading siteinfo again", title)
+            self.client.forget_namespaces()
+        raise TitleError("namespace", _OUTSIDE_MAIN)
+
+    def _created(self, result: EditResult, text: str) -> Written:
+        """The page just created, after checking the wiki put it in the main namespace."""
+        if self.client.namespaces().namespace_of(result.title) != 0:
+            # Unreachable unless the wiki changed between `main_title` and the write.
+            log.error("page %r was created outside the main namespace: delete it", result.title)
+            raise TitleError("namespace", _OUTSIDE_MAIN)
+        return Written(result.title, result.revid, text, "created")
 
     def _write_over(self, page: PageState, text: str, summary: str) -> Written:
         assert page.revid is not None

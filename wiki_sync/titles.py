@@ -20,6 +20,8 @@ MAX_TITLE_BYTES = 255
 
 # Namespace names (canonical + French, with aliases) that may contain a space: single
 # words are caught anyway (any one-word prefix may be an interwiki or language code).
+# Only a baseline: a wiki's own names ("Discussion Capiwiki", from its site name) come
+# from its siteinfo (`wiki_sync.namespaces`), which the publisher adds to these.
 DEFAULT_PREFIXES: tuple[str, ...] = (
     "Media", "Special", "Talk", "User", "User talk", "Project", "Project talk",
     "File", "File talk", "Image", "Image talk", "MediaWiki", "MediaWiki talk",
@@ -67,7 +69,9 @@ def _unescape(text: str) -> str:
     return _ENTITY.sub("\uff06", text)
 
 
-def _fold(name: str) -> str:
+def fold_name(name: str) -> str:
+    """A namespace name or prefix compared loosely: case, spaces/underscores and accents
+    ignored (MediaWiki ignores the first two; ignoring accents errs on the safe side)."""
     decomposed = unicodedata.normalize("NFKD", " ".join(name.replace("_", " ").split()))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -75,12 +79,12 @@ def _fold(name: str) -> str:
 @functools.lru_cache(maxsize=8)
 def _folded(prefixes: tuple[str, ...]) -> frozenset[str]:
     """Folded once per prefix list: titles are made many times per publication."""
-    return frozenset(_fold(p) for p in prefixes)
+    return frozenset(fold_name(p) for p in prefixes)
 
 
 def _is_prefix_like(prefix: str, folded_prefixes: frozenset[str]) -> bool:
     prefix = prefix.strip()
-    return bool(prefix) and (" " not in prefix or _fold(prefix) in folded_prefixes)
+    return bool(prefix) and (" " not in prefix or fold_name(prefix) in folded_prefixes)
 
 
 def _neutralise_prefixes(title: str, folded_prefixes: frozenset[str]) -> str:

@@ -261,12 +261,27 @@ CSV_FIELDS = (
 )
 
 
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Google
+# Sheets (OWASP "CSV injection"; ASVS 1.2.10 adds NUL). LF and the fullwidth forms, which
+# some spreadsheets and IMEs also turn into formulas, are covered too, as is a trigger
+# behind leading blanks: a quote too many is harmless, a formula run is not.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\0\uff1d\uff0b\uff0d\uff20")
+
+
+def inert_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: ``'`` before a formula trigger (OWASP)."""
+    if value[:1] in FORMULA_TRIGGERS or value.lstrip()[:1] in FORMULA_TRIGGERS:
+        return "'" + value
+    return value
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
-    """One spreadsheet row: scalars as such, fiche fields in columns, nested data as JSON."""
+    """One spreadsheet row: scalars as such, fiche fields in columns, nested data as JSON;
+    every text cell made inert (`inert_cell`). The JSON lines export keeps raw values."""
     fiche = record.get("fiche") or {}
     row: dict[str, Any] = {
         "case": record["case"],
@@ -279,7 +294,7 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
         row[f"fiche_{f.value}"] = fiche.get(f.value, "")
     for key in ("room", "states", "reviews", "annotations", "participants", "exchange"):
         row[key] = _json(record[key])
-    return row
+    return {k: inert_cell(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def write_export(

@@ -86,6 +86,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "title.empty": "le titre est vide une fois nettoyé.",
         "title.no_alnum": "le titre doit contenir au moins une lettre ou un chiffre.",
         "title.exhausted": "aucun titre libre n'a été trouvé pour cette fiche.",
+        "title.namespace": (
+            "le wiki placerait ce titre hors de son espace principal, celui des fiches ;"
+            " changez son début."
+        ),
         "privacy_kept": (
             "Fiche #{case} : extraits et contributeurs de la page « {title} » mis à jour"
             " ({reason}) par-dessus des modifications faites sur le wiki ; celles qui"
@@ -114,6 +118,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "title.empty": "the title is empty once cleaned.",
         "title.no_alnum": "the title must hold at least one letter or digit.",
         "title.exhausted": "no free title was found for this sheet.",
+        "title.namespace": (
+            "the wiki would put this title outside its main namespace, where the sheets"
+            " go; change how it starts."
+        ),
         "privacy_kept": (
             "Case #{case}: excerpt and contributors of page “{title}” updated ({reason})"
             " over edits made on the wiki; the edits touching {parts} were kept as they"

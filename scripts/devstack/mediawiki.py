@@ -19,6 +19,10 @@ DEBIAN_PACKAGES = [
     "php-xml",
     "php-apcu",
 ]
+#: The wiki's name, hence its project namespaces ("Capiwiki:", "Discussion Capiwiki:").
+SITE_NAME = "Capiwiki"
+#: A multi-word namespace alias, as an admin may add one ($wgNamespaceAliases).
+HELP_ALIAS = "Guide pratique"
 BOT_GRANTS = "basic,highvolume,editpage,editprotected,createeditmovepage,editmycssjs"
 
 
@@ -97,7 +101,7 @@ def install(state: Path, port: int, admin_password: str) -> Path:
                 admin_password,
                 "--confpath",
                 str(state),
-                "Capiwiki",
+                SITE_NAME,
                 "Admin",
             ],
             capture_output=True,
@@ -135,6 +139,7 @@ $wgEnableEmail = false;
 $wgJobRunRate = 0;
 wfLoadExtension( 'ParserFunctions' );
 $wgPFEnableStringFunctions = true;
+$wgNamespaceAliases[{HELP_ALIAS!r}] = NS_HELP;
 """
 
 

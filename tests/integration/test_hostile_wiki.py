@@ -145,5 +145,9 @@ async def test_hostile_batch_is_plain_text_on_the_real_wiki(
     assert result["langlinks"] == [] and result["iwlinks"] == [] and result["images"] == []
 
     page_text = visible(result["text"])
+    # One quotation per message, each still a tag after the wiki's NFC normalisation
+    # (a quote opening with U+0338 once turned "<blockquote>" into "<blockquote≯").
+    assert result["text"].count("<blockquote>") == len(messages)
+    assert "blockquote" not in page_text
     for name, text in batch:
         assert shown(text) in page_text, name

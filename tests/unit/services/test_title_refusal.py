@@ -26,3 +26,9 @@ def test_the_reason_is_in_english_for_an_english_bot() -> None:
 def test_an_unknown_reason_code_keeps_the_library_wording() -> None:
     exc = TitleError("new_code", "Raison inédite.")
     assert title_refusal("en", 3, exc) == "Case #3 not published: Raison inédite."
+
+
+def test_a_title_outside_the_main_namespace_is_explained_in_both_languages() -> None:
+    exc = TitleError("namespace", "Le titre désignerait une page hors de l'espace principal.")
+    assert "outside its main namespace" in title_refusal("en", 4, exc)
+    assert "hors de son espace principal" in title_refusal("fr", 4, exc)
