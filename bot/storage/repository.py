@@ -36,6 +36,7 @@ from bot.domain.models import (
     Timer,
     Transition,
 )
+from bot.domain.replies import strip_reply_fallback
 from bot.storage.tables import (
     AnnotationRow,
     CaseRow,
@@ -70,6 +71,10 @@ _REDACT_MESSAGE = (
     update(MessageRow)
     .where(MessageRow.event_id == bindparam("target"), MessageRow.redacted.is_(False))
     .values(body="", redacted=True)
+)
+_REPLY_TARGETS = select(MessageRow.event_id).where(
+    MessageRow.event_id.in_(bindparam("targets", expanding=True)),
+    (MessageRow.in_reply_to.is_not(None)) | (MessageRow.thread_root.is_not(None)),
 )
 _UNREDACTED_CASES = select(MessageRow.event_id, MessageRow.case_id).where(
     MessageRow.event_id.in_(bindparam("targets", expanding=True)),
@@ -377,18 +382,32 @@ class Repository:
 
     def apply_edit(self, event_id: str, sender: str, new_body: str) -> bool:
         """Replace a stored body; only the original sender's edit counts (DESIGN §9.4)."""
-        result = self.connection.execute(
-            _EDIT_MESSAGE, {"target": event_id, "editor": sender, "new_body": new_body}
-        )
+        (row,) = self._edit_rows([(event_id, sender, new_body)])
+        result = self.connection.execute(_EDIT_MESSAGE, row)
         return bool(result.rowcount)
 
     def apply_edits(self, edits: Sequence[tuple[str, str, str]]) -> None:
         """`apply_edit` for (target, sender, new body) triples, in order, in one executemany."""
         if edits:
-            self.connection.execute(
-                _EDIT_MESSAGE,
-                [{"target": t, "editor": s, "new_body": b} for t, s, b in edits],
+            self.connection.execute(_EDIT_MESSAGE, self._edit_rows(edits))
+
+    def _edit_rows(self, edits: Sequence[tuple[str, str, str]]) -> list[dict[str, str]]:
+        """The edits' parameters, a reply's new body stripped of its fallback (DESIGN §7):
+        `m.new_content` may carry one, and only the stored message tells it is a reply
+        (a thread message is a falling-back reply)."""
+        replies = set(
+            self.connection.scalars(
+                _REPLY_TARGETS, {"targets": sorted({target for target, _, _ in edits})}
             )
+        )
+        return [
+            {
+                "target": t,
+                "editor": s,
+                "new_body": strip_reply_fallback(b, is_reply=t in replies),
+            }
+            for t, s, b in edits
+        ]
 
     def redact_message(self, event_id: str) -> int | None:
         """Erase a message's content; returns its case id (to republish) if it was stored."""
