@@ -23,6 +23,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.domain.models import CaseState, FicheField, OutboxItem, Timer
+from bot.domain.naming import Acting, public_name
 from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler, next_fire_time
@@ -149,7 +150,7 @@ class Diffusion:
             return [
                 DirectoryEntry(
                     user_id=p.user_id,
-                    name=p.display_name or p.user_id,
+                    name=public_name(p, Acting.MEMBER, self.tr.lang),
                     function=p.profile.function,
                     territory=p.profile.territory,
                     expertise=p.profile.expertise,
@@ -214,7 +215,7 @@ class Diffusion:
             notes.append(
                 DigestAnnotation(
                     page_title=page.page_title,
-                    researcher=(person.display_name if person else "") or annotation.researcher,
+                    researcher=public_name(person, Acting.RESEARCHER, self.tr.lang),
                     at=annotation.created_at,
                     text=annotation.text,
                 )

@@ -23,6 +23,7 @@ from bot.domain.models import (
     Publication,
     PublicationStatus,
 )
+from bot.domain.naming import Acting, public_name
 from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.services.curation import case_notice
@@ -86,17 +87,11 @@ def request_search(effects: Effects, query: str, context: dict[str, Any]) -> Non
     effects.job(SEARCH, {**context, "query": query})
 
 
-def request_annotation(
-    effects: Effects, annotation: Annotation, researcher_name: str, context: dict[str, Any]
-) -> None:
+def request_annotation(effects: Effects, annotation: Annotation, context: dict[str, Any]) -> None:
+    """The job names the researcher when it runs (`public_name`), from what is stored
+    then: no name waits in the payload."""
     effects.job(
-        ANNOTATE,
-        {
-            **context,
-            "annotation_id": annotation.id,
-            "case_id": annotation.case_id,
-            "researcher_name": researcher_name,
-        },
+        ANNOTATE, {**context, "annotation_id": annotation.id, "case_id": annotation.case_id}
     )
 
 
@@ -113,6 +108,7 @@ class _AnnotationPlan:
     annotation: Annotation
     case: Case
     publication: Publication
+    researcher_name: str  # `public_name`: consent-aware, never a Matrix id
 
 
 class ResearchJobs:
@@ -184,10 +180,12 @@ class ResearchJobs:
 
     async def annotate(self, item: OutboxItem) -> None:
         annotation_id = int(item.payload["annotation_id"])
-        plan = await self.db.run(lambda repo: self._annotation_plan(repo, annotation_id))
+        plan = await self.db.run(
+            lambda repo: self._annotation_plan(repo, annotation_id, self.tr.lang)
+        )
         if plan is None:
             return
-        name = str(item.payload.get("researcher_name") or plan.annotation.researcher)
+        name = plan.researcher_name
         talk = talk_title(plan.publication.page_title)
         section = annotation_section(
             annotation_id, name, plan.annotation.created_at, plan.annotation.text, self.tr.lang
@@ -229,7 +227,9 @@ class ResearchJobs:
         await self.db.run(record)
 
     @staticmethod
-    def _annotation_plan(repo: Repository, annotation_id: int) -> _AnnotationPlan | None:
+    def _annotation_plan(
+        repo: Repository, annotation_id: int, lang: str = "fr"
+    ) -> _AnnotationPlan | None:
         annotation = repo.get_annotation(annotation_id)
         if annotation is None:
             return None
@@ -250,7 +250,9 @@ class ResearchJobs:
         if publication.status is PublicationStatus.WITHDRAWN:
             log.info("annotation %d: page of case %d withdrawn", annotation_id, case.id)
             return None
-        return _AnnotationPlan(annotation, case, publication)
+        researcher = repo.get_participant(annotation.researcher)
+        name = public_name(researcher, Acting.RESEARCHER, lang)
+        return _AnnotationPlan(annotation, case, publication, name)
 
     def _append(self, title: str, section: str, marker: str, summary: str) -> int:
         """Append a section to a talk page once (a redone job finds its marker)."""

@@ -225,6 +225,20 @@ class Repository:
         row.profile_updated_at = profile.updated_at if profile else None
         self.session.flush()
 
+    def remember_display_name(self, user_id: str, display_name: str) -> None:
+        """Keep the latest display name seen for `user_id` (pages name people from the
+        stored record, under `bot.domain.naming`'s consent rules); a name that is only
+        the Matrix id is no name."""
+        name = " ".join(display_name.split())
+        if not name or name == user_id:
+            return
+        row = self.session.get(ParticipantRow, user_id)
+        if row is None:
+            self.session.add(ParticipantRow(user_id=user_id, display_name=name, consent="unknown"))
+        elif row.display_name != name:
+            row.display_name = name
+        self.session.flush()
+
     def delete_participant(self, user_id: str) -> None:
         self.session.execute(delete(ParticipantRow).where(ParticipantRow.user_id == user_id))
 

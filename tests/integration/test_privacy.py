@@ -145,6 +145,8 @@ async def test_a_reply_fallback_never_carries_a_non_consenting_participant_s_wor
         page = bot.publisher.wiki.read(publication.page_title).text or ""
         assert "Nous ouvrons le mardi soir." in page  # Alice's words are quoted …
         assert tag not in page  # … Bruno's are not, not even inside hers
+        # The approving moderator is named by the display name seen when she approved.
+        assert "Mona Dupont" in page and "@mona" not in page
 
         secret = "test-secret"
         record = await bot.db.run(lambda repo: case_record(repo, case.id, prepare(repo, secret)))

@@ -100,11 +100,11 @@ async def test_approval_publishes_once_with_notices_and_state(
     assert all(publisher.page_url(title) in n.payload["body"] for n in notices)
     # The same version approved again (a replayed command) is not queued twice.
     assert not db.run_sync(lambda repo: request_publication(repo, case_id, "@x:y", case.created_at))
-    # Edit summary names the case, the moderator and the room.
-    summary = publisher.wiki.site.api(
-        "query", prop="revisions", titles=title, rvprop="comment", formatversion=2
-    )["query"]["pages"][0]["revisions"][0]["comment"]
-    assert f"#{case_id}" in summary and "@mona:localhost" in summary
+    # Edit summary names the case, the moderator and the room: the moderator by role,
+    # since the bot knows no name of hers, and never by Matrix id (DESIGN §7).
+    summary = last_summary(publisher, title)
+    assert f"#{case_id}" in summary and "un·e modérateur·rice" in summary
+    assert "@" not in summary
     assert "Travailleurs sociaux" in summary
     print(f"API requests for a first publication: {requests}")
     # read + csrf token + edit, then per category value (4 here) a read and maybe a create
@@ -317,6 +317,38 @@ async def test_taken_title_is_disambiguated_and_withdrawal_replaces_the_page(
     assert len(revisions(publisher.wiki, pub.page_title)) == 2
     after = db.run_sync(lambda repo: repo.get_publication(case_id))
     assert after is not None and after.status is PublicationStatus.WITHDRAWN
+    # The summary names the withdrawer under the consent rules, never by Matrix id.
+    summary = last_summary(publisher, pub.page_title)
+    assert "retirée par un·e modérateur·rice" in summary and "@" not in summary
+
+
+@pytest.mark.parametrize(
+    ("author", "shown"), [(ALICE, "Alice Martin"), (BRUNO, "un·e auteur·rice")]
+)
+async def test_an_author_s_withdrawal_is_signed_only_with_their_consent(
+    db: Database,
+    dispatcher: OutboxDispatcher,
+    publisher: Publisher,
+    clock: Clock,
+    author: Any,
+    shown: str,
+) -> None:
+    title = unique("Retrait par son autrice")
+    case_id = seed_case(db, fiche_fields(title), messages=((author, "Notre pratique."),))
+    await dispatcher.run_once(list(KINDS))
+    db.run_sync(lambda repo: request_withdrawal(repo, case_id, author.user_id, clock()))
+    await dispatcher.run_once(list(KINDS))
+    summary = last_summary(publisher, title)
+    assert f"retirée par {shown}" in summary and "@" not in summary
+
+
+def last_summary(publisher: Publisher, title: str) -> str:
+    """The edit summary of the page's latest revision."""
+    return str(
+        publisher.wiki.site.api(
+            "query", prop="revisions", titles=title, rvprop="comment", formatversion=2
+        )["query"]["pages"][0]["revisions"][0]["comment"]
+    )
 
 
 def test_cli_publish_retries_now_and_reports_pending(wiki_ready: StackInfo, tmp_path: Path) -> None:

@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from bot.domain.models import DirectoryProfile, OutboxItem, Participant, Room, RoomKind
+from bot.domain.models import (
+    Consent,
+    DirectoryProfile,
+    OutboxItem,
+    Participant,
+    Room,
+    RoomKind,
+)
 from bot.scheduling import Scheduler
 from bot.services.diffusion import (
     DIGEST,
@@ -128,10 +135,9 @@ async def test_annotation_goes_to_the_talk_page_once_and_is_announced_in_the_thr
     hostile = "Très juste. [[Catégorie:Spam]] {{subst:foo}} ~~~~ <script>x</script>"
 
     def annotate(repo: Any) -> int:
+        repo.save_participant(Participant(RESEARCHER, "Claire Petit"))
         annotation = repo.add_annotation(case_id, RESEARCHER, hostile, NOW)
-        request_annotation(
-            Effects(repo, "a1", NOW), annotation, "Claire Petit", context(RESEARCHER)
-        )
+        request_annotation(Effects(repo, "a1", NOW), annotation, context(RESEARCHER))
         return int(annotation.id)
 
     annotation_id = db.run_sync(annotate)
@@ -160,7 +166,7 @@ async def test_annotation_goes_to_the_talk_page_once_and_is_announced_in_the_thr
             id=10_000,
             kind=ANNOTATE,
             dedupe_key="redo",
-            payload={"annotation_id": annotation_id, "researcher_name": "Claire Petit"},
+            payload={"annotation_id": annotation_id},
         )
     )
     again = publisher.wiki.read(talk_title(page_title))
@@ -273,3 +279,39 @@ async def test_digest_page_and_room_notices_at_the_cron_time_and_nothing_when_id
     (third,) = db.run_sync(lambda repo: repo.pending_timers([DIGEST]))
     assert third.due_at == datetime(2026, 3, 23, 8, 0, tzinfo=UTC)
     assert len([n for n in notices(db) if "lettre" in n["body"].lower()]) == 1
+
+
+async def test_digest_and_talk_page_name_no_researcher_without_consent_nor_by_matrix_id(
+    db: Database, dispatcher: OutboxDispatcher, publisher: Publisher, clock: Clock
+) -> None:
+    """DESIGN §7: a researcher who said `!consentement non` is named by role; one the bot
+    knows no name of (e.g. after `!oublier`) is never shown by Matrix id."""
+    clock.now = datetime(2027, 5, 4, 10, 0, tzinfo=UTC)
+    title = unique("Permanence du soir")
+    case_id = seed_case(db, fiche_fields(title), now=clock.now)
+    await drain(dispatcher, ["publish"])
+    refusing, nameless = "@claire:localhost", "@rene:localhost"
+
+    def annotate(repo: Any) -> None:
+        repo.save_participant(Participant(refusing, "Claire Petit", Consent.REFUSED))
+        repo.save_participant(Participant(nameless, "", Consent.REFUSED))  # as !oublier left it
+        for who, text in ((refusing, "Piste sans nom."), (nameless, "Autre piste.")):
+            annotation = repo.add_annotation(case_id, who, text, clock.now)
+            effects = Effects(repo, f"a{annotation.id}", clock.now)
+            request_annotation(effects, annotation, context(who))
+        repo.enqueue(
+            DIGEST_PAGE,
+            unique("digest"),
+            {"start": "2027-05-03T08:00:00+00:00", "end": "2027-05-10T08:00:00+00:00"},
+            clock.now,
+        )
+
+    db.run_sync(annotate)
+    await drain(dispatcher, [ANNOTATE, DIGEST_PAGE])
+    digest = publisher.wiki.read("Lettre d'information – 2027-05-03 au 2027-05-10").text or ""
+    page_title = db.run_sync(lambda repo: repo.get_publication(case_id)).page_title
+    talk = publisher.wiki.read(talk_title(page_title)).text or ""
+    for text in (digest, talk):
+        assert "Piste sans nom." in text and "Autre piste." in text
+        assert "Claire" not in text and "@claire" not in text and "@rene" not in text
+        assert "un·e chercheur·e" in text
