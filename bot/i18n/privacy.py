@@ -9,6 +9,10 @@ FR: dict[str, str] = {
     "naming.moderator": "un·e modérateur·rice",
     "naming.researcher": "un·e chercheur·e",
     "naming.member": "un·e membre du réseau",
+    "forget.neutral_title": "Échange #{case}",
+    "forget.erased": "[effacé]",
+    "annotate.removed_summary": "capibot : annotation retirée à la demande de son auteur·rice"
+    " (fiche #{case})",
 }
 
 EN: dict[str, str] = {
@@ -18,4 +22,8 @@ EN: dict[str, str] = {
     "naming.moderator": "a moderator",
     "naming.researcher": "a researcher",
     "naming.member": "a network member",
+    "forget.neutral_title": "Exchange #{case}",
+    "forget.erased": "[erased]",
+    "annotate.removed_summary": "capibot: annotation removed at its author's request"
+    " (fiche #{case})",
 }

@@ -39,6 +39,7 @@ from wiki_sync.pages import (
     annotation_section,
     append_section,
     plain_snippet,
+    remove_annotation_section,
     talk_title,
 )
 
@@ -47,7 +48,8 @@ T = TypeVar("T")
 
 SEARCH = "wiki_search"
 ANNOTATE = "annotate_page"
-KINDS: tuple[str, ...] = (SEARCH, ANNOTATE)
+UNANNOTATE = "unannotate_page"  # `!oublier`: a researcher's sections leave the talk page
+KINDS: tuple[str, ...] = (SEARCH, ANNOTATE, UNANNOTATE)
 SEARCH_RESULTS = 3
 NOTICE_EXCERPT = 200
 RACE_RETRIES = 3
@@ -95,6 +97,16 @@ def request_annotation(effects: Effects, annotation: Annotation, context: dict[s
     )
 
 
+def request_annotation_removal(
+    repo: Repository, case_id: int, annotation_ids: list[int], now: datetime
+) -> None:
+    """Queue the replacement of these annotations' talk-page sections by a neutral note
+    (ids only: the text and the name are already gone from storage)."""
+    ids = sorted(annotation_ids)
+    key = f"{UNANNOTATE}:{case_id}:{ids[0]}:{len(ids)}:{now.isoformat()}"
+    repo.enqueue(UNANNOTATE, key, {"case_id": case_id, "annotation_ids": ids}, now)
+
+
 # -- executors -----------------------------------------------------------------------------
 
 
@@ -131,6 +143,7 @@ class ResearchJobs:
     def register(self, dispatcher: OutboxDispatcher) -> None:
         dispatcher.register(SEARCH, self.search, lane=WIKI_LANE)
         dispatcher.register(ANNOTATE, self.annotate, lane=WIKI_LANE)
+        dispatcher.register(UNANNOTATE, self.unannotate, lane=WIKI_LANE)
 
     def _off_loop(self, work: Callable[[], T]) -> Awaitable[T]:
         return self.publisher._off_loop(work)  # one wiki thread for every wiki call
@@ -225,6 +238,33 @@ class ResearchJobs:
             queue_notice(repo, f"notice:{item.kind}:{item.id}", notice, self.clock())
 
         await self.db.run(record)
+
+    async def unannotate(self, item: OutboxItem) -> None:
+        case_id = int(item.payload["case_id"])
+        ids = [int(i) for i in item.payload.get("annotation_ids", [])]
+        publication = await self.db.run(lambda repo: repo.get_publication(case_id))
+        if publication is None or not ids:
+            return  # never on the wiki: nothing to take off
+        title = talk_title(publication.page_title)
+        summary = self.tr("annotate.removed_summary", case=case_id)
+        await self._off_loop(lambda: self._remove_sections(title, ids, summary))
+
+    def _remove_sections(self, title: str, ids: list[int], summary: str) -> None:
+        for _ in range(RACE_RETRIES):
+            page = self.wiki.read(title)
+            if not page.exists or page.text is None:
+                return
+            text = page.text
+            for annotation_id in ids:
+                text = remove_annotation_section(text, annotation_id, self.tr.lang)
+            if text == page.text:
+                return  # none there (or already removed): a redone job writes nothing
+            try:
+                self.wiki.edit(title, text, summary, base_revid=page.revid)
+            except EditConflict:
+                continue  # someone wrote meanwhile: read again
+            return
+        raise WikiUnavailable(f"{title}: busy, retrying later")
 
     @staticmethod
     def _annotation_plan(

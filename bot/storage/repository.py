@@ -854,6 +854,86 @@ class Repository:
         ).first()
         return _timer(row) if row else None
 
+    # -- erasure (`!oublier`) and retention ---------------------------------------------
+
+    def messages_of(self, user_id: str) -> list[Message]:
+        rows = self.session.scalars(
+            select(MessageRow).where(MessageRow.sender == user_id).order_by(MessageRow.sent_at)
+        )
+        return [_message(row) for row in rows]
+
+    def cases_created_by(self, user_id: str) -> list[Case]:
+        rows = self.session.scalars(
+            select(CaseRow).where(CaseRow.created_by == user_id).order_by(CaseRow.id)
+        )
+        return [_case(row) for row in rows]
+
+    def annotations_by(self, user_id: str) -> list[Annotation]:
+        rows = self.session.scalars(
+            select(AnnotationRow)
+            .where(AnnotationRow.researcher == user_id)
+            .order_by(AnnotationRow.id)
+        )
+        return [_annotation(row) for row in rows]
+
+    def delete_annotations(self, annotation_ids: Iterable[int]) -> None:
+        ids = sorted(set(annotation_ids))
+        if ids:
+            self.session.execute(delete(AnnotationRow).where(AnnotationRow.id.in_(ids)))
+
+    def erase_reasons_of(self, user_id: str) -> None:
+        """Blank the reasons and comments `user_id` typed (withdrawal, rejection, change
+        request): their words; the decisions themselves stay in the audit trail."""
+        self.session.execute(
+            update(TransitionRow).where(TransitionRow.actor == user_id).values(reason="")
+        )
+        self.session.execute(
+            update(ReviewRow).where(ReviewRow.moderator == user_id).values(comment="")
+        )
+
+    def all_outbox(self) -> list[OutboxItem]:
+        """Every outbox row, whatever its status, oldest first (`!oublier` scans them)."""
+        rows = self.session.scalars(select(OutboxRow).order_by(OutboxRow.id))
+        return [_outbox(row) for row in rows]
+
+    def rewrite_outbox(
+        self, item_id: int, payload: dict[str, Any], *, dedupe_key: str, done_at: datetime | None
+    ) -> None:
+        """Replace a row's payload and key; `done_at` given: the row is done (dropped)."""
+        values: dict[str, Any] = {"payload": payload, "dedupe_key": dedupe_key}
+        if done_at is not None:
+            values |= {"status": OutboxStatus.DONE.value, "done_at": done_at, "last_error": ""}
+        self.session.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))
+
+    def purge_done_outbox(self, before: datetime) -> int:
+        """Delete the rows done before `before` (failed ones stay for `capibot publish`)."""
+        result = self.session.execute(
+            delete(OutboxRow).where(
+                OutboxRow.status == OutboxStatus.DONE.value, OutboxRow.done_at < before
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def first_done_timer_after(self, kind: str, after: datetime) -> Timer | None:
+        """The earliest completed timer of `kind` due after `after` (the digest that
+        covered a moment)."""
+        row = self.session.scalars(
+            select(TimerRow)
+            .where(TimerRow.kind == kind, TimerRow.done_at.is_not(None), TimerRow.due_at > after)
+            .order_by(TimerRow.due_at)
+            .limit(1)
+        ).first()
+        return _timer(row) if row else None
+
+    def get_timer(self, timer_id: int) -> Timer | None:
+        row = self.session.get(TimerRow, timer_id)
+        return _timer(row) if row else None
+
+    def drop_key_waits_of(self, user_id: str) -> None:
+        """Forget the encrypted events of `user_id` still waiting for their keys."""
+        waits = self.key_waits()
+        self.drop_key_waits(e for e, _, source, _ in waits if source.get("sender") == user_id)
+
 
 # -- row → domain ------------------------------------------------------------------------
 

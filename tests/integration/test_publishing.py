@@ -13,9 +13,18 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.domain.models import CaseState, Consent, OutboxStatus, Participant, PublicationStatus
+from bot.domain.models import (
+    CaseState,
+    Consent,
+    OutboxStatus,
+    Participant,
+    PublicationStatus,
+    Transition,
+)
 from bot.services.effects import NOTICE
+from bot.services.forgetting import forget
 from bot.services.outbox import OutboxDispatcher
+from bot.services.prompting import Prompting
 from bot.services.publishing import (
     CONSENT_WITHDRAWN,
     KINDS,
@@ -518,3 +527,40 @@ def test_cli_publish_with_a_refused_login_keeps_the_job_waiting_and_exits_4(
         assert pub is not None and pub.status is PublicationStatus.PUBLISHED
     finally:
         db.close()
+
+
+async def test_forget_rewrites_a_withdrawal_notice_showing_a_title_from_their_words(
+    db: Database, dispatcher: OutboxDispatcher, publisher: Publisher, clock: Clock
+) -> None:
+    words = unique("Mots de Bruno sur le soir")
+    title = unique("Fiche retirée")
+    case_id = seed_case(db, fiche_fields(title), messages=((ALICE, "Question ?"), (BRUNO, words)))
+    db.run_sync(lambda repo: repo.update_case(case_id, title=words))  # derived from his words
+    await dispatcher.run_once(list(KINDS))
+
+    def withdraw(repo: Any) -> None:
+        moved = Transition(
+            case_id, CaseState.PUBLISHED, CaseState.WITHDRAWN, ALICE.user_id, clock(), "doublon"
+        )
+        repo.add_transition(moved)
+        request_withdrawal(repo, case_id, ALICE.user_id, clock(), "doublon")
+
+    db.run_sync(withdraw)
+    await dispatcher.run_once(list(KINDS))
+    assert words in bot_text(publisher, title)
+    clock.advance(60)
+    settings = publisher.settings
+    db.run_sync(
+        lambda repo: forget(
+            repo,
+            BRUNO.user_id,
+            names=[BRUNO.display_name],
+            settings=settings,
+            prompting=Prompting(settings),
+            now=clock(),
+        )
+    )
+    await dispatcher.run_once(list(KINDS))
+    text = bot_text(publisher, title)
+    assert words not in text and "retirée" in text and "doublon" in text
+    assert title in text  # the title of Alice's fiche instead

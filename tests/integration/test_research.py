@@ -26,11 +26,14 @@ from bot.services.diffusion import (
     request_directory,
 )
 from bot.services.effects import NOTICE, Effects
+from bot.services.forgetting import forget
 from bot.services.outbox import OutboxDispatcher
+from bot.services.prompting import Prompting
 from bot.services.publishing import Publisher
 from bot.services.research import (
     ANNOTATE,
     SEARCH,
+    UNANNOTATE,
     ResearchJobs,
     reply_context,
     request_annotation,
@@ -43,6 +46,7 @@ from tests.integration.wiki_support import (
     ALICE,
     NOW,
     Clock,
+    HumanEditor,
     client_for,
     fiche_fields,
     seed_case,
@@ -315,3 +319,61 @@ async def test_digest_and_talk_page_name_no_researcher_without_consent_nor_by_ma
         assert "Piste sans nom." in text and "Autre piste." in text
         assert "Claire" not in text and "@claire" not in text and "@rene" not in text
         assert "un·e chercheur·e" in text
+
+
+async def test_forget_takes_a_researcher_s_annotations_off_the_talk_page_and_the_digest(
+    db: Database,
+    dispatcher: OutboxDispatcher,
+    publisher: Publisher,
+    settings: Settings,
+    clock: Clock,
+    wiki_ready: StackInfo,
+) -> None:
+    clock.now = datetime(2028, 3, 7, 10, 0, tzinfo=UTC)  # a Tuesday
+    diffusion = Diffusion(db, publisher, settings, clock)
+    diffusion.register(dispatcher)
+    scheduler = Scheduler(db, clock)
+    scheduler.register(DIGEST, diffusion.on_digest)
+    await diffusion.start()
+    title = unique("Veille de nuit")
+    case_id = seed_case(db, fiche_fields(title), now=clock.now)
+    await drain(dispatcher, ["publish"])
+    note = f"Piste {unique('n').split()[1]}"
+
+    def annotate(repo: Any) -> None:
+        repo.save_participant(Participant(RESEARCHER, "Claire Petit"))
+        annotation = repo.add_annotation(case_id, RESEARCHER, note, clock.now)
+        request_annotation(Effects(repo, "forget-a1", clock.now), annotation, context(RESEARCHER))
+
+    db.run_sync(annotate)
+    await drain(dispatcher, [ANNOTATE])
+    page_title = db.run_sync(lambda repo: repo.get_publication(case_id)).page_title
+    talk = talk_title(page_title)
+    human = "Réponse d'une personne sur la page de discussion."
+    HumanEditor(wiki_ready).edit(talk, lambda text: text + "\n" + human)
+    clock.now = datetime(2028, 3, 13, 8, 0, 30, tzinfo=UTC)
+    assert await scheduler.run_due() == 1
+    await drain(dispatcher, [DIGEST_PAGE])
+    digest_title = "Lettre d'information – 2028-03-06 au 2028-03-13"
+    assert note in (publisher.wiki.read(digest_title).text or "")
+
+    prompting = Prompting(settings)
+    db.run_sync(
+        lambda repo: forget(
+            repo,
+            RESEARCHER,
+            names=["Claire Petit"],
+            settings=settings,
+            prompting=prompting,
+            now=clock.now,
+        )
+    )
+    await drain(dispatcher, [UNANNOTATE, DIGEST_PAGE])
+    for text in (
+        publisher.wiki.read(talk).text or "",
+        publisher.wiki.read(digest_title).text or "",
+    ):
+        assert note not in text and "Claire" not in text and RESEARCHER not in text
+    talk_text = publisher.wiki.read(talk).text or ""
+    assert human in talk_text and "Annotation retirée" in talk_text
+    assert title in (publisher.wiki.read(digest_title).text or "")  # the fiche stays listed
