@@ -27,6 +27,7 @@ from bot.services.outbox import OutboxDispatcher
 from bot.services.prompting import Prompting
 from bot.services.publishing import Publisher
 from bot.services.research import ResearchJobs
+from bot.services.retention import run_purge
 from bot.services.review_cards import ReviewCards
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -89,6 +90,8 @@ class Bot:
         self._tasks = [
             asyncio.create_task(sync.run(), name="sync"),
             asyncio.create_task(self.dispatcher.run(idle_seconds=2.0), name="outbox"),
+            # done outbox rows are deleted after privacy.outbox_retention
+            asyncio.create_task(run_purge(self.db, self.settings, self.clock), name="purge"),
         ]
         log.info("capibot running as %s", user_id)
 

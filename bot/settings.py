@@ -161,6 +161,14 @@ class ScheduleSettings(Group):
 class PrivacySettings(Group):
     notice_url: str = ""
     pseudonym_secret: SecretStr = SecretStr("")
+    outbox_retention: Duration = timedelta(days=30)
+
+    @field_validator("outbox_retention")
+    @classmethod
+    def _positive_retention(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive duration, e.g. 30d")
+        return value
 
 
 class BotSettings(Group):

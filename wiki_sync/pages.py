@@ -22,6 +22,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "fr": {
         "annotation_title": "Annotation de {name} ({date})",
         "annotation_signature": "— {name}, chercheur·e, le {date} (via capibot)",
+        "annotation_removed_title": "Annotation retirée",
+        "annotation_removed": "''Annotation retirée à la demande de son auteur·rice"
+        " (via capibot).''",
         "directory_intro": "Annuaire des professionnels du réseau qui ont choisi d'y "
         "figurer (commande <code>!profil</code> dans Matrix). Page tenue à jour par "
         "capibot : les modifications faites ici seront remplacées.",
@@ -40,6 +43,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "annotation_title": "Annotation by {name} ({date})",
         "annotation_signature": "— {name}, researcher, {date} (via capibot)",
+        "annotation_removed_title": "Annotation removed",
+        "annotation_removed": "''Annotation removed at its author's request (via capibot).''",
         "directory_intro": "Directory of the network's professionals who chose to be "
         "listed (<code>!profile</code> command in Matrix). Maintained by capibot: edits "
         "made here will be replaced.",
@@ -85,6 +90,31 @@ def annotation_section(
     signature = labels["annotation_signature"].format(name=name, date=date)
     body = escape_wikitext(text)
     return f"== {heading} ==\n{annotation_marker(annotation_id)}\n{body}\n\n{signature}\n"
+
+
+def remove_annotation_section(text: str, annotation_id: int, language: str = "fr") -> str:
+    """The talk page with the bot's section of this annotation replaced by a neutral note
+    (`!oublier`): heading, text and signature go; what humans wrote after the signature
+    stays. The marker stays too, so a redone job does not add the section again."""
+    labels = _text(language)
+    marker = annotation_marker(annotation_id)
+    lines = text.split("\n")
+    if marker not in lines:
+        return text
+    at = lines.index(marker)
+    if lines[at + 1 : at + 2] == [labels["annotation_removed"]]:
+        return text  # already removed
+    start = at - 1 if at > 0 and _HEADING.match(lines[at - 1]) else at
+    # The section's end: the next heading; the bot's part ends at its signature before.
+    end = next((i for i in range(at + 1, len(lines)) if _HEADING.match(lines[i])), len(lines))
+    signed = [i for i in range(at + 1, end) if lines[i].rstrip().endswith("(via capibot)")]
+    if signed:
+        end = signed[0] + 1
+    note = [f"== {labels['annotation_removed_title']} ==", marker, labels["annotation_removed"]]
+    return "\n".join(lines[:start] + note + lines[end:])
+
+
+_HEADING = re.compile(r"==[^=].*==\s*$")
 
 
 def append_section(existing: str | None, section: str) -> str:

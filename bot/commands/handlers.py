@@ -16,13 +16,15 @@ from bot.commands.registry import help_text, spec
 from bot.domain.fiche import render_fields
 from bot.domain.models import CaseOrigin, Consent, Participant, Room
 from bot.domain.permissions import Role, permits
+from bot.matrix.events import OutboundNotice, RoomSnapshot
 from bot.services import effects as fx
 from bot.services.diffusion import request_directory
-from bot.services.prompting import on_case_opened
+from bot.services.effects import text_to_html
+from bot.services.forgetting import forget
+from bot.services.prompting import Prompting, on_case_opened
 from bot.services.publishing import (
     CONSENT_GRANTED,
     CONSENT_WITHDRAWN,
-    request_republish,
     request_republish_for,
 )
 from bot.storage.repository import Repository
@@ -294,18 +296,30 @@ def on_forget(command: Any, ctx: CommandContext) -> None:
             ctx.tr("forget.explain", prefix=ctx.prefix, count=repo.count_messages_of(ctx.sender))
         )
         return
-    touched = (
-        repo.erase_sender(ctx.sender)
-        | repo.cases_submitted_by(ctx.sender)
-        | repo.cases_approved_by(ctx.sender)  # named as approver: by role from now on
+    rooms = {ctx.room.room_id: ctx.room, **ctx.rooms}
+    names = {room.display_names.get(ctx.sender, "") for room in rooms.values()}
+    prompting = Prompting(ctx.settings, lambda room: _names_in(rooms, room))
+    touched = forget(
+        repo, ctx.sender, names=names, settings=ctx.settings, prompting=prompting, now=ctx.now
     )
-    repo.save_participant(
-        Participant(user_id=ctx.sender, consent=Consent.REFUSED, consent_changed_at=ctx.now)
-    )
-    for case_id in sorted(touched):
-        request_republish(repo, case_id, "forget", ctx.now)
     request_directory(ctx.effects)  # my entry leaves the directory page too
-    ctx.reply(ctx.tr("forget.done", cases=len(touched)))
+    # The confirmation mentions me, without my name: nothing pending holds it.
+    text = ctx.tr("forget.done", cases=len(touched))
+    ctx.effects.notice(
+        OutboundNotice(
+            room_id=ctx.event.room_id,
+            body=text,
+            html=text_to_html(text),
+            thread_root=ctx.event.thread_root,
+            reply_to=ctx.event.event_id,
+            mentions=(ctx.sender,),
+        )
+    )
+
+
+def _names_in(rooms: dict[str, RoomSnapshot], room_id: str) -> dict[str, str]:
+    snapshot = rooms.get(room_id)
+    return snapshot.display_names if snapshot else {}
 
 
 HANDLERS: dict[type, Callable[[Any, CommandContext], None]] = {

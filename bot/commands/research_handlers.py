@@ -57,7 +57,7 @@ def on_annotate(command: Any, ctx: CommandContext) -> None:
     known = repo.get_participant(ctx.sender) or Participant(user_id=ctx.sender)
     if not known.display_name:  # the digest names researchers from the stored name
         repo.save_participant(replace(known, display_name=ctx.name_of(ctx.sender)))
-    request_annotation(ctx.effects, annotation, ctx.name_of(ctx.sender), _context(ctx))
+    request_annotation(ctx.effects, annotation, _context(ctx))
     number = len(repo.annotations(case.id))
     ctx.reply(ctx.tr("annotate.queued", case=case.id, number=number))
 

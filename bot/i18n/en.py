@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, prompting, research
+from bot.i18n import curation, operations, privacy, prompting, research
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -216,4 +216,5 @@ MESSAGES: dict[str, str] = {
     **curation.EN,
     **research.EN,
     **operations.EN,
+    **privacy.EN,
 }

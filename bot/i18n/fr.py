@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, prompting, research
+from bot.i18n import curation, operations, privacy, prompting, research
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -225,4 +225,5 @@ MESSAGES: dict[str, str] = {
     **curation.FR,
     **research.FR,
     **operations.FR,
+    **privacy.FR,
 }

@@ -27,6 +27,7 @@ from nio import (
     RoomSendResponse,
 )
 
+from bot.domain.replies import strip_reply_fallback
 from bot.matrix.errors import MatrixAuthError, MatrixError, MatrixUnavailable
 from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
 from bot.matrix.translate import translate_raw
@@ -285,7 +286,10 @@ class Gateway:
             and edit.target == inbound.event_id
             and edit.sender == inbound.sender
         ):
-            return replace(inbound, body=edit.new_body, formatted_body=None)
+            # A thread message is a (falling back) reply too: see Repository.apply_edits.
+            is_reply = bool(inbound.in_reply_to or inbound.thread_root)
+            body = strip_reply_fallback(edit.new_body, is_reply=is_reply)
+            return replace(inbound, body=body, formatted_body=None)
         return inbound
 
     async def join(self, room_id: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from nio import Event, MegolmEvent
 
+from bot.domain.replies import strip_html_reply_fallback, strip_reply_fallback
 from bot.matrix.events import (
     Inbound,
     InboundEdit,
@@ -118,6 +119,8 @@ def _message(
 ) -> Inbound | None:
     rel_type = relates.get("rel_type")
     if rel_type == "m.replace":
+        # `new_body` keeps a fallback it may carry: whether the edited message is a
+        # reply is known where the edit is applied (`Repository.apply_edits`).
         target = _id(relates.get("event_id"))
         new_body = clean_text(_dict(content.get("m.new_content")).get("body"))
         if target is None or new_body is None:
@@ -127,10 +130,15 @@ def _message(
     body = clean_text(content.get("body"))
     if body is None:  # redacted, or not a message we can read
         return None
+    # A reply's fallback quotes someone else's words: never kept (DESIGN §7).
+    is_reply = isinstance(relates.get("m.in_reply_to"), Mapping)
+    body = strip_reply_fallback(body, is_reply=is_reply)
     msgtype = clean_text(content.get("msgtype")) or "m.text"
     formatted = None
     if content.get("format") == HTML_FORMAT:
         formatted = clean_text(content.get("formatted_body"))
+        if formatted is not None:
+            formatted = strip_html_reply_fallback(formatted, is_reply=is_reply)
 
     thread_root = _id(relates.get("event_id")) if rel_type == "m.thread" else None
     in_reply_to = _id(_dict(relates.get("m.in_reply_to")).get("event_id"))

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from bot.domain.lifecycle import LifecycleEvent, TransitionResult, transition
 from bot.domain.models import CaseOrigin
 from bot.domain.permissions import Role
+from bot.domain.text import title_from_message
 from bot.i18n import Translator
 from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
 from bot.services.effects import Effects, mention_html, text_to_html
@@ -26,7 +27,6 @@ from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 MAX_REPLY_CHAIN = 50
-TITLE_FROM_ROOT_CHARS = 80
 
 
 class ExchangeSource(Protocol):
@@ -176,7 +176,7 @@ class CaptureJob:
             repo.update_case(case.id, last_activity_at=max(m.sent_at for m in messages))
         title = case.title
         if not title and messages:
-            title = _title_from(messages[0].body)
+            title = title_from_message(messages[0].body)
             repo.update_case(case.id, title=title)
         self._acknowledge(
             repo,
@@ -244,14 +244,3 @@ class CaptureJob:
 def _origin(repo: Repository, case_id: int) -> CaseOrigin:
     case = repo.get_case(case_id)
     return case.origin if case else CaseOrigin.THREAD
-
-
-def _title_from(body: str) -> str:
-    first = " ".join(body.split())
-    for stop in (". ", "? ", "! "):
-        if stop in first[:TITLE_FROM_ROOT_CHARS]:
-            first = first[: first.index(stop) + 1]
-            break
-    return (
-        first if len(first) <= TITLE_FROM_ROOT_CHARS else first[: TITLE_FROM_ROOT_CHARS - 1] + "…"
-    )

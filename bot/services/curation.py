@@ -113,6 +113,8 @@ def after_decision(
     tr = Translator(settings.bot.language)
     case = decided.case
     prefix = settings.bot.prefix
+    if event in (LifecycleEvent.APPROVE, LifecycleEvent.WITHDRAW):
+        repo.remember_display_name(actor, actor_name)  # named on the page (DESIGN §7)
     if event is LifecycleEvent.APPROVE:
         request_publication(repo, case.id, actor, now)
         text = tr("curation.approved", case=case.id, moderator=actor_name)

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.fiche import MAX_THEMES, split_list
 from bot.domain.models import CaseState, FicheField, OutboxItem, Timer
+from bot.domain.naming import Acting, public_name
 from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler, next_fire_time
@@ -150,7 +151,7 @@ class Diffusion:
             return [
                 DirectoryEntry(
                     user_id=p.user_id,
-                    name=p.display_name or p.user_id,
+                    name=public_name(p, Acting.MEMBER, self.tr.lang),
                     function=p.profile.function,
                     territory=p.profile.territory,
                     expertise=p.profile.expertise,
@@ -185,7 +186,9 @@ class Diffusion:
     def _local_date(self, moment: datetime) -> str:
         return moment.astimezone(ZoneInfo(self.settings.schedule.timezone)).strftime("%Y-%m-%d")
 
-    def _digest(self, repo: Repository, start: datetime, end: datetime) -> _Digest | None:
+    def _digest(
+        self, repo: Repository, start: datetime, end: datetime, *, keep_empty: bool = False
+    ) -> _Digest | None:
         fiches: list[DigestFiche] = []
         for publication in repo.publications_between(start, end):
             case = repo.get_case(publication.case_id)
@@ -215,12 +218,12 @@ class Diffusion:
             notes.append(
                 DigestAnnotation(
                     page_title=page.page_title,
-                    researcher=(person.display_name if person else "") or annotation.researcher,
+                    researcher=public_name(person, Acting.RESEARCHER, self.tr.lang),
                     at=annotation.created_at,
                     text=annotation.text,
                 )
             )
-        if not fiches and not notes:
+        if not fiches and not notes and not keep_empty:
             return None
         first_day, last_day = self._local_date(start), self._local_date(end)
         return _Digest(
@@ -233,9 +236,21 @@ class Diffusion:
             annotations=len(notes),
         )
 
+    def _rewrite(self, digest: _Digest) -> None:
+        if self.wiki.read(digest.title).exists:  # a period that had no page keeps none
+            write_page(self.wiki, digest.title, digest.text, digest.summary)
+
     async def digest_page(self, item: OutboxItem) -> None:
         start = datetime.fromisoformat(str(item.payload["start"]))
         end = datetime.fromisoformat(str(item.payload["end"]))
+        if item.payload.get("rebuild"):  # `!oublier`: the written page, rewritten, no notice
+            rebuilt = await self.db.run(
+                lambda repo: self._digest(repo, start, end, keep_empty=True)
+            )
+            if rebuilt is not None:
+                page = rebuilt
+                await self._off_loop(lambda: self._rewrite(page))
+            return
         digest = await self.db.run(lambda repo: self._digest(repo, start, end))
         if digest is None:
             return
@@ -262,3 +277,19 @@ class Diffusion:
                     queue_notice(repo, f"notice:{item.kind}:{item.id}:{room.room_id}", notice, now)
 
         await self.db.run(announce)
+
+
+def request_digest_rebuilds(
+    repo: Repository, settings: Settings, moments: list[datetime], now: datetime
+) -> None:
+    """Rewrite the digest pages that covered these moments (`!oublier`: annotations gone),
+    from what is stored now."""
+    periods = set()
+    for moment in moments:
+        timer = repo.first_done_timer_after(DIGEST, moment)
+        if timer is not None:
+            periods.add(digest_period(repo, settings, timer))
+    for start, end in sorted(periods):
+        payload = {"start": start.isoformat(), "end": end.isoformat(), "rebuild": True}
+        key = f"{DIGEST_PAGE}:{start.isoformat()}:{end.isoformat()}:rebuild:{now.isoformat()}"
+        repo.enqueue(DIGEST_PAGE, key, payload, now)

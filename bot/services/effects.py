@@ -59,6 +59,11 @@ def queue_notice(repo: Repository, key: str, notice: OutboundNotice, now: dateti
     repo.enqueue(NOTICE, key, _payload(notice), now)
 
 
+def notice_payload(notice: OutboundNotice) -> dict[str, Any]:
+    """The outbox payload of a notice (as `queue_notice` stores it)."""
+    return _payload(notice)
+
+
 def _payload(value: OutboundNotice | OutboundReaction) -> dict[str, Any]:
     data = asdict(value)
     if "mentions" in data:

@@ -122,6 +122,28 @@ class Prompting:
         if not repo.update_case(case.id, state=moved.state, expect_state=CaseState.CAPTURING):
             return  # moved concurrently (a fiche came in): no prompt
         repo.add_transition(moved.record)
+        Effects(repo, f"timer:{timer.id}", now).notice(self.prompt_notice(repo, case))
+        reminders, escalate_at = follow_up_times(self.settings, now)
+        for when in reminders:
+            repo.add_timer(REMINDER, when, case.id)
+        repo.add_timer(ESCALATE, escalate_at, case.id)
+
+    def on_reminder(self, repo: Repository, timer: Timer, now: datetime) -> None:
+        case = repo.get_case(timer.case_id) if timer.case_id is not None else None
+        if case is None or case.state is not CaseState.AWAITING_SUMMARY:
+            return
+        later = [
+            t for t in repo.pending_timers([REMINDER]) if t.case_id == case.id and t.id != timer.id
+        ]
+        if any(t.due_at <= now for t in later):
+            return  # back after a long downtime: only the latest due reminder is posted
+        notice = self.reminder_notice(repo, case, last=not later)
+        Effects(repo, f"timer:{timer.id}", now).notice(notice)
+
+    # -- notices, from what is stored (rebuilt as is after `!oublier`) ----------------
+
+    def prompt_notice(self, repo: Repository, case: Case) -> OutboundNotice:
+        """The prompt: template and a draft made from the exchange's stored messages."""
         messages = repo.case_messages(case.id)
         people = self._contributors(case, messages)
         lang, prefix = self.tr.lang, self.settings.bot.prefix
@@ -140,29 +162,16 @@ class Prompting:
             f"<p>{text_to_html(label)}</p><pre><code>{html.escape(block)}</code></pre>"
             for label, block in blocks
         )
-        self._notice_in_case(repo, timer, now, case, people, body, body_html)
-        reminders, escalate_at = follow_up_times(self.settings, now)
-        for when in reminders:
-            repo.add_timer(REMINDER, when, case.id)
-        repo.add_timer(ESCALATE, escalate_at, case.id)
+        return self._notice_in_case(repo, case, people, body, body_html)
 
-    def on_reminder(self, repo: Repository, timer: Timer, now: datetime) -> None:
-        case = repo.get_case(timer.case_id) if timer.case_id is not None else None
-        if case is None or case.state is not CaseState.AWAITING_SUMMARY:
-            return
-        later = [
-            t for t in repo.pending_timers([REMINDER]) if t.case_id == case.id and t.id != timer.id
-        ]
-        if any(t.due_at <= now for t in later):
-            return  # back after a long downtime: only the latest due reminder is posted
-        last = not later
+    def reminder_notice(self, repo: Repository, case: Case, *, last: bool) -> OutboundNotice:
         title = case.title or self.tr("capture.untitled")
         command = f"{self.settings.bot.prefix}fiche {case.id}"
         text = self.tr("reminder.body", case=case.id, title=title, command=command)
         if last:
             text += " " + self.tr("reminder.last")
         people = self._contributors(case, repo.case_messages(case.id))
-        self._notice_in_case(repo, timer, now, case, people, text, text_to_html(text))
+        return self._notice_in_case(repo, case, people, text, text_to_html(text))
 
     def on_escalate(self, repo: Repository, timer: Timer, now: datetime) -> None:
         case = repo.get_case(timer.case_id) if timer.case_id is not None else None
@@ -207,28 +216,24 @@ class Prompting:
     def _notice_in_case(
         self,
         repo: Repository,
-        timer: Timer,
-        now: datetime,
         case: Case,
         people: list[tuple[str, str]],
         body: str,
         body_html: str,
-    ) -> None:
+    ) -> OutboundNotice:
         """One notice in the case's thread (or replying to its root), mentioning people."""
         names = repo.participants(user for user, _ in people)
         named = [(u, (names[u].display_name if u in names else "") or n) for u, n in people]
         plain = ", ".join(name for _, name in named)
         linked = ", ".join(mention_html(user, name) for user, name in named)
         thread = case.origin is CaseOrigin.THREAD
-        Effects(repo, f"timer:{timer.id}", now).notice(
-            OutboundNotice(
-                room_id=case.room_id,
-                body=f"{plain}: {body}",
-                html=f"{linked}: {body_html}",
-                thread_root=case.root_event_id if thread else None,
-                reply_to=None if thread else case.root_event_id,
-                mentions=tuple(user for user, _ in named),
-            )
+        return OutboundNotice(
+            room_id=case.room_id,
+            body=f"{plain}: {body}",
+            html=f"{linked}: {body_html}",
+            thread_root=case.root_event_id if thread else None,
+            reply_to=None if thread else case.root_event_id,
+            mentions=tuple(user for user, _ in named),
         )
 
 

@@ -37,6 +37,7 @@ from bot.domain.models import (
     ReviewDecision,
     RoomKind,
 )
+from bot.domain.naming import Acting, public_name
 from bot.domain.permissions import Role
 from bot.i18n import t
 from bot.matrix.events import OutboundNotice
@@ -99,8 +100,6 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Fiche #{case} : la page « {title} » n'existe plus sur le wiki ; rien à retirer"
             " ({reason})."
         ),
-        "participant": "Participant·e {n}",
-        "a_moderator": "un·e modérateur·rice",
         "summary": "capibot : fiche #{case} (v{version}), validée par {moderator}, salon {room}",
         "summary_republish": "capibot : fiche #{case} republiée ({reason}), salon {room}",
         "summary_withdraw": "capibot : fiche #{case} retirée par {actor}",
@@ -131,8 +130,6 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Case #{case}: page “{title}” no longer exists on the wiki; nothing to remove"
             " ({reason})."
         ),
-        "participant": "Participant {n}",
-        "a_moderator": "a moderator",
         "summary": "capibot: case #{case} (v{version}), approved by {moderator}, room {room}",
         "summary_republish": "capibot: case #{case} republished ({reason}), room {room}",
         "summary_withdraw": "capibot: case #{case} withdrawn by {actor}",
@@ -145,16 +142,17 @@ def message(lang: str, key: str, **params: object) -> str:
     return MESSAGES.get(lang, MESSAGES["fr"])[key].format(**params)
 
 
-def approver_name(person: Participant | None, user_id: str, lang: str) -> str:
-    """How the approving moderator is named on the page and in its edit summary.
+def approver_name(person: Participant | None, lang: str) -> str:
+    """How the approving moderator is named on the page and in its edit summary
+    (`public_name`: named unless they refused consent; never by Matrix id)."""
+    return public_name(person, Acting.MODERATOR, lang)
 
-    Approving is an act of the network, so a moderator is named by default; one who
-    refused consent (or said `!oublier`) is named by role only (DESIGN §7).
-    """
-    if person is not None and person.consent is Consent.REFUSED:
-        return message(lang, "a_moderator")
-    name = person.display_name.strip() if person else ""
-    return name or user_id
+
+def withdrawer_name(repo: Repository, case_id: int, actor: str, lang: str) -> str:
+    """Who withdrew a page, for its edit summary: as author (a submitter of the fiche,
+    named only with consent) or as moderator (named unless they refused)."""
+    acting = Acting.AUTHOR if actor in repo.fiche_submitters(case_id) else Acting.MODERATOR
+    return public_name(repo.get_participant(actor) if actor else None, acting, lang)
 
 
 def title_refusal(lang: str, case_id: int, exc: TitleError) -> str:
@@ -267,14 +265,16 @@ def build_entry(
         if sender not in order:
             order.append(sender)
     people = repo.participants(order)
+    shown = {
+        u: public_name(people.get(u), Acting.PARTICIPANT, lang, number=i + 1)
+        for i, u in enumerate(order)
+    }
 
     def name(user_id: str) -> str | None:
+        """The quoted author's name; None: not quoted (no consent)."""
         person = people.get(user_id)
-        if person is None or person.consent is not Consent.GRANTED:
-            return None
-        return person.display_name.strip() or user_id
+        return shown[user_id] if person and person.consent is Consent.GRANTED else None
 
-    shown = {u: name(u) or message(lang, "participant", n=i + 1) for i, u in enumerate(order)}
     room = repo.get_room(case.room_id)
     fields = {key.value: value for key, value in fiche.fields.items()}
     # The cap also holds for fiches stored before it existed: a republish of one of
@@ -432,8 +432,9 @@ class Publisher:
         if found is None:
             return  # never published: nothing on the wiki to withdraw
         case, publication = found
+        by = await self.db.run(lambda repo: withdrawer_name(repo, case_id, actor, self.lang))
         text = render_withdrawal(case.title, case.id, reason or None, self.lang)
-        summary = message(self.lang, "summary_withdraw", case=case.id, actor=actor or "—")
+        summary = message(self.lang, "summary_withdraw", case=case.id, actor=by)
         written = await self._off_loop(
             lambda: self.writer.replace(publication.page_title, text, summary)
         )
@@ -478,7 +479,7 @@ class Publisher:
         if fiche is None:
             log.error("case %d: fiche version %d not found; nothing published", case_id, version)
             return None
-        approver = approver_name(repo.get_participant(moderator), moderator, self.lang)
+        approver = approver_name(repo.get_participant(moderator), self.lang)
         entry = build_entry(
             repo, case, fiche, approved_by=approver, approved_at=approved_at, lang=self.lang
         )
@@ -530,10 +531,6 @@ class Publisher:
                 restore and publication and publication.status is PublicationStatus.WITHDRAWN
             ),
         )
-
-    @staticmethod
-    def _display_name(person: Participant | None) -> str:
-        return person.display_name.strip() if person else ""
 
     def _write(self, plan: _Plan) -> Written:
         """The wiki part (blocking). First publication or update of the recorded page."""

@@ -23,6 +23,7 @@ from bot.domain.models import (
     Publication,
     PublicationStatus,
 )
+from bot.domain.naming import Acting, public_name
 from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.services.curation import case_notice
@@ -38,6 +39,7 @@ from wiki_sync.pages import (
     annotation_section,
     append_section,
     plain_snippet,
+    remove_annotation_section,
     talk_title,
 )
 
@@ -46,7 +48,8 @@ T = TypeVar("T")
 
 SEARCH = "wiki_search"
 ANNOTATE = "annotate_page"
-KINDS: tuple[str, ...] = (SEARCH, ANNOTATE)
+UNANNOTATE = "unannotate_page"  # `!oublier`: a researcher's sections leave the talk page
+KINDS: tuple[str, ...] = (SEARCH, ANNOTATE, UNANNOTATE)
 SEARCH_RESULTS = 3
 NOTICE_EXCERPT = 200
 RACE_RETRIES = 3
@@ -86,18 +89,22 @@ def request_search(effects: Effects, query: str, context: dict[str, Any]) -> Non
     effects.job(SEARCH, {**context, "query": query})
 
 
-def request_annotation(
-    effects: Effects, annotation: Annotation, researcher_name: str, context: dict[str, Any]
-) -> None:
+def request_annotation(effects: Effects, annotation: Annotation, context: dict[str, Any]) -> None:
+    """The job names the researcher when it runs (`public_name`), from what is stored
+    then: no name waits in the payload."""
     effects.job(
-        ANNOTATE,
-        {
-            **context,
-            "annotation_id": annotation.id,
-            "case_id": annotation.case_id,
-            "researcher_name": researcher_name,
-        },
+        ANNOTATE, {**context, "annotation_id": annotation.id, "case_id": annotation.case_id}
     )
+
+
+def request_annotation_removal(
+    repo: Repository, case_id: int, annotation_ids: list[int], now: datetime
+) -> None:
+    """Queue the replacement of these annotations' talk-page sections by a neutral note
+    (ids only: the text and the name are already gone from storage)."""
+    ids = sorted(annotation_ids)
+    key = f"{UNANNOTATE}:{case_id}:{ids[0]}:{len(ids)}:{now.isoformat()}"
+    repo.enqueue(UNANNOTATE, key, {"case_id": case_id, "annotation_ids": ids}, now)
 
 
 # -- executors -----------------------------------------------------------------------------
@@ -113,6 +120,7 @@ class _AnnotationPlan:
     annotation: Annotation
     case: Case
     publication: Publication
+    researcher_name: str  # `public_name`: consent-aware, never a Matrix id
 
 
 class ResearchJobs:
@@ -135,6 +143,7 @@ class ResearchJobs:
     def register(self, dispatcher: OutboxDispatcher) -> None:
         dispatcher.register(SEARCH, self.search, lane=WIKI_LANE)
         dispatcher.register(ANNOTATE, self.annotate, lane=WIKI_LANE)
+        dispatcher.register(UNANNOTATE, self.unannotate, lane=WIKI_LANE)
 
     def _off_loop(self, work: Callable[[], T]) -> Awaitable[T]:
         return self.publisher._off_loop(work)  # one wiki thread for every wiki call
@@ -184,10 +193,12 @@ class ResearchJobs:
 
     async def annotate(self, item: OutboxItem) -> None:
         annotation_id = int(item.payload["annotation_id"])
-        plan = await self.db.run(lambda repo: self._annotation_plan(repo, annotation_id))
+        plan = await self.db.run(
+            lambda repo: self._annotation_plan(repo, annotation_id, self.tr.lang)
+        )
         if plan is None:
             return
-        name = str(item.payload.get("researcher_name") or plan.annotation.researcher)
+        name = plan.researcher_name
         talk = talk_title(plan.publication.page_title)
         section = annotation_section(
             annotation_id, name, plan.annotation.created_at, plan.annotation.text, self.tr.lang
@@ -228,8 +239,37 @@ class ResearchJobs:
 
         await self.db.run(record)
 
+    async def unannotate(self, item: OutboxItem) -> None:
+        case_id = int(item.payload["case_id"])
+        ids = [int(i) for i in item.payload.get("annotation_ids", [])]
+        publication = await self.db.run(lambda repo: repo.get_publication(case_id))
+        if publication is None or not ids:
+            return  # never on the wiki: nothing to take off
+        title = talk_title(publication.page_title)
+        summary = self.tr("annotate.removed_summary", case=case_id)
+        await self._off_loop(lambda: self._remove_sections(title, ids, summary))
+
+    def _remove_sections(self, title: str, ids: list[int], summary: str) -> None:
+        for _ in range(RACE_RETRIES):
+            page = self.wiki.read(title)
+            if not page.exists or page.text is None:
+                return
+            text = page.text
+            for annotation_id in ids:
+                text = remove_annotation_section(text, annotation_id, self.tr.lang)
+            if text == page.text:
+                return  # none there (or already removed): a redone job writes nothing
+            try:
+                self.wiki.edit(title, text, summary, base_revid=page.revid)
+            except EditConflict:
+                continue  # someone wrote meanwhile: read again
+            return
+        raise WikiUnavailable(f"{title}: busy, retrying later")
+
     @staticmethod
-    def _annotation_plan(repo: Repository, annotation_id: int) -> _AnnotationPlan | None:
+    def _annotation_plan(
+        repo: Repository, annotation_id: int, lang: str = "fr"
+    ) -> _AnnotationPlan | None:
         annotation = repo.get_annotation(annotation_id)
         if annotation is None:
             return None
@@ -250,7 +290,9 @@ class ResearchJobs:
         if publication.status is PublicationStatus.WITHDRAWN:
             log.info("annotation %d: page of case %d withdrawn", annotation_id, case.id)
             return None
-        return _AnnotationPlan(annotation, case, publication)
+        researcher = repo.get_participant(annotation.researcher)
+        name = public_name(researcher, Acting.RESEARCHER, lang)
+        return _AnnotationPlan(annotation, case, publication, name)
 
     def _append(self, title: str, section: str, marker: str, summary: str) -> int:
         """Append a section to a talk page once (a redone job finds its marker)."""

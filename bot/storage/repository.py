@@ -37,6 +37,7 @@ from bot.domain.models import (
     Timer,
     Transition,
 )
+from bot.domain.replies import strip_reply_fallback
 from bot.storage.tables import (
     AnnotationRow,
     CaseRow,
@@ -77,6 +78,10 @@ _REDACT_MESSAGE = (
         MessageRow.redacted.is_(False),
     )
     .values(body="", redacted=True)
+)
+_REPLY_TARGETS = select(MessageRow.event_id).where(
+    MessageRow.event_id.in_(bindparam("targets", expanding=True)),
+    (MessageRow.in_reply_to.is_not(None)) | (MessageRow.thread_root.is_not(None)),
 )
 _UNREDACTED_CASES = select(MessageRow.event_id, MessageRow.case_id, MessageRow.room_id).where(
     MessageRow.event_id.in_(bindparam("targets", expanding=True)),
@@ -251,6 +256,20 @@ class Repository:
         row.profile_updated_at = profile.updated_at if profile else None
         self.session.flush()
 
+    def remember_display_name(self, user_id: str, display_name: str) -> None:
+        """Keep the latest display name seen for `user_id` (pages name people from the
+        stored record, under `bot.domain.naming`'s consent rules); a name that is only
+        the Matrix id is no name."""
+        name = " ".join(display_name.split())
+        if not name or name == user_id:
+            return
+        row = self.session.get(ParticipantRow, user_id)
+        if row is None:
+            self.session.add(ParticipantRow(user_id=user_id, display_name=name, consent="unknown"))
+        elif row.display_name != name:
+            row.display_name = name
+        self.session.flush()
+
     def delete_participant(self, user_id: str) -> None:
         self.session.execute(delete(ParticipantRow).where(ParticipantRow.user_id == user_id))
 
@@ -418,19 +437,33 @@ class Repository:
     def apply_edit(self, room_id: str, event_id: str, sender: str, new_body: str) -> bool:
         """Replace a stored body; only the original sender's edit, sent in the message's
         own room, counts (DESIGN §9.4)."""
-        result = self.connection.execute(
-            _EDIT_MESSAGE,
-            {"target": event_id, "room": room_id, "editor": sender, "new_body": new_body},
-        )
+        (row,) = self._edit_rows([(room_id, event_id, sender, new_body)])
+        result = self.connection.execute(_EDIT_MESSAGE, row)
         return bool(result.rowcount)
 
     def apply_edits(self, edits: Sequence[tuple[str, str, str, str]]) -> None:
         """`apply_edit` for (room, target, sender, new body), in order, in one executemany."""
         if edits:
-            self.connection.execute(
-                _EDIT_MESSAGE,
-                [{"room": r, "target": t, "editor": s, "new_body": b} for r, t, s, b in edits],
+            self.connection.execute(_EDIT_MESSAGE, self._edit_rows(edits))
+
+    def _edit_rows(self, edits: Sequence[tuple[str, str, str, str]]) -> list[dict[str, str]]:
+        """The edits' parameters, a reply's new body stripped of its fallback (DESIGN §7):
+        `m.new_content` may carry one, and only the stored message tells it is a reply
+        (a thread message is a falling-back reply)."""
+        replies = set(
+            self.connection.scalars(
+                _REPLY_TARGETS, {"targets": sorted({target for _, target, _, _ in edits})}
             )
+        )
+        return [
+            {
+                "room": r,
+                "target": t,
+                "editor": s,
+                "new_body": strip_reply_fallback(b, is_reply=t in replies),
+            }
+            for r, t, s, b in edits
+        ]
 
     def redact_message(self, event_id: str) -> int | None:
         """Erase a message's content wherever it is stored (tests, tools); returns its
@@ -918,6 +951,86 @@ class Repository:
             .limit(1)
         ).first()
         return _timer(row) if row else None
+
+    # -- erasure (`!oublier`) and retention ---------------------------------------------
+
+    def messages_of(self, user_id: str) -> list[Message]:
+        rows = self.session.scalars(
+            select(MessageRow).where(MessageRow.sender == user_id).order_by(MessageRow.sent_at)
+        )
+        return [_message(row) for row in rows]
+
+    def cases_created_by(self, user_id: str) -> list[Case]:
+        rows = self.session.scalars(
+            select(CaseRow).where(CaseRow.created_by == user_id).order_by(CaseRow.id)
+        )
+        return [_case(row) for row in rows]
+
+    def annotations_by(self, user_id: str) -> list[Annotation]:
+        rows = self.session.scalars(
+            select(AnnotationRow)
+            .where(AnnotationRow.researcher == user_id)
+            .order_by(AnnotationRow.id)
+        )
+        return [_annotation(row) for row in rows]
+
+    def delete_annotations(self, annotation_ids: Iterable[int]) -> None:
+        ids = sorted(set(annotation_ids))
+        if ids:
+            self.session.execute(delete(AnnotationRow).where(AnnotationRow.id.in_(ids)))
+
+    def erase_reasons_of(self, user_id: str) -> None:
+        """Blank the reasons and comments `user_id` typed (withdrawal, rejection, change
+        request): their words; the decisions themselves stay in the audit trail."""
+        self.session.execute(
+            update(TransitionRow).where(TransitionRow.actor == user_id).values(reason="")
+        )
+        self.session.execute(
+            update(ReviewRow).where(ReviewRow.moderator == user_id).values(comment="")
+        )
+
+    def all_outbox(self) -> list[OutboxItem]:
+        """Every outbox row, whatever its status, oldest first (`!oublier` scans them)."""
+        rows = self.session.scalars(select(OutboxRow).order_by(OutboxRow.id))
+        return [_outbox(row) for row in rows]
+
+    def rewrite_outbox(
+        self, item_id: int, payload: dict[str, Any], *, dedupe_key: str, done_at: datetime | None
+    ) -> None:
+        """Replace a row's payload and key; `done_at` given: the row is done (dropped)."""
+        values: dict[str, Any] = {"payload": payload, "dedupe_key": dedupe_key}
+        if done_at is not None:
+            values |= {"status": OutboxStatus.DONE.value, "done_at": done_at, "last_error": ""}
+        self.session.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))
+
+    def purge_done_outbox(self, before: datetime) -> int:
+        """Delete the rows done before `before` (failed ones stay for `capibot publish`)."""
+        result = self.session.execute(
+            delete(OutboxRow).where(
+                OutboxRow.status == OutboxStatus.DONE.value, OutboxRow.done_at < before
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def first_done_timer_after(self, kind: str, after: datetime) -> Timer | None:
+        """The earliest completed timer of `kind` due after `after` (the digest that
+        covered a moment)."""
+        row = self.session.scalars(
+            select(TimerRow)
+            .where(TimerRow.kind == kind, TimerRow.done_at.is_not(None), TimerRow.due_at > after)
+            .order_by(TimerRow.due_at)
+            .limit(1)
+        ).first()
+        return _timer(row) if row else None
+
+    def get_timer(self, timer_id: int) -> Timer | None:
+        row = self.session.get(TimerRow, timer_id)
+        return _timer(row) if row else None
+
+    def drop_key_waits_of(self, user_id: str) -> None:
+        """Forget the encrypted events of `user_id` still waiting for their keys."""
+        waits = self.key_waits()
+        self.drop_key_waits(e for e, _, source, _ in waits if source.get("sender") == user_id)
 
 
 # -- row → domain ------------------------------------------------------------------------

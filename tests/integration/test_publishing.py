@@ -13,9 +13,18 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.domain.models import CaseState, Consent, OutboxStatus, Participant, PublicationStatus
+from bot.domain.models import (
+    CaseState,
+    Consent,
+    OutboxStatus,
+    Participant,
+    PublicationStatus,
+    Transition,
+)
 from bot.services.effects import NOTICE
+from bot.services.forgetting import forget
 from bot.services.outbox import OutboxDispatcher
+from bot.services.prompting import Prompting
 from bot.services.publishing import (
     CONSENT_WITHDRAWN,
     KINDS,
@@ -100,11 +109,11 @@ async def test_approval_publishes_once_with_notices_and_state(
     assert all(publisher.page_url(title) in n.payload["body"] for n in notices)
     # The same version approved again (a replayed command) is not queued twice.
     assert not db.run_sync(lambda repo: request_publication(repo, case_id, "@x:y", case.created_at))
-    # Edit summary names the case, the moderator and the room.
-    summary = publisher.wiki.site.api(
-        "query", prop="revisions", titles=title, rvprop="comment", formatversion=2
-    )["query"]["pages"][0]["revisions"][0]["comment"]
-    assert f"#{case_id}" in summary and "@mona:localhost" in summary
+    # Edit summary names the case, the moderator and the room: the moderator by role,
+    # since the bot knows no name of hers, and never by Matrix id (DESIGN §7).
+    summary = last_summary(publisher, title)
+    assert f"#{case_id}" in summary and "un·e modérateur·rice" in summary
+    assert "@" not in summary
     assert "Travailleurs sociaux" in summary
     print(f"API requests for a first publication: {requests}")
     # read + csrf token + edit, then per category value (4 here) a read and maybe a create
@@ -317,6 +326,38 @@ async def test_taken_title_is_disambiguated_and_withdrawal_replaces_the_page(
     assert len(revisions(publisher.wiki, pub.page_title)) == 2
     after = db.run_sync(lambda repo: repo.get_publication(case_id))
     assert after is not None and after.status is PublicationStatus.WITHDRAWN
+    # The summary names the withdrawer under the consent rules, never by Matrix id.
+    summary = last_summary(publisher, pub.page_title)
+    assert "retirée par un·e modérateur·rice" in summary and "@" not in summary
+
+
+@pytest.mark.parametrize(
+    ("author", "shown"), [(ALICE, "Alice Martin"), (BRUNO, "un·e auteur·rice")]
+)
+async def test_an_author_s_withdrawal_is_signed_only_with_their_consent(
+    db: Database,
+    dispatcher: OutboxDispatcher,
+    publisher: Publisher,
+    clock: Clock,
+    author: Any,
+    shown: str,
+) -> None:
+    title = unique("Retrait par son autrice")
+    case_id = seed_case(db, fiche_fields(title), messages=((author, "Notre pratique."),))
+    await dispatcher.run_once(list(KINDS))
+    db.run_sync(lambda repo: request_withdrawal(repo, case_id, author.user_id, clock()))
+    await dispatcher.run_once(list(KINDS))
+    summary = last_summary(publisher, title)
+    assert f"retirée par {shown}" in summary and "@" not in summary
+
+
+def last_summary(publisher: Publisher, title: str) -> str:
+    """The edit summary of the page's latest revision."""
+    return str(
+        publisher.wiki.site.api(
+            "query", prop="revisions", titles=title, rvprop="comment", formatversion=2
+        )["query"]["pages"][0]["revisions"][0]["comment"]
+    )
 
 
 def test_cli_publish_retries_now_and_reports_pending(wiki_ready: StackInfo, tmp_path: Path) -> None:
@@ -486,3 +527,40 @@ def test_cli_publish_with_a_refused_login_keeps_the_job_waiting_and_exits_4(
         assert pub is not None and pub.status is PublicationStatus.PUBLISHED
     finally:
         db.close()
+
+
+async def test_forget_rewrites_a_withdrawal_notice_showing_a_title_from_their_words(
+    db: Database, dispatcher: OutboxDispatcher, publisher: Publisher, clock: Clock
+) -> None:
+    words = unique("Mots de Bruno sur le soir")
+    title = unique("Fiche retirée")
+    case_id = seed_case(db, fiche_fields(title), messages=((ALICE, "Question ?"), (BRUNO, words)))
+    db.run_sync(lambda repo: repo.update_case(case_id, title=words))  # derived from his words
+    await dispatcher.run_once(list(KINDS))
+
+    def withdraw(repo: Any) -> None:
+        moved = Transition(
+            case_id, CaseState.PUBLISHED, CaseState.WITHDRAWN, ALICE.user_id, clock(), "doublon"
+        )
+        repo.add_transition(moved)
+        request_withdrawal(repo, case_id, ALICE.user_id, clock(), "doublon")
+
+    db.run_sync(withdraw)
+    await dispatcher.run_once(list(KINDS))
+    assert words in bot_text(publisher, title)
+    clock.advance(60)
+    settings = publisher.settings
+    db.run_sync(
+        lambda repo: forget(
+            repo,
+            BRUNO.user_id,
+            names=[BRUNO.display_name],
+            settings=settings,
+            prompting=Prompting(settings),
+            now=clock(),
+        )
+    )
+    await dispatcher.run_once(list(KINDS))
+    text = bot_text(publisher, title)
+    assert words not in text and "retirée" in text and "doublon" in text
+    assert title in text  # the title of Alice's fiche instead

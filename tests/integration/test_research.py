@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from bot.domain.models import DirectoryProfile, OutboxItem, Participant, Room, RoomKind
+from bot.domain.models import (
+    Consent,
+    DirectoryProfile,
+    OutboxItem,
+    Participant,
+    Room,
+    RoomKind,
+)
 from bot.scheduling import Scheduler
 from bot.services.diffusion import (
     DIGEST,
@@ -19,11 +26,14 @@ from bot.services.diffusion import (
     request_directory,
 )
 from bot.services.effects import NOTICE, Effects
+from bot.services.forgetting import forget
 from bot.services.outbox import OutboxDispatcher
+from bot.services.prompting import Prompting
 from bot.services.publishing import Publisher
 from bot.services.research import (
     ANNOTATE,
     SEARCH,
+    UNANNOTATE,
     ResearchJobs,
     reply_context,
     request_annotation,
@@ -36,6 +46,7 @@ from tests.integration.wiki_support import (
     ALICE,
     NOW,
     Clock,
+    HumanEditor,
     client_for,
     fiche_fields,
     seed_case,
@@ -128,10 +139,9 @@ async def test_annotation_goes_to_the_talk_page_once_and_is_announced_in_the_thr
     hostile = "Très juste. [[Catégorie:Spam]] {{subst:foo}} ~~~~ <script>x</script>"
 
     def annotate(repo: Any) -> int:
+        repo.save_participant(Participant(RESEARCHER, "Claire Petit"))
         annotation = repo.add_annotation(case_id, RESEARCHER, hostile, NOW)
-        request_annotation(
-            Effects(repo, "a1", NOW), annotation, "Claire Petit", context(RESEARCHER)
-        )
+        request_annotation(Effects(repo, "a1", NOW), annotation, context(RESEARCHER))
         return int(annotation.id)
 
     annotation_id = db.run_sync(annotate)
@@ -160,7 +170,7 @@ async def test_annotation_goes_to_the_talk_page_once_and_is_announced_in_the_thr
             id=10_000,
             kind=ANNOTATE,
             dedupe_key="redo",
-            payload={"annotation_id": annotation_id, "researcher_name": "Claire Petit"},
+            payload={"annotation_id": annotation_id},
         )
     )
     again = publisher.wiki.read(talk_title(page_title))
@@ -273,3 +283,97 @@ async def test_digest_page_and_room_notices_at_the_cron_time_and_nothing_when_id
     (third,) = db.run_sync(lambda repo: repo.pending_timers([DIGEST]))
     assert third.due_at == datetime(2026, 3, 23, 8, 0, tzinfo=UTC)
     assert len([n for n in notices(db) if "lettre" in n["body"].lower()]) == 1
+
+
+async def test_digest_and_talk_page_name_no_researcher_without_consent_nor_by_matrix_id(
+    db: Database, dispatcher: OutboxDispatcher, publisher: Publisher, clock: Clock
+) -> None:
+    """DESIGN §7: a researcher who said `!consentement non` is named by role; one the bot
+    knows no name of (e.g. after `!oublier`) is never shown by Matrix id."""
+    clock.now = datetime(2027, 5, 4, 10, 0, tzinfo=UTC)
+    title = unique("Permanence du soir")
+    case_id = seed_case(db, fiche_fields(title), now=clock.now)
+    await drain(dispatcher, ["publish"])
+    refusing, nameless = "@claire:localhost", "@rene:localhost"
+
+    def annotate(repo: Any) -> None:
+        repo.save_participant(Participant(refusing, "Claire Petit", Consent.REFUSED))
+        repo.save_participant(Participant(nameless, "", Consent.REFUSED))  # as !oublier left it
+        for who, text in ((refusing, "Piste sans nom."), (nameless, "Autre piste.")):
+            annotation = repo.add_annotation(case_id, who, text, clock.now)
+            effects = Effects(repo, f"a{annotation.id}", clock.now)
+            request_annotation(effects, annotation, context(who))
+        repo.enqueue(
+            DIGEST_PAGE,
+            unique("digest"),
+            {"start": "2027-05-03T08:00:00+00:00", "end": "2027-05-10T08:00:00+00:00"},
+            clock.now,
+        )
+
+    db.run_sync(annotate)
+    await drain(dispatcher, [ANNOTATE, DIGEST_PAGE])
+    digest = publisher.wiki.read("Lettre d'information – 2027-05-03 au 2027-05-10").text or ""
+    page_title = db.run_sync(lambda repo: repo.get_publication(case_id)).page_title
+    talk = publisher.wiki.read(talk_title(page_title)).text or ""
+    for text in (digest, talk):
+        assert "Piste sans nom." in text and "Autre piste." in text
+        assert "Claire" not in text and "@claire" not in text and "@rene" not in text
+        assert "un·e chercheur·e" in text
+
+
+async def test_forget_takes_a_researcher_s_annotations_off_the_talk_page_and_the_digest(
+    db: Database,
+    dispatcher: OutboxDispatcher,
+    publisher: Publisher,
+    settings: Settings,
+    clock: Clock,
+    wiki_ready: StackInfo,
+) -> None:
+    clock.now = datetime(2028, 3, 7, 10, 0, tzinfo=UTC)  # a Tuesday
+    diffusion = Diffusion(db, publisher, settings, clock)
+    diffusion.register(dispatcher)
+    scheduler = Scheduler(db, clock)
+    scheduler.register(DIGEST, diffusion.on_digest)
+    await diffusion.start()
+    title = unique("Veille de nuit")
+    case_id = seed_case(db, fiche_fields(title), now=clock.now)
+    await drain(dispatcher, ["publish"])
+    note = f"Piste {unique('n').split()[1]}"
+
+    def annotate(repo: Any) -> None:
+        repo.save_participant(Participant(RESEARCHER, "Claire Petit"))
+        annotation = repo.add_annotation(case_id, RESEARCHER, note, clock.now)
+        request_annotation(Effects(repo, "forget-a1", clock.now), annotation, context(RESEARCHER))
+
+    db.run_sync(annotate)
+    await drain(dispatcher, [ANNOTATE])
+    page_title = db.run_sync(lambda repo: repo.get_publication(case_id)).page_title
+    talk = talk_title(page_title)
+    human = "Réponse d'une personne sur la page de discussion."
+    HumanEditor(wiki_ready).edit(talk, lambda text: text + "\n" + human)
+    clock.now = datetime(2028, 3, 13, 8, 0, 30, tzinfo=UTC)
+    assert await scheduler.run_due() == 1
+    await drain(dispatcher, [DIGEST_PAGE])
+    digest_title = "Lettre d'information – 2028-03-06 au 2028-03-13"
+    assert note in (publisher.wiki.read(digest_title).text or "")
+
+    prompting = Prompting(settings)
+    db.run_sync(
+        lambda repo: forget(
+            repo,
+            RESEARCHER,
+            names=["Claire Petit"],
+            settings=settings,
+            prompting=prompting,
+            now=clock.now,
+        )
+    )
+    await drain(dispatcher, [UNANNOTATE, DIGEST_PAGE])
+    for text in (
+        publisher.wiki.read(talk).text or "",
+        publisher.wiki.read(digest_title).text or "",
+    ):
+        assert note not in text and "Claire" not in text and RESEARCHER not in text
+    talk_text = publisher.wiki.read(talk).text or ""
+    assert human in talk_text and "Annotation retirée" in talk_text
+    assert title in (publisher.wiki.read(digest_title).text or "")  # the fiche stays listed

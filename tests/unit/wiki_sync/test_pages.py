@@ -15,6 +15,7 @@ from wiki_sync.pages import (
     annotation_section,
     append_section,
     plain_snippet,
+    remove_annotation_section,
     render_digest,
     render_directory,
     talk_title,
@@ -79,3 +80,18 @@ def test_hostile_inputs_never_become_markup_in_the_directory() -> None:
         page = render_directory([DirectoryEntry("@a:x", text, text, text, (text,))])
         body = page.split("\n", 2)[2]
         assert "{{" not in body and "[[" not in body and "~~~" not in body, text
+
+
+def test_an_annotation_section_is_replaced_by_a_neutral_note_and_nothing_else() -> None:
+    when = datetime(2026, 3, 2, tzinfo=UTC)
+    first = annotation_section(1, "Claire Petit", when, "Première piste.", "fr")
+    second = annotation_section(2, "René", when, "Seconde piste.", "fr")
+    human = "Une réponse humaine sous la première annotation. ~~~~"
+    page = append_section(append_section("Intro humaine.", first) + "\n" + human, second)
+    text = remove_annotation_section(page, 1, "fr")
+    assert "Claire" not in text and "Première piste." not in text
+    assert "Intro humaine." in text and human in text  # what humans wrote stays
+    assert "Seconde piste." in text and "René" in text  # another annotation stays
+    assert annotation_marker(1) in text and "Annotation retirée" in text
+    assert remove_annotation_section(text, 1, "fr") == text  # once
+    assert remove_annotation_section(text, 3, "fr") == text  # absent: unchanged
