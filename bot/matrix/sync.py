@@ -11,12 +11,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from nio import AsyncClient, MegolmEvent, MessageDirection, RoomMessagesResponse, SyncResponse
 
+from bot.domain.permissions import room_creators
 from bot.matrix.delivery import BatchHandler, Delivery, Stopped
 from bot.matrix.delivery import record_position as record_position
 from bot.matrix.errors import MatrixError
@@ -32,36 +32,14 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class _CreateInfo:
-    sender: str | None
-    room_version: str
-    additional_creators: frozenset[str]
-
-    @property
-    def creators(self) -> frozenset[str]:
-        """Room version 12 (and its hydra preview) make creators all-powerful; in older
-        versions the creator is an ordinary user once demoted."""
-        version = self.room_version
-        privileged = version == "org.matrix.hydra.11" or (version.isdigit() and int(version) >= 12)
-        if not privileged or self.sender is None:
-            return frozenset()
-        return frozenset({self.sender}) | self.additional_creators
-
-
-def _create_info(event: Mapping[str, Any]) -> _CreateInfo | None:
+def _create_info(event: Mapping[str, Any]) -> frozenset[str] | None:
+    """The all-powerful creators a `m.room.create` event names (DESIGN §9 item 6), or
+    None when the event is unusable. The rule itself is the domain's."""
     content = event.get("content")
-    if not isinstance(content, Mapping):
-        return None
     sender = event.get("sender")
-    extra = content.get("additional_creators")
-    return _CreateInfo(
-        sender=sender if isinstance(sender, str) else None,
-        room_version=str(content.get("room_version") or "1"),
-        additional_creators=frozenset(
-            user for user in (extra if isinstance(extra, list) else []) if isinstance(user, str)
-        ),
-    )
+    if not isinstance(content, Mapping) or not isinstance(sender, str):
+        return None
+    return room_creators(sender, content, str(content.get("room_version") or "1"))
 
 
 class SyncLoop:
@@ -138,7 +116,7 @@ class SyncLoop:
         self._wake = asyncio.Event()
         self._sync_task: asyncio.Future[Any] | None = None
         self._joined: set[str] = set()
-        self._create: dict[str, _CreateInfo] = {}
+        self._create: dict[str, frozenset[str]] = {}
         self._undecrypted: dict[str, tuple[str, Any, datetime]] = {}
         self._new_waits: list[KeyWait] = []  # stashed while building the current batch
         self._ended_waits: list[str] = []  # waits that ended while building it
@@ -387,24 +365,24 @@ class SyncLoop:
                 and source.get("type") == "m.room.create"
                 and source.get("state_key") == ""
             ):
-                info = _create_info(source)
-                if info is not None and info.sender is not None:
-                    self._create[room_id] = info
+                creators = _create_info(source)
+                if creators is not None:
+                    self._create[room_id] = creators
                     return
 
     async def _creators(self, room_id: str) -> frozenset[str]:
-        info = self._create.get(room_id)
-        if info is None:
+        creators = self._create.get(room_id)
+        if creators is None:
             try:
                 event = await fetch_create_event(self.client, room_id)
             except MatrixError as exc:
                 log.warning("cannot read the creators of %s (%s); none assumed", room_id, exc)
                 return frozenset()
-            info = _create_info(event)
-            if info is None:
+            creators = _create_info(event)
+            if creators is None:
                 return frozenset()
-            self._create[room_id] = info
-        return info.creators
+            self._create[room_id] = creators
+        return creators
 
     async def _snapshot(self, room_id: str) -> RoomSnapshot | None:
         room = self.client.rooms.get(room_id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.domain.fiche import render_fields
 from bot.domain.lifecycle import LifecycleEvent, Refused, transition
+from bot.domain.links import thread_link
 from bot.domain.models import Case, CaseOrigin, CaseState, FicheField, Review, ReviewDecision
 from bot.domain.permissions import Role
 from bot.i18n import Translator
@@ -189,7 +190,7 @@ def review_card_text(repo: Repository, settings: Settings, case_id: int, version
         version=version,
         fields=render_fields(tr.lang, fiche.fields),
         contributors=contributors,
-        link=f"https://matrix.to/#/{case.room_id}/{case.root_event_id}",
+        link=thread_link(case.room_id, case.root_event_id),
         prefix=settings.bot.prefix,
     )
 

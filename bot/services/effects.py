@@ -11,6 +11,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from bot.domain.links import user_pill_href
 from bot.matrix.events import OutboundNotice, OutboundReaction
 from bot.storage.repository import Repository
 
@@ -27,7 +28,7 @@ def text_to_html(text: str) -> str:
 
 
 def mention_html(user_id: str, name: str) -> str:
-    return f'<a href="https://matrix.to/#/{html.escape(user_id)}">{html.escape(name)}</a>'
+    return f'<a href="{html.escape(user_pill_href(user_id))}">{html.escape(name)}</a>'
 
 
 class Effects:

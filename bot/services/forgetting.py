@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from bot.domain.links import user_pill_href
 from bot.domain.models import (
     Case,
     CaseState,
@@ -188,7 +189,7 @@ class _Scrubber:
         self.label = tr("naming.participant")
         self.erased = tr("forget.erased")
         self.token = "@forgotten-" + secrets.token_hex(6)  # unlinkable, unique per erasure
-        pill = re.escape(f'<a href="https://matrix.to/#/{html.escape(user_id)}">')
+        pill = re.escape(f'<a href="{html.escape(user_pill_href(user_id))}">')
         self.link = re.compile(pill + r".*?</a>", re.DOTALL)
 
     def quotes(self, value: str) -> bool:

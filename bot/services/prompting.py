@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from bot.domain.draft import draft_from_exchange
 from bot.domain.fiche import fiche_template
 from bot.domain.lifecycle import LifecycleEvent, Refused, transition
+from bot.domain.links import thread_link
 from bot.domain.models import Case, CaseOrigin, CaseState, Message, Timer
 from bot.domain.permissions import Role
 from bot.i18n import Translator
@@ -182,7 +183,7 @@ class Prompting:
             log.info("case #%d needs a summary; no moderation room configured", case.id)
             return
         room = repo.get_room(case.room_id)
-        link = f"https://matrix.to/#/{case.room_id}/{case.root_event_id}"
+        link = thread_link(case.room_id, case.root_event_id)
         marker = "\x00link\x00"
 
         def render(link_text: str) -> str:

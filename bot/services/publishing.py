@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from bot.domain.fiche import MAX_THEMES, split_list
 from bot.domain.lifecycle import LifecycleEvent, TransitionResult, transition
+from bot.domain.links import thread_link
 from bot.domain.models import (
     Case,
     CaseState,
@@ -238,10 +239,6 @@ def request_republish_for(repo: Repository, user_id: str, reason: str, now: date
 # -- building the page from stored state --------------------------------------------------
 
 
-def thread_url(room_id: str, root_event_id: str) -> str:
-    return f"https://matrix.to/#/{quote(room_id, safe='')}/{quote(root_event_id, safe='')}"
-
-
 def build_entry(
     repo: Repository,
     case: Case,
@@ -287,7 +284,7 @@ def build_entry(
         territory=fields.get(FicheField.TERRITORY.value, ""),
         contributors=tuple(shown[u] for u in order),
         excerpt=_quotes(messages, name),
-        thread_url=thread_url(case.room_id, case.root_event_id),
+        thread_url=thread_link(case.room_id, case.root_event_id),
         room_label=room.label if room else "",
         room_kind=room.kind.value if room and room.kind else None,
         extra_categories=tuple(room.categories) if room else (),

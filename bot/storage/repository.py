@@ -270,9 +270,6 @@ class Repository:
             row.display_name = name
         self.session.flush()
 
-    def delete_participant(self, user_id: str) -> None:
-        self.session.execute(delete(ParticipantRow).where(ParticipantRow.user_id == user_id))
-
     def participants(self, user_ids: Iterable[str]) -> dict[str, Participant]:
         ids = list(set(user_ids))
         if not ids:
