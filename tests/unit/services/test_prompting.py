@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.domain.fiche import HINT_MARK
+from bot.domain.links import thread_link
 from bot.domain.models import Case, CaseOrigin, CaseState, Message, Participant
 from bot.scheduling import Scheduler
 from bot.services import effects as fx
@@ -210,7 +211,7 @@ async def test_reminders_then_escalation_across_restarts(db: Database) -> None:
     assert "dernier rappel" in last["body"]
     assert escalation["room_id"] == MODS and escalation["thread_root"] is None
     assert f"#{case.id}" in escalation["body"]
-    link = f"https://matrix.to/#/{ROOM}/{ROOT}"
+    link = thread_link(ROOM, ROOT)  # the spec's percent-encoded form
     assert link in escalation["body"]
     assert f'<a href="{link}">{link}</a>' in escalation["html"]
     assert _pending(db) == []
