@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from bot.domain.models import OutboxItem
 from bot.i18n import Translator
 from bot.matrix.aliases import resolve_room_aliases
+from bot.matrix.errors import classify_matrix_error
 from bot.matrix.events import OutboundNotice, SyncBatch
 from bot.matrix.gateway import Gateway
 from bot.matrix.session import log_in, make_client
@@ -23,7 +24,7 @@ from bot.services.curation import REVIEW_CARD
 from bot.services.diffusion import Diffusion
 from bot.services.effects import Effects, notice_from_payload, reaction_from_payload, text_to_html
 from bot.services.inbound import InboundService
-from bot.services.outbox import OutboxDispatcher
+from bot.services.outbox import MAIN_LANE, OutboxDispatcher
 from bot.services.prompting import Prompting
 from bot.services.publishing import Publisher
 from bot.services.research import ResearchJobs
@@ -52,6 +53,8 @@ class Bot:
         self.client = make_client(settings.matrix)
         self.gateway = Gateway(self.client)
         self.dispatcher = OutboxDispatcher(self.db, clock)
+        # The main lane's jobs talk to the homeserver (the wiki lane's: see Publisher).
+        self.dispatcher.classify_lane(MAIN_LANE, classify_matrix_error)
         self.publisher = Publisher(self.db, WikiClient(wiki_config(settings)), settings, clock)
         # -- scheduling (timers in the database; notices go out through the outbox) --
         self.scheduler = Scheduler(self.db, clock, on_ran=self.dispatcher.nudge)

@@ -22,7 +22,7 @@ from bot.check import (
     exit_code,
     run_checks,
 )
-from bot.domain.models import OutboxItem
+from bot.domain.models import OutboxItem, Outcome
 from bot.logging_setup import configure_logging
 from bot.settings import ConfigError, Settings, load_settings
 from bot.storage.database import Database
@@ -183,18 +183,22 @@ def publish(config: ConfigOption = None) -> None:
     typer.echo("nothing pending")
 
 
+# What a job left waiting means to the operator: the exit code `capibot check` gives the
+# same problem. Any other outcome (retry, failed) is 1.
+_OUTCOME_EXIT = {
+    Outcome.UNAVAILABLE: Failure.UNREACHABLE,
+    Outcome.LOGIN_REFUSED: Failure.AUTH,
+    Outcome.RIGHT_MISSING: Failure.PERMISSION,
+}
+
+
 def _publication_failure(items: list[OutboxItem]) -> int:
-    """The exit code of what is left, as `capibot check` would report it: the first last
-    error (stored by the outbox as the error's repr) of a known class, else 1."""
-    classes = {
-        "WikiAuthError(": Failure.AUTH,
-        "WikiPermissionError(": Failure.PERMISSION,
-        "WikiUnavailable(": Failure.UNREACHABLE,
-    }
+    """The exit code of what is left: that of the first stored outcome with a class of
+    its own (3 unreachable, 4 login refused, 5 right missing), else 1."""
     for item in items:
-        for prefix, failure in classes.items():
-            if item.last_error.startswith(prefix):
-                return int(failure)
+        failure = _OUTCOME_EXIT.get(item.outcome) if item.outcome is not None else None
+        if failure is not None:
+            return int(failure)
     return 1
 
 

@@ -1,10 +1,13 @@
-"""The bridge from the bot's settings to `wiki_sync`'s plain configuration."""
+"""The bridge from the bot to `wiki_sync`: its plain configuration from the bot's
+settings, and what its errors mean to the bot's outbox."""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from bot.domain.models import Outcome
 from bot.settings import Settings
+from wiki_sync.errors import WikiAuthError, WikiError, WikiPermissionError
 from wiki_sync.settings import WikiConfig
 
 
@@ -33,3 +36,16 @@ def wiki_config(settings: Settings, **overrides: float | int) -> WikiConfig:
     }
     values.update(overrides)
     return WikiConfig(**values)  # type: ignore[arg-type]
+
+
+def classify_wiki_error(exc: BaseException) -> Outcome | None:
+    """The outbox outcome of a `wiki_sync` error (None: not one), by class: a refused
+    login or a missing right waits for an operator, a `retryable` error (the wiki away)
+    is waited for, any other (conflict, title, render, an error answer) fails for good."""
+    if isinstance(exc, WikiAuthError):
+        return Outcome.LOGIN_REFUSED
+    if isinstance(exc, WikiPermissionError):
+        return Outcome.RIGHT_MISSING
+    if isinstance(exc, WikiError):
+        return Outcome.UNAVAILABLE if exc.retryable else Outcome.FAILED
+    return None

@@ -63,6 +63,42 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class Outcome(enum.StrEnum):
+    """What an outbox job's failure means: the failure contract between a lane's
+    classifier (exception → outcome), the dispatcher (what to do) and the CLI (exit code).
+
+    Stored in the outbox row next to the error text (kept for people only), so nothing
+    is ever decided by reading that text.
+    """
+
+    #: Transient, cause unknown (a bug, the homeserver said no): retried with exponential
+    #: backoff up to the dispatcher's `max_attempts`, then FAILED.
+    RETRY = "retry"
+    #: The service is away (down, 5xx, network, rate limit): waited for however long,
+    #: with a short backoff; once its lane succeeds again, what waited is due at once.
+    UNAVAILABLE = "unavailable"
+    #: The service refuses the bot's login (password, BotPassword, OAuth keys): waits
+    #: until an operator fixes the configuration (longer backoff, one ERROR per lane,
+    #: the kind's `on_refused` hook once per job). `capibot publish` exits 4.
+    LOGIN_REFUSED = "login_refused"
+    #: Logged in, but the account lacks a right (bot group, grants, protected page): waits
+    #: for an operator as LOGIN_REFUSED does. `capibot publish` exits 5.
+    RIGHT_MISSING = "right_missing"
+    #: Can never succeed as it is (conflict, bad title, room gone, retries exhausted):
+    #: the job is marked failed and its kind's `on_failure` hook runs.
+    FAILED = "failed"
+
+    @property
+    def refused(self) -> bool:
+        """An operator must fix the configuration before this job can go through."""
+        return self in (Outcome.LOGIN_REFUSED, Outcome.RIGHT_MISSING)
+
+    @property
+    def waits(self) -> bool:
+        """The job waits for its service (or its operator), never abandoned."""
+        return self is Outcome.UNAVAILABLE or self.refused
+
+
 class FicheField(enum.StrEnum):
     """Fiche fields, in display order. Values are the stable storage keys."""
 
@@ -216,7 +252,8 @@ class OutboxItem:
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0
     next_attempt_at: datetime | None = None
-    last_error: str = ""
+    last_error: str = ""  # for people (the CLI lists it); decisions read `outcome`
+    outcome: Outcome | None = None  # what the last error means; None: it has none
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,11 @@ missing) is a configuration problem an operator fixes: its jobs wait too (a long
 backoff, one ERROR per lane rather than per attempt) instead of failing. A job that does
 fail for good runs its kind's `on_failure` hook in the same transaction (the publisher
 tells the moderators), so a failure is never only a log line.
+
+What an error means is the lane's to say: each lane registers a classifier (exception →
+`Outcome`, see `classify_lane`), the dispatcher acts on the outcome and stores it in the
+row's `outcome` column. The error's text is stored too, for people only: nothing here
+(or in the CLI) ever reads it back to decide.
 """
 
 from __future__ import annotations
@@ -22,22 +27,30 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.domain.models import OutboxItem
-from bot.matrix.errors import MatrixUnavailable
+from bot.domain.models import OutboxItem, Outcome
+from bot.matrix.errors import classify_matrix_error
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from wiki_sync.errors import WikiAuthError, WikiError, WikiPermissionError
+from bot.wiki import classify_wiki_error
 
 log = logging.getLogger(__name__)
 
 Executor = Callable[[OutboxItem], Awaitable[None]]
 # Called in the transaction that marks the row FAILED: (repo, item, reason, now).
 FailureHook = Callable[[Repository, OutboxItem, str, datetime], None]
+# What an executor's exception means (None: not an error this classifier knows: RETRY).
+Classifier = Callable[[BaseException], Outcome | None]
 MAIN_LANE = "main"
 
 
 class PermanentFailure(Exception):
     """The effect can never succeed (e.g. the room is gone): stop retrying it."""
+
+
+def classify_service_error(exc: BaseException) -> Outcome | None:
+    """The classifier of a lane that registered none: the Matrix one, then the wiki one."""
+    outcome = classify_matrix_error(exc)
+    return outcome if outcome is not None else classify_wiki_error(exc)
 
 
 class OutboxDispatcher:
@@ -51,6 +64,7 @@ class OutboxDispatcher:
         backoff_cap: float = 600.0,
         unavailable_backoff_cap: float = 60.0,
         refused_backoff_cap: float = 300.0,
+        classify: Classifier = classify_service_error,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -63,6 +77,8 @@ class OutboxDispatcher:
         self.refused_backoff_cap = refused_backoff_cap
         self.failure_hooks: dict[str, FailureHook] = {}
         self.refusal_hooks: dict[str, FailureHook] = {}
+        self.classify = classify  # for a lane without a classifier of its own
+        self.classifiers: dict[str, Classifier] = {}  # lane → its classifier
         self._refused: dict[str, str] = {}  # lane → why its service refuses the bot
         self._wakes: dict[str, asyncio.Event] = {}
         self._waiting: set[str] = set()  # lanes whose service said it was unavailable
@@ -85,6 +101,19 @@ class OutboxDispatcher:
         if on_refused is not None:
             self.refusal_hooks[kind] = on_refused
         self._wakes.setdefault(lane, asyncio.Event())
+
+    def classify_lane(self, lane: str, classify: Classifier) -> None:
+        """Say what the exceptions of this lane's executors mean (see `Outcome`); a
+        `PermanentFailure` is FAILED in every lane, an error no classifier knows RETRY."""
+        self.classifiers[lane] = classify
+        self._wakes.setdefault(lane, asyncio.Event())
+
+    def outcome(self, lane: str, exc: BaseException) -> Outcome:
+        """What this exception, raised by an executor of this lane, means."""
+        if isinstance(exc, PermanentFailure):
+            return Outcome.FAILED
+        outcome = self.classifiers.get(lane, self.classify)(exc)
+        return Outcome.RETRY if outcome is None else outcome
 
     def nudge(self) -> None:
         """Called after a transaction queued something: run now rather than at the tick."""
@@ -133,57 +162,8 @@ class OutboxDispatcher:
             log.error("outbox %s #%d failed for good: %s", item.kind, item.id, exc)
             await self._fail(item, str(exc), _reason(exc))
             return
-        except Exception as exc:  # each executor maps its library's errors; all retry
-            lane = self.lanes.get(item.kind, MAIN_LANE)
-            # The service is away (the wiki or the homeserver down): wait, however long.
-            unavailable = isinstance(exc, MatrixUnavailable) or (
-                isinstance(exc, WikiError) and exc.retryable
-            )
-            # The wiki refuses the bot (BotPassword, rights): an operator fixes the
-            # configuration, then the jobs go through; they wait meanwhile.
-            refused = isinstance(exc, WikiAuthError | WikiPermissionError)
-            retryable = not isinstance(exc, WikiError) or exc.retryable or refused
-            waits = unavailable or refused
-            if not retryable or (item.attempts + 1 >= self.max_attempts and not waits):
-                log.error("outbox %s #%d abandoned: %r", item.kind, item.id, exc)
-                await self._fail(item, repr(exc), _reason(exc))
-                return
-            if refused:
-                cap = min(self.backoff_cap, self.refused_backoff_cap)
-            elif unavailable:
-                cap = min(self.backoff_cap, self.unavailable_backoff_cap)
-            else:
-                cap = self.backoff_cap
-            delay = min(cap, self.backoff_base * 2 ** min(item.attempts, 32))
-            if waits:
-                self._waiting.add(lane)
-            if refused and lane not in self._refused:
-                self._refused[lane] = repr(exc)
-                log.error(
-                    "outbox: the %s lane's service refuses the bot (%s): a configuration "
-                    "problem (credentials or rights; `capibot check`); its jobs wait",
-                    lane,
-                    exc,
-                )
-            elif refused:
-                log.debug("outbox %s #%d still refused (%r)", item.kind, item.id, exc)
-            else:
-                log.warning(
-                    "outbox %s #%d failed (%r); retry in %.0fs", item.kind, item.id, exc, delay
-                )
-            error, when = repr(exc), self.clock() + timedelta(seconds=delay)
-            # Told once per job, on its first refusal (later ones find it in last_error).
-            told = self.refusal_hooks.get(item.kind) if refused else None
-            if told is not None and _was_refused(item.last_error):
-                told = None
-            reason, now = _reason(exc), self.clock()
-
-            def retry(repo: Repository) -> None:
-                repo.outbox_retry(item.id, error, when)
-                if told is not None:
-                    told(repo, item, reason, now)
-
-            await self.db.run(retry)
+        except Exception as exc:  # what it means is for the lane's classifier to say
+            await self._failed_attempt(item, exc)
             return
         now = self.clock()
         await self.db.run(lambda repo: repo.outbox_done(item.id, now))
@@ -195,6 +175,51 @@ class OutboxDispatcher:
             kinds = self._kinds(lane)
             count = await self.db.run(lambda repo: repo.reschedule_outbox(kinds, now))
             log.info("outbox: %s lane available again; %d pending item(s) due now", lane, count)
+
+    async def _failed_attempt(self, item: OutboxItem, exc: Exception) -> None:
+        """Act on what the lane's classifier says the error means; store that outcome."""
+        lane = self.lanes.get(item.kind, MAIN_LANE)
+        outcome = self.outcome(lane, exc)
+        if outcome is Outcome.RETRY and item.attempts + 1 >= self.max_attempts:
+            outcome = Outcome.FAILED  # retried enough: an error that waits never gets here
+        if outcome is Outcome.FAILED:
+            log.error("outbox %s #%d abandoned: %r", item.kind, item.id, exc)
+            await self._fail(item, repr(exc), _reason(exc))
+            return
+        if outcome.refused:  # an operator fixes the configuration; the job waits meanwhile
+            cap = min(self.backoff_cap, self.refused_backoff_cap)
+        elif outcome is Outcome.UNAVAILABLE:  # the service is away: wait, however long
+            cap = min(self.backoff_cap, self.unavailable_backoff_cap)
+        else:
+            cap = self.backoff_cap
+        delay = min(cap, self.backoff_base * 2 ** min(item.attempts, 32))
+        if outcome.waits:
+            self._waiting.add(lane)
+        if outcome.refused and lane not in self._refused:
+            self._refused[lane] = repr(exc)
+            log.error(
+                "outbox: the %s lane's service refuses the bot (%s): a configuration "
+                "problem (credentials or rights; `capibot check`); its jobs wait",
+                lane,
+                exc,
+            )
+        elif outcome.refused:
+            log.debug("outbox %s #%d still refused (%r)", item.kind, item.id, exc)
+        else:
+            log.warning("outbox %s #%d failed (%r); retry in %.0fs", item.kind, item.id, exc, delay)
+        error, when = repr(exc), self.clock() + timedelta(seconds=delay)
+        # Told once per job, on its first refusal (a later one finds it in `outcome`).
+        told = self.refusal_hooks.get(item.kind) if outcome.refused else None
+        if told is not None and item.outcome is not None and item.outcome.refused:
+            told = None
+        reason, now = _reason(exc), self.clock()
+
+        def retry(repo: Repository) -> None:
+            repo.outbox_retry(item.id, error, when, outcome)
+            if told is not None:
+                told(repo, item, reason, now)
+
+        await self.db.run(retry)
 
     async def _fail(self, item: OutboxItem, error: str, reason: str) -> None:
         now = self.clock()
@@ -212,10 +237,6 @@ class OutboxDispatcher:
                 raise
             log.exception("outbox %s #%d: failure hook failed", item.kind, item.id)
             await self.db.run(lambda repo: repo.outbox_failed(item.id, error, now))
-
-
-def _was_refused(last_error: str) -> bool:
-    return last_error.startswith((WikiAuthError.__name__, WikiPermissionError.__name__))
 
 
 def _reason(exc: BaseException) -> str:

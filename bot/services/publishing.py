@@ -47,6 +47,7 @@ from bot.services.outbox import OutboxDispatcher
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
+from bot.wiki import classify_wiki_error
 from wiki_sync.client import WikiClient
 from wiki_sync.errors import EditConflict, TitleError
 from wiki_sync.merge import PRIVACY_BLOCKS
@@ -365,6 +366,7 @@ class Publisher:
         # A job the wiki refuses (credentials, rights) waits; the moderators are told once.
         failed = partial(notify_failure, self.settings)
         refused = partial(notify_failure, self.settings, refused=True)
+        dispatcher.classify_lane(WIKI_LANE, classify_wiki_error)  # what its errors mean
         for kind, executor in (
             (PUBLISH, self.publish),
             (REPUBLISH, self.republish),

@@ -27,6 +27,7 @@ from bot.domain.models import (
     Message,
     OutboxItem,
     OutboxStatus,
+    Outcome,
     Participant,
     Publication,
     PublicationStatus,
@@ -723,10 +724,17 @@ class Repository:
         self.session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == item_id)
-            .values(status=OutboxStatus.DONE.value, done_at=now, last_error="")
+            .values(status=OutboxStatus.DONE.value, done_at=now, last_error="", outcome=None)
         )
 
-    def outbox_retry(self, item_id: int, error: str, next_attempt_at: datetime) -> None:
+    def outbox_retry(
+        self,
+        item_id: int,
+        error: str,
+        next_attempt_at: datetime,
+        outcome: Outcome = Outcome.RETRY,
+    ) -> None:
+        """Another attempt later; `outcome` says what `error` (text for people) means."""
         self.session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == item_id)
@@ -734,6 +742,7 @@ class Repository:
                 attempts=OutboxRow.attempts + 1,
                 last_error=error[:2000],
                 next_attempt_at=next_attempt_at,
+                outcome=outcome.value,
             )
         )
 
@@ -741,7 +750,12 @@ class Repository:
         self.session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == item_id)
-            .values(status=OutboxStatus.FAILED.value, last_error=error[:2000], done_at=now)
+            .values(
+                status=OutboxStatus.FAILED.value,
+                last_error=error[:2000],
+                done_at=now,
+                outcome=Outcome.FAILED.value,
+            )
         )
 
     def reschedule_outbox(self, kinds: Sequence[str], now: datetime) -> int:
@@ -762,7 +776,8 @@ class Repository:
 
     def retry_failed_outbox(self, kinds: Sequence[str], now: datetime) -> int:
         """Failed rows of these kinds become pending again, due now, with fresh attempts
-        (`capibot publish`: the operator fixed the cause). The last error is kept."""
+        (`capibot publish`: the operator fixed the cause). The last error and its outcome
+        are kept."""
         result = self.session.execute(
             update(OutboxRow)
             .where(OutboxRow.status == OutboxStatus.FAILED.value, OutboxRow.kind.in_(list(kinds)))
@@ -1204,6 +1219,7 @@ def _outbox(row: OutboxRow) -> OutboxItem:
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
         last_error=row.last_error,
+        outcome=Outcome(row.outcome) if row.outcome else None,
     )
 
 

@@ -222,9 +222,11 @@ class OutboxRow(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")  # for people only
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # What the last error means (an `Outcome` value); NULL: the row has no error.
+    outcome: Mapped[str | None] = mapped_column(String(20))
 
     __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
 
