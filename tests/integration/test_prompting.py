@@ -11,6 +11,7 @@ import pytest
 from nio import AsyncClient
 
 from bot.app import Bot
+from bot.domain.links import thread_link
 from bot.domain.models import Case, CaseState
 from bot.i18n import Translator
 from bot.services.prompting import on_case_opened
@@ -98,7 +99,7 @@ async def test_quiet_exchange_prompt_reminders_escalation_across_restarts(
             return text in content["body"]
 
         def is_escalation(content: dict[str, Any]) -> bool:
-            return f"#{case.id}" in content["body"] and f"/#/{room}/{root}" in content["body"]
+            return f"#{case.id}" in content["body"] and thread_link(room, root) in content["body"]
 
         async def count(room_id: str, kind: Any) -> int:
             return sum(kind(c) for c in _notices(await bot_messages(alice, room_id), room_id))
