@@ -12,13 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.commands.parser import is_bot_command
 from bot.domain.lifecycle import LifecycleEvent, TransitionResult, transition
 from bot.domain.models import CaseOrigin
 from bot.domain.permissions import Role
 from bot.i18n import Translator
 from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
 from bot.services.effects import Effects, mention_html, text_to_html
-from bot.services.inbound import is_bot_command, stored_message
+from bot.services.inbound import stored_message
 from bot.services.prompting import on_case_opened, on_fiche_submitted
 from bot.settings import Settings
 from bot.storage.database import Database

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.commands import model
+from bot.commands.capture import PIN, capture_enabled, capture_payload
 from bot.commands.context import CommandContext
-from bot.commands.handlers import PIN, capture_enabled, capture_payload, handle
-from bot.commands.parser import parse
-from bot.commands.registry import help_text, render_usage_error
+from bot.commands.parser import parse_if_addressed
+from bot.commands.registry import handle, help_text, render_usage_error
 from bot.domain.models import Message
 from bot.i18n import Translator
 from bot.matrix.events import (
@@ -234,22 +234,6 @@ class InboundService:
                 )
             )
         return False
-
-
-def parse_if_addressed(body: str, prefix: str) -> model.ParseResult:
-    """Parse only what may be a command: most messages skip the parser on the hot path."""
-    if prefix not in body:  # most messages: one scan in C, no copy
-        return None
-    if not body.lstrip().startswith(prefix) and "\n" + prefix not in body[:400]:
-        return None
-    return parse(body, prefix)
-
-
-def is_bot_command(body: str, prefix: str) -> bool:
-    """Commands to the bot are not part of an exchange; unknown `!words` are (another
-    bot's commands, or plain text starting with the prefix)."""
-    result = parse_if_addressed(body, prefix)
-    return result is not None and not isinstance(result, model.UnknownCommand)
 
 
 def stored_message(event: InboundMessage, case_id: int) -> Message:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.commands.model import UsageError
-from bot.commands.parser import _PARSERS, parse
+from bot.commands.parser import parse
 from bot.commands.registry import (
     COMMANDS,
     help_text,
@@ -35,7 +35,7 @@ def test_names_are_unique_once_folded() -> None:
 
 
 def test_every_command_has_a_parser_and_messages() -> None:
-    assert {c.name for c in COMMANDS} == set(_PARSERS)
+    assert all(callable(c.parse) for c in COMMANDS)
     for command in COMMANDS:
         for lang in ("fr", "en"):
             assert t(lang, command.usage_key, prefix="!").startswith("!")
