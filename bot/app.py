@@ -9,8 +9,10 @@ import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bot.commands.parser import is_bot_command
 from bot.domain.models import OutboxItem
 from bot.i18n import Translator
+from bot.inbound import InboundService
 from bot.matrix.aliases import resolve_room_aliases
 from bot.matrix.events import OutboundNotice, SyncBatch
 from bot.matrix.gateway import Gateway
@@ -22,7 +24,6 @@ from bot.services.capture import CaptureJob
 from bot.services.curation import REVIEW_CARD
 from bot.services.diffusion import Diffusion
 from bot.services.effects import Effects, notice_from_payload, reaction_from_payload, text_to_html
-from bot.services.inbound import InboundService
 from bot.services.outbox import OutboxDispatcher
 from bot.services.prompting import Prompting
 from bot.services.publishing import Publisher
@@ -64,8 +65,16 @@ class Bot:
         self.settings = await resolve_room_aliases(self.client, self.settings)
         self.publisher.settings = self.settings
         user_id = self.client.user_id
+        prefix = self.settings.bot.prefix
         self.inbound = InboundService(self.settings, user_id, self.clock)
-        capture = CaptureJob(self.db, self.gateway, self.settings, user_id, self.clock)
+        capture = CaptureJob(
+            self.db,
+            self.gateway,
+            self.settings,
+            user_id,
+            self.clock,
+            is_command=lambda body: is_bot_command(body, prefix),
+        )
         self.dispatcher.register(fx.NOTICE, self._send_notice)
         self.dispatcher.register(fx.REACTION, self._send_reaction)
         self.dispatcher.register(fx.JOIN, self._join)

@@ -1,5 +1,8 @@
 """Applies one translated sync batch to storage, in one transaction with the sync token.
 
+The router above both `bot.commands` and `bot.services`: it parses and dispatches
+commands and hands everything else to the services.
+
 This is the code path of every incoming event (the benchmark replays synthetic events
 through it): captured messages are stored once (event ids are unique), edits and
 redactions applied, commands executed, and every reply queued in the same transaction.
@@ -17,7 +20,6 @@ from bot.commands.capture import PIN, capture_enabled, capture_payload
 from bot.commands.context import CommandContext
 from bot.commands.parser import parse_if_addressed
 from bot.commands.registry import handle, help_text, render_usage_error
-from bot.domain.models import Message
 from bot.i18n import Translator
 from bot.matrix.events import (
     InboundEdit,
@@ -31,7 +33,7 @@ from bot.matrix.events import (
 )
 from bot.matrix.sync import record_position
 from bot.services import effects as fx
-from bot.services.batch_writer import BatchWriter, CaseRoots, captured_values
+from bot.services.batch_writer import BatchWriter, CaseRoots
 from bot.services.effects import Effects, mention_html, text_to_html
 from bot.services.publishing import request_republish
 from bot.services.ratelimit import Admission, CommandRateLimit
@@ -234,8 +236,3 @@ class InboundService:
                 )
             )
         return False
-
-
-def stored_message(event: InboundMessage, case_id: int) -> Message:
-    """The stored form of a captured message, as a domain object (the capture job)."""
-    return Message(**captured_values(event, case_id))
