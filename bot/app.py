@@ -52,7 +52,9 @@ class Bot:
         self.client = make_client(settings.matrix)
         self.gateway = Gateway(self.client)
         self.dispatcher = OutboxDispatcher(self.db, clock)
-        self.publisher = Publisher(self.db, WikiClient(wiki_config(settings)), settings, clock)
+        self._wiki = WikiClient(wiki_config(settings))
+        #: built in `start`, once room aliases are resolved: services hold final settings
+        self._publisher: Publisher | None = None
         # -- scheduling (timers in the database; notices go out through the outbox) --
         self.scheduler = Scheduler(self.db, clock, on_ran=self.dispatcher.nudge)
         self.inbound: InboundService | None = None
@@ -63,7 +65,8 @@ class Bot:
             await asyncio.to_thread(self.db.migrate)
         await log_in(self.client, self.settings.matrix)
         self.settings = await resolve_room_aliases(self.client, self.settings)
-        self.publisher.settings = self.settings
+        # -- from here on, services are built with the resolved settings --
+        publisher = self._publisher = Publisher(self.db, self._wiki, self.settings, self.clock)
         user_id = self.client.user_id
         prefix = self.settings.bot.prefix
         self.inbound = InboundService(self.settings, user_id, self.clock)
@@ -80,7 +83,7 @@ class Bot:
         self.dispatcher.register(fx.JOIN, self._join)
         self.dispatcher.register(fx.REJECT_INVITE, self._reject_invite)
         self.dispatcher.register(fx.CAPTURE, lambda item: capture(item.id, item.payload))
-        self.publisher.register(self.dispatcher)
+        publisher.register(self.dispatcher)
         self.dispatcher.register(REVIEW_CARD, ReviewCards(self.db, self.gateway, self.settings))
         # -- scheduling: handlers registered, then jobs rebuilt from the timers table --
         inbound = self.inbound
@@ -88,8 +91,8 @@ class Bot:
             self.scheduler
         )
         # research and diffusion: search, annotations, directory, digest (issue 6)
-        ResearchJobs(self.db, self.publisher, self.settings, self.clock).register(self.dispatcher)
-        diffusion = Diffusion(self.db, self.publisher, self.settings, self.clock)
+        ResearchJobs(self.db, publisher, self.settings, self.clock).register(self.dispatcher)
+        diffusion = Diffusion(self.db, publisher, self.settings, self.clock)
         diffusion.register(self.dispatcher, self.scheduler)
         await diffusion.start()
         await self.scheduler.start()
@@ -100,6 +103,13 @@ class Bot:
             asyncio.create_task(self.dispatcher.run(idle_seconds=2.0), name="outbox"),
         ]
         log.info("capibot running as %s", user_id)
+
+    @property
+    def publisher(self) -> Publisher:
+        """The wiki publisher, built by `start` (with the resolved room ids)."""
+        if self._publisher is None:
+            raise RuntimeError("the bot is not started")
+        return self._publisher
 
     async def wait(self) -> None:
         """Until a loop dies for good (they are supervised, so: until cancelled)."""
@@ -114,7 +124,8 @@ class Bot:
                 await task
         self._tasks = []
         await self.client.close()
-        await asyncio.to_thread(self.publisher.close)
+        if self._publisher is not None:
+            await asyncio.to_thread(self._publisher.close)
         await asyncio.to_thread(self.db.close)  # waits for the DB thread: not on the loop
 
     # -- batch -----------------------------------------------------------------------
