@@ -9,8 +9,10 @@ import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bot.commands.parser import is_bot_command
 from bot.domain.models import OutboxItem
 from bot.i18n import Translator
+from bot.inbound import InboundService
 from bot.matrix.aliases import resolve_room_aliases
 from bot.matrix.errors import classify_matrix_error
 from bot.matrix.events import OutboundNotice, SyncBatch
@@ -23,7 +25,6 @@ from bot.services.capture import CaptureJob
 from bot.services.curation import REVIEW_CARD
 from bot.services.diffusion import Diffusion
 from bot.services.effects import Effects, notice_from_payload, reaction_from_payload, text_to_html
-from bot.services.inbound import InboundService
 from bot.services.outbox import MAIN_LANE, OutboxDispatcher
 from bot.services.prompting import Prompting
 from bot.services.publishing import Publisher
@@ -55,7 +56,9 @@ class Bot:
         self.dispatcher = OutboxDispatcher(self.db, clock)
         # The main lane's jobs talk to the homeserver (the wiki lane's: see Publisher).
         self.dispatcher.classify_lane(MAIN_LANE, classify_matrix_error)
-        self.publisher = Publisher(self.db, WikiClient(wiki_config(settings)), settings, clock)
+        self._wiki = WikiClient(wiki_config(settings))
+        #: built in `start`, once room aliases are resolved: services hold final settings
+        self._publisher: Publisher | None = None
         # -- scheduling (timers in the database; notices go out through the outbox) --
         self.scheduler = Scheduler(self.db, clock, on_ran=self.dispatcher.nudge)
         self.inbound: InboundService | None = None
@@ -66,16 +69,25 @@ class Bot:
             await asyncio.to_thread(self.db.migrate)
         await log_in(self.client, self.settings.matrix)
         self.settings = await resolve_room_aliases(self.client, self.settings)
-        self.publisher.settings = self.settings
+        # -- from here on, services are built with the resolved settings --
+        publisher = self._publisher = Publisher(self.db, self._wiki, self.settings, self.clock)
         user_id = self.client.user_id
+        prefix = self.settings.bot.prefix
         self.inbound = InboundService(self.settings, user_id, self.clock)
-        capture = CaptureJob(self.db, self.gateway, self.settings, user_id, self.clock)
+        capture = CaptureJob(
+            self.db,
+            self.gateway,
+            self.settings,
+            user_id,
+            self.clock,
+            is_command=lambda body: is_bot_command(body, prefix),
+        )
         self.dispatcher.register(fx.NOTICE, self._send_notice)
         self.dispatcher.register(fx.REACTION, self._send_reaction)
         self.dispatcher.register(fx.JOIN, self._join)
         self.dispatcher.register(fx.REJECT_INVITE, self._reject_invite)
         self.dispatcher.register(fx.CAPTURE, lambda item: capture(item.id, item.payload))
-        self.publisher.register(self.dispatcher)
+        publisher.register(self.dispatcher)
         self.dispatcher.register(REVIEW_CARD, ReviewCards(self.db, self.gateway, self.settings))
         # -- scheduling: handlers registered, then jobs rebuilt from the timers table --
         inbound = self.inbound
@@ -83,8 +95,8 @@ class Bot:
             self.scheduler
         )
         # research and diffusion: search, annotations, directory, digest (issue 6)
-        ResearchJobs(self.db, self.publisher, self.settings, self.clock).register(self.dispatcher)
-        diffusion = Diffusion(self.db, self.publisher, self.settings, self.clock)
+        ResearchJobs(self.db, publisher, self.settings, self.clock).register(self.dispatcher)
+        diffusion = Diffusion(self.db, publisher, self.settings, self.clock)
         diffusion.register(self.dispatcher, self.scheduler)
         await diffusion.start()
         await self.scheduler.start()
@@ -97,6 +109,13 @@ class Bot:
             asyncio.create_task(run_purge(self.db, self.settings, self.clock), name="purge"),
         ]
         log.info("capibot running as %s", user_id)
+
+    @property
+    def publisher(self) -> Publisher:
+        """The wiki publisher, built by `start` (with the resolved room ids)."""
+        if self._publisher is None:
+            raise RuntimeError("the bot is not started")
+        return self._publisher
 
     async def wait(self) -> None:
         """Until a loop dies for good (they are supervised, so: until cancelled)."""
@@ -111,7 +130,8 @@ class Bot:
                 await task
         self._tasks = []
         await self.client.close()
-        await asyncio.to_thread(self.publisher.close)
+        if self._publisher is not None:
+            await asyncio.to_thread(self._publisher.close)
         await asyncio.to_thread(self.db.close)  # waits for the DB thread: not on the loop
 
     # -- batch -----------------------------------------------------------------------

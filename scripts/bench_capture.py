@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert
 
 from bot.domain.models import CaseOrigin
+from bot.inbound import InboundService
 from bot.matrix.events import (
     Inbound,
     InboundEdit,
@@ -37,7 +38,6 @@ from bot.matrix.events import (
     RoomSnapshot,
     SyncBatch,
 )
-from bot.services.inbound import InboundService
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.tables import MessageRow

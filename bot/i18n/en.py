@@ -209,7 +209,6 @@ MESSAGES: dict[str, str] = {
     "room.none": "none",
     "room.on": "on",
     "room.off": "off",
-    "not_yet": "The command {command} is not available in this version yet.",
     "error.internal": "Sorry, this command failed on my side; the technical team will "
     "find it in the logs.",
     **prompting.EN,

@@ -218,7 +218,6 @@ MESSAGES: dict[str, str] = {
     "room.none": "aucun",
     "room.on": "oui",
     "room.off": "non",
-    "not_yet": "La commande {command} n'est pas encore disponible dans cette version.",
     "error.internal": "Désolé, cette commande a échoué de mon côté ; l'équipe technique "
     "en trouvera la trace dans les journaux.",
     **prompting.FR,

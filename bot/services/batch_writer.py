@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bot.domain.models import CaseOrigin
+from bot.domain.models import CaseOrigin, Message
 from bot.matrix.events import InboundMessage
 from bot.storage.repository import MessageValues, Repository, message_values
 
@@ -157,3 +157,8 @@ def captured_values(event: InboundMessage, case_id: int) -> MessageValues:
         in_reply_to=event.in_reply_to,
         thread_root=event.thread_root,
     )
+
+
+def stored_message(event: InboundMessage, case_id: int) -> Message:
+    """The stored form of a captured message, as a domain object (the capture job)."""
+    return Message(**captured_values(event, case_id))

@@ -18,8 +18,8 @@ from bot.domain.permissions import Role
 from bot.domain.text import title_from_message
 from bot.i18n import Translator
 from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
+from bot.services.batch_writer import stored_message
 from bot.services.effects import Effects, mention_html, text_to_html
-from bot.services.inbound import is_bot_command, stored_message
 from bot.services.prompting import on_case_opened, on_fiche_submitted
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -45,12 +45,17 @@ class CaptureJob:
         settings: Settings,
         bot_user_id: str,
         clock: Callable[[], datetime],
+        *,
+        is_command: Callable[[str], bool],
     ) -> None:
+        """`is_command` tells a command to the bot (not part of the exchange) from a
+        message: the command layer knows, and sits above the services."""
         self.db = db
         self.source = source
         self.settings = settings
         self.bot_user_id = bot_user_id
         self.clock = clock
+        self.is_command = is_command
 
     async def __call__(self, item_id: int, payload: dict[str, Any]) -> None:
         room_id: str = payload["room_id"]
@@ -166,7 +171,7 @@ class CaptureJob:
             if isinstance(event, InboundMessage)
             and event.sender != self.bot_user_id
             and not event.is_notice
-            and not is_bot_command(event.body, self.settings.bot.prefix)
+            and not self.is_command(event.body)
         ]
         repo.add_messages(messages)
         for event in exchange:

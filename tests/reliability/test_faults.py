@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import Bot
+from bot.inbound import InboundService
 from bot.matrix.events import RoomSnapshot, SyncBatch
 from bot.matrix.translate import translate_dict
-from bot.services.inbound import InboundService
 from bot.settings import Settings
 from bot.storage.database import Database
 from scripts.devstack import Stack, StackInfo, synapse

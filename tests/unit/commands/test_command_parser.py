@@ -4,30 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.model import (
-    Annotate,
+from bot.commands.capture import Capture
+from bot.commands.consent import ConsentAction, ConsentCmd, Forget
+from bot.commands.curation import (
     Approve,
-    Capture,
-    ConsentAction,
-    ConsentCmd,
-    Experts,
-    Forget,
-    Help,
     ListCases,
-    ProfileAction,
-    ProfileCmd,
     Reject,
     RequestChanges,
-    RoomAction,
-    RoomCmd,
-    Search,
     Show,
     SubmitFiche,
-    UnknownCommand,
-    UsageError,
     Withdraw,
 )
+from bot.commands.directory import Experts, ProfileAction, ProfileCmd
+from bot.commands.help import Help
+from bot.commands.model import UnknownCommand, UsageError
 from bot.commands.parser import parse
+from bot.commands.research import Annotate
+from bot.commands.room import RoomAction, RoomCmd
+from bot.commands.search import Search
 from bot.domain.models import RoomKind
 
 

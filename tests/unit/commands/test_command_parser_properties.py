@@ -5,29 +5,26 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.commands.model import (
-    Annotate,
+from bot.commands.capture import Capture
+from bot.commands.consent import ConsentCmd, Forget
+from bot.commands.curation import (
     Approve,
-    Capture,
-    ConsentCmd,
-    Experts,
-    Forget,
-    Help,
     ListCases,
-    ProfileCmd,
     Reject,
     RequestChanges,
     Restore,
-    RoomCmd,
-    Search,
     Show,
     SubmitFiche,
-    UnknownCommand,
-    UsageError,
     Withdraw,
 )
+from bot.commands.directory import Experts, ProfileCmd
+from bot.commands.help import Help
+from bot.commands.model import UnknownCommand, UsageError
 from bot.commands.parser import parse
 from bot.commands.registry import COMMANDS, lookup
+from bot.commands.research import Annotate
+from bot.commands.room import RoomCmd
+from bot.commands.search import Search
 
 RESULT_TYPES = (
     Help,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 
+from bot.commands.help import Help
 from bot.commands.model import UsageError
-from bot.commands.parser import _PARSERS, parse
+from bot.commands.parser import parse
 from bot.commands.registry import (
     COMMANDS,
     help_text,
@@ -16,6 +18,7 @@ from bot.commands.registry import (
     spec,
     usage_line,
 )
+from bot.commands.spec import Command, Feature, Scope
 from bot.domain.permissions import Role
 from bot.domain.text import fold
 from bot.i18n import t
@@ -35,7 +38,7 @@ def test_names_are_unique_once_folded() -> None:
 
 
 def test_every_command_has_a_parser_and_messages() -> None:
-    assert {c.name for c in COMMANDS} == set(_PARSERS)
+    assert all(callable(c.parse) for c in COMMANDS)
     for command in COMMANDS:
         for lang in ("fr", "en"):
             assert t(lang, command.usage_key, prefix="!").startswith("!")
@@ -62,6 +65,21 @@ def test_roles() -> None:
     assert spec("summary").role is Role.PARTICIPANT
     assert spec("withdraw").role is Role.PARTICIPANT
     assert spec("help").role is Role.EVERYONE
+
+
+@pytest.mark.parametrize("curate", [False, True])
+def test_where_each_role_is_checked(curate: bool) -> None:
+    """Per-case commands are checked by their handler against the case's room; a
+    moderator's one is refused up front network-wide unless room moderators curate."""
+    checked = {c.name: c.checked_in(room_moderators_curate=curate) for c in COMMANDS}
+    moderators = Scope.CASE if curate else Scope.NETWORK
+    for name in ("approve", "reject", "changes", "restore"):
+        assert checked[name] is moderators
+    assert checked["summary"] is checked["withdraw"] is Scope.CASE
+    assert checked["annotate"] is Scope.NETWORK
+    assert checked["room"] is Scope.ROOM
+    everyone = {c.name for c in COMMANDS if c.role is Role.EVERYONE}
+    assert {checked[name] for name in everyone} == {Scope.ROOM}
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -148,3 +166,24 @@ def test_every_usage_error_of_the_parser_renders(lang: str) -> None:
         assert reason
         assert not re.search(r"\{\w*\}", reason), reason
         assert usage == t(lang, "usage.line", usage=usage_line(lang, result.command))
+
+
+def test_a_declaration_is_checked_when_made() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Ping(Command):
+        pass
+
+    feature = Feature()
+    with pytest.raises(ValueError, match="per case"):
+        feature.command(Ping, fr="ping", en="ping", role=Role.PARTICIPANT, parse=lambda _: Ping())
+    seen: list[Ping] = []
+    feature.command(Ping, fr="ping", en="ping", parse=lambda _: Ping())(
+        lambda command, ctx: seen.append(command)
+    )
+    (declared,) = feature.commands
+    assert Ping.name == declared.name == "ping"
+    with pytest.raises(ValueError, match="twice"):
+        feature.command(Ping, fr="pong", en="pong", parse=lambda _: Ping())
+    with pytest.raises(TypeError):
+        declared.run(Help(), None)  # type: ignore[arg-type]
+    assert seen == []

@@ -22,10 +22,10 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from bot.check import Failure, check_database
+from bot.inbound import InboundService
 from bot.matrix.events import SyncBatch
 from bot.matrix.sync import SyncLoop
 from bot.services.batch_writer import BatchWriter
-from bot.services.inbound import InboundService
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.db import make_engine

@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.inbound import InboundService
 from bot.matrix.events import (
     Inbound,
     InboundEdit,
@@ -19,7 +20,6 @@ from bot.matrix.events import (
     RoomSnapshot,
     SyncBatch,
 )
-from bot.services.inbound import InboundService
 from bot.settings import Settings
 from bot.storage.database import Database
 

@@ -15,9 +15,9 @@ import pytest
 from bot.domain.models import CaseOrigin, CaseState, FicheField
 from bot.domain.permissions import Role
 from bot.i18n import Translator
+from bot.inbound import InboundService
 from bot.matrix.events import InboundMessage, InboundReaction, RoomSnapshot, SyncBatch
 from bot.services import effects as fx
-from bot.services.inbound import InboundService
 from bot.services.roles import network_roles, roles_for_case, roles_in
 from bot.settings import Settings
 from bot.storage.database import Database

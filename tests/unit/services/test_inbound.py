@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.models import CaseState, Consent
+from bot.inbound import InboundService
 from bot.matrix.events import (
     InboundEdit,
     InboundInvite,
@@ -15,7 +16,6 @@ from bot.matrix.events import (
     SyncBatch,
 )
 from bot.services import effects as fx
-from bot.services.inbound import InboundService
 from bot.settings import Settings
 from bot.storage.database import Database
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.commands.research_handlers import matches
+from bot.commands.directory import matches
 from bot.domain.models import DirectoryProfile
 from tests.hostile_inputs import HOSTILE_INPUTS
 from wiki_sync.pages import (

@@ -1,5 +1,8 @@
 """Applies one translated sync batch to storage, in one transaction with the sync token.
 
+The router above both `bot.commands` and `bot.services`: it parses and dispatches
+commands and hands everything else to the services.
+
 This is the code path of every incoming event (the benchmark replays synthetic events
 through it): captured messages are stored once (event ids are unique), edits and
 redactions applied, commands executed, and every reply queued in the same transaction.
@@ -13,11 +16,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.commands import model
+from bot.commands.capture import PIN, capture_enabled, capture_payload
 from bot.commands.context import CommandContext
-from bot.commands.handlers import PIN, capture_enabled, capture_payload, handle
-from bot.commands.parser import parse
-from bot.commands.registry import help_text, render_usage_error
-from bot.domain.models import Message
+from bot.commands.parser import parse_if_addressed
+from bot.commands.registry import handle, help_text, render_usage_error
 from bot.i18n import Translator
 from bot.matrix.events import (
     InboundEdit,
@@ -31,7 +33,7 @@ from bot.matrix.events import (
 )
 from bot.matrix.sync import record_position
 from bot.services import effects as fx
-from bot.services.batch_writer import BatchWriter, CaseRoots, captured_values
+from bot.services.batch_writer import BatchWriter, CaseRoots
 from bot.services.effects import Effects, mention_html, text_to_html
 from bot.services.publishing import request_republish
 from bot.services.ratelimit import Admission, CommandRateLimit
@@ -234,24 +236,3 @@ class InboundService:
                 )
             )
         return False
-
-
-def parse_if_addressed(body: str, prefix: str) -> model.ParseResult:
-    """Parse only what may be a command: most messages skip the parser on the hot path."""
-    if prefix not in body:  # most messages: one scan in C, no copy
-        return None
-    if not body.lstrip().startswith(prefix) and "\n" + prefix not in body[:400]:
-        return None
-    return parse(body, prefix)
-
-
-def is_bot_command(body: str, prefix: str) -> bool:
-    """Commands to the bot are not part of an exchange; unknown `!words` are (another
-    bot's commands, or plain text starting with the prefix)."""
-    result = parse_if_addressed(body, prefix)
-    return result is not None and not isinstance(result, model.UnknownCommand)
-
-
-def stored_message(event: InboundMessage, case_id: int) -> Message:
-    """The stored form of a captured message, as a domain object (the capture job)."""
-    return Message(**captured_values(event, case_id))
