@@ -1,0 +1,110 @@
+"""Cases: opened once per (room, root), looked up, listed, moved."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot.domain.models import (
+    Case,
+    CaseOrigin,
+    CaseState,
+    Room,
+    Transition,
+)
+from bot.storage.repo.curation import CurationStore
+from bot.storage.repo.people import PeopleStore
+from bot.storage.repo.rows import to_case
+from bot.storage.tables import (
+    CaseRow,
+    RoomRow,
+)
+
+
+class CaseStore(PeopleStore, CurationStore):
+    """Cases: opened once per (room, root), looked up, listed, moved."""
+
+    def create_case(
+        self,
+        *,
+        room_id: str,
+        root_event_id: str,
+        origin: CaseOrigin,
+        title: str,
+        created_by: str,
+        now: datetime,
+        state: CaseState = CaseState.CAPTURING,
+    ) -> tuple[Case, bool]:
+        """Open a case on a root, or return the existing one: (case, created)."""
+        existing = self.case_by_root(room_id, root_event_id)
+        if existing is not None:
+            return existing, False
+        if self.session.get(RoomRow, room_id) is None:
+            self.save_room(Room(room_id=room_id, joined_at=now))
+        row = CaseRow(
+            room_id=room_id,
+            root_event_id=root_event_id,
+            origin=origin.value,
+            title=title,
+            state=state.value,
+            created_by=created_by,
+            created_at=now,
+            last_activity_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        self.add_transition(
+            Transition(case_id=row.id, from_state=None, to_state=state, actor=created_by, at=now)
+        )
+        return to_case(row), True
+
+    def get_case(self, case_id: int) -> Case | None:
+        row = self.session.get(CaseRow, case_id)
+        return to_case(row) if row else None
+
+    def case_by_root(self, room_id: str, root_event_id: str) -> Case | None:
+        row = self.session.scalars(
+            select(CaseRow).where(
+                CaseRow.room_id == room_id, CaseRow.root_event_id == root_event_id
+            )
+        ).first()
+        return to_case(row) if row else None
+
+    def list_cases(
+        self, *, room_id: str | None = None, states: Sequence[CaseState] | None = None
+    ) -> list[Case]:
+        stmt = select(CaseRow).order_by(CaseRow.id)
+        if room_id is not None:
+            stmt = stmt.where(CaseRow.room_id == room_id)
+        if states:
+            stmt = stmt.where(CaseRow.state.in_([s.value for s in states]))
+        return [to_case(row) for row in self.session.scalars(stmt)]
+
+    def update_case(
+        self,
+        case_id: int,
+        *,
+        state: CaseState | None = None,
+        title: str | None = None,
+        last_activity_at: datetime | None = None,
+        expect_state: CaseState | None = None,
+    ) -> bool:
+        """Compare-and-set update: with `expect_state`, only a case still in that state moves.
+
+        This is what makes two moderators approving at once produce one approval.
+        """
+        values: dict[str, Any] = {}
+        if state is not None:
+            values["state"] = state.value
+        if title is not None:
+            values["title"] = title
+        if last_activity_at is not None:
+            values["last_activity_at"] = last_activity_at
+        stmt = update(CaseRow).where(CaseRow.id == case_id).values(**values)
+        if expect_state is not None:
+            stmt = stmt.where(CaseRow.state == expect_state.value)
+        result = self.session.execute(stmt)
+        return bool(getattr(result, "rowcount", 0))
