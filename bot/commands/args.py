@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.fiche import split_list
 from bot.domain.text import fold
 
 MAX_TITLE = 120
@@ -146,9 +147,9 @@ def limited(value: str, limit: int) -> str:
 
 
 def items(value: str) -> tuple[str, ...]:
-    """A list separated by commas, semicolons or line breaks; blanks and repeats dropped."""
-    parts = (item.strip() for item in re.split(r"[,;\n]", value))
-    return tuple(dict.fromkeys(item for item in parts if item))
+    """A list separated by commas, semicolons or line breaks; blanks and repeats dropped
+    (the domain's one rule for lists, as for a fiche's themes)."""
+    return split_list(value)
 
 
 def words(args: str, reason: str, limit: int) -> str:

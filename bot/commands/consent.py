@@ -18,7 +18,6 @@ from bot.services.prompting import Prompting
 from bot.services.publishing import (
     CONSENT_GRANTED,
     CONSENT_WITHDRAWN,
-    request_republish,
     request_republish_for,
 )
 

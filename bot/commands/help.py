@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from bot.commands import about, capture, consent, curation, directory, research, room, search
 from bot.commands import args as a
-from bot.commands import capture, consent, curation, directory, research, room, search
 from bot.commands.context import CommandContext
 from bot.commands.spec import Command, CommandSpec, Feature
 from bot.domain.permissions import Role
@@ -44,6 +44,7 @@ FEATURES: tuple[Feature, ...] = (
     directory.feature,
     search.feature,
     room.feature,
+    about.feature,
 )
 
 COMMANDS: tuple[CommandSpec, ...] = tuple(c for f in FEATURES for c in f.commands)

@@ -44,6 +44,9 @@ MESSAGES: dict[str, str] = {
     "cmd.room.usage": "{prefix}room [type function|theme|territory|moderation|research"
     " | label … | categories a, b | capture on|off | digest on|off]",
     "cmd.room.desc": "Shows or sets this room's profile.",
+    "cmd.version.usage": "{prefix}version",
+    "cmd.version.desc": "Tells which version of capibot is answering.",
+    "version.reply": "capibot {version}",
     # --- help ---------------------------------------------------------------------
     "help.header": "Commands available to you:",
     "help.footer": "Details of a command: {prefix}{help} <command>",

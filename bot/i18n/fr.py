@@ -46,6 +46,9 @@ MESSAGES: dict[str, str] = {
     "cmd.room.usage": "{prefix}salon [type fonction|thème|territoire|modération|recherche"
     " | nom … | categories a, b | capture oui|non | lettre oui|non]",
     "cmd.room.desc": "Affiche ou règle le profil de ce salon.",
+    "cmd.version.usage": "{prefix}version",
+    "cmd.version.desc": "Donne la version de capibot qui répond.",
+    "version.reply": "capibot {version}",
     # --- help ---------------------------------------------------------------------
     "help.header": "Commandes disponibles pour vous :",
     "help.footer": "Détail d'une commande : {prefix}{help} <commande>",
