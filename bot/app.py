@@ -33,8 +33,7 @@ from bot.services.review_cards import ReviewCards
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.wiki import wiki_config
-from wiki_sync.client import WikiClient
+from bot.wiki import WikiWorker
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,9 @@ class Bot:
         self.dispatcher = OutboxDispatcher(self.db, clock)
         # The main lane's jobs talk to the homeserver (the wiki lane's: see Publisher).
         self.dispatcher.classify_lane(MAIN_LANE, classify_matrix_error)
-        self.publisher = Publisher(self.db, WikiClient(wiki_config(settings)), settings, clock)
+        # One wiki worker (client, writer, thread) for every job that calls the wiki.
+        self.wiki = WikiWorker.from_settings(settings)
+        self.publisher = Publisher(self.db, self.wiki, settings, clock)
         # -- scheduling (timers in the database; notices go out through the outbox) --
         self.scheduler = Scheduler(self.db, clock, on_ran=self.dispatcher.nudge)
         self.inbound: InboundService | None = None
@@ -83,8 +84,8 @@ class Bot:
             self.scheduler
         )
         # research and diffusion: search, annotations, directory, digest (issue 6)
-        ResearchJobs(self.db, self.publisher, self.settings, self.clock).register(self.dispatcher)
-        diffusion = Diffusion(self.db, self.publisher, self.settings, self.clock)
+        ResearchJobs(self.db, self.wiki, self.settings, self.clock).register(self.dispatcher)
+        diffusion = Diffusion(self.db, self.wiki, self.settings, self.clock)
         diffusion.register(self.dispatcher, self.scheduler)
         await diffusion.start()
         await self.scheduler.start()
@@ -111,7 +112,7 @@ class Bot:
                 await task
         self._tasks = []
         await self.client.close()
-        await asyncio.to_thread(self.publisher.close)
+        await asyncio.to_thread(self.wiki.close)
         await asyncio.to_thread(self.db.close)  # waits for the DB thread: not on the loop
 
     # -- batch -----------------------------------------------------------------------

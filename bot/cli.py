@@ -154,8 +154,7 @@ def publish(config: ConfigOption = None) -> None:
     its last error (exit non-zero if any: 4 login refused, 5 right missing, 3 wiki
     unreachable, 1 otherwise)."""
     from bot.services.publishing import Publisher, publish_pending
-    from bot.wiki import wiki_config
-    from wiki_sync.client import WikiClient
+    from bot.wiki import WikiWorker
 
     settings = _settings(config)
 
@@ -165,11 +164,13 @@ def publish(config: ConfigOption = None) -> None:
     with _database(settings) as database:
 
         async def work() -> list[OutboxItem]:
-            publisher = Publisher(database, WikiClient(wiki_config(settings)), settings, clock)
+            wiki = WikiWorker.from_settings(settings)
             try:
-                return await publish_pending(database, publisher, clock)
+                return await publish_pending(
+                    database, Publisher(database, wiki, settings, clock), clock
+                )
             finally:
-                publisher.close()
+                wiki.close()
 
         left = asyncio.run(work())
     for item in left:

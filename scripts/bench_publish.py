@@ -64,7 +64,7 @@ from bot.services.publishing import (  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from bot.storage.repository import Repository  # noqa: E402
-from bot.wiki import wiki_config  # noqa: E402
+from bot.wiki import WikiWorker, wiki_config  # noqa: E402
 from scripts.devstack import Stack  # noqa: E402
 from wiki_sync.client import WikiClient  # noqa: E402
 from wiki_sync.render import render_page  # noqa: E402
@@ -307,7 +307,7 @@ class ThreadProfiles:
 
     async def _in_threads(self, method: str) -> None:
         getattr(self.profilers["main"], method)()
-        await self.publisher._off_loop(getattr(self.profilers["wiki"], method))
+        await self.publisher.worker.run(getattr(self.profilers["wiki"], method))
         await self.db.run(lambda _repo: getattr(self.profilers["db"], method)())
 
     async def start(self) -> None:
@@ -343,7 +343,7 @@ def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, 
 
     # The production composition (bot/app.py), with edit_interval = 0 in the settings.
     wiki = WikiClient(wiki_config(settings))
-    publisher = Publisher(db, wiki, settings, utcnow)
+    publisher = Publisher(db, WikiWorker(wiki, settings), settings, utcnow)
     dispatcher = OutboxDispatcher(db, utcnow)
     publisher.register(dispatcher)
     wiki.connect()
@@ -401,7 +401,7 @@ def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, 
     try:
         asyncio.run(rounds())
     finally:
-        publisher.close()
+        publisher.worker.close()
         db.close()
     if profiles:
         profiles.print()

@@ -1,4 +1,4 @@
-"""Pages that ``capibot wiki setup`` writes on a fresh wiki (pure part).
+"""Pages that ``capibot wiki setup`` writes on a fresh wiki.
 
 The texts are a pure function of the configuration, so the live writer can skip a page
 whose current text is equal: running setup twice changes nothing. Titles use canonical
@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from wiki_sync.escape import escape_inline
-from wiki_sync.merge import normalise
 from wiki_sync.render import FIELD_PARAMS, labels, template_name
 from wiki_sync.titles import page_title_from
+from wiki_sync.writer import PageWriter
 
 if TYPE_CHECKING:
     from wiki_sync.client import WikiClient
@@ -169,17 +169,5 @@ def apply_setup(
     A page whose text already matches is left alone, so a second run writes nothing.
     Setup is an operator's act: a page that differs is overwritten (history keeps it).
     """
-    changed: list[str] = []
-    for title, text in pages.items():
-        page = client.read(title)
-        if page.exists and page.text is not None and normalise(page.text) == normalise(text):
-            continue
-        client.edit(
-            title,
-            text,
-            summary,
-            base_revid=page.revid if page.exists else None,
-            create_only=not page.exists,
-        )
-        changed.append(title)
-    return changed
+    writer = PageWriter(client)
+    return [title for title, text in pages.items() if writer.put(title, text, summary).wrote]

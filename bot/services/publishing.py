@@ -4,22 +4,20 @@ Requests are outbox rows written in the transaction that decided them (approval,
 withdrawal, redaction, `!oublier`); the `Publisher` executes them. The page is always
 rebuilt from stored state, so a redone job writes the same text, and `wiki_sync`
 recognises a page it already wrote: a crash between the wiki write and the database
-commit costs neither a second page nor a second revision. Wiki calls run in one worker
-thread (mwclient is synchronous); a WikiUnavailable propagates so the dispatcher retries
-with backoff, and the job waits in the database meanwhile.
+commit costs neither a second page nor a second revision. Wiki calls run in the wiki
+worker's thread (`bot.wiki.WikiWorker`; mwclient is synchronous); a WikiUnavailable
+propagates so the dispatcher retries with backoff, and the job waits in the database
+meanwhile.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
-from urllib.parse import urlencode
+from typing import Any
 
 from bot.domain.fiche import MAX_THEMES, split_list
 from bot.domain.lifecycle import LifecycleEvent, TransitionResult, transition
@@ -47,16 +45,14 @@ from bot.services.outbox import OutboxDispatcher
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.wiki import classify_wiki_error
-from wiki_sync.client import WikiClient
+from bot.wiki import WikiWorker, classify_wiki_error
 from wiki_sync.errors import EditConflict, TitleError
 from wiki_sync.merge import PRIVACY_BLOCKS
-from wiki_sync.publisher import PageWriter, Written
 from wiki_sync.render import FicheEntry, Quote, render_page, render_withdrawal
 from wiki_sync.setup import kind_category_page
+from wiki_sync.writer import Written
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 PUBLISH = "publish"
 REPUBLISH = "republish"
@@ -347,17 +343,16 @@ class Publisher:
     def __init__(
         self,
         db: Database,
-        wiki: WikiClient,
+        worker: WikiWorker,
         settings: Settings,
         clock: Callable[[], datetime],
     ) -> None:
         self.db = db
-        self.wiki = wiki
+        self.worker = worker
+        self.writer = worker.writer
         self.settings = settings
         self.clock = clock
         self.lang = settings.bot.language
-        self.writer = PageWriter(wiki, settings.wiki.template)
-        self._executor: ThreadPoolExecutor | None = None
         self._categories_seen: set[str] = set()
 
     def register(self, dispatcher: OutboxDispatcher) -> None:
@@ -376,17 +371,6 @@ class Publisher:
                 kind, executor, lane=WIKI_LANE, on_failure=failed, on_refused=refused
             )
 
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
-
-    async def _off_loop(self, work: Callable[[], T]) -> T:
-        """Run a blocking wiki call in the publisher's one worker thread."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capibot-wiki")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
-
     # -- executors --------------------------------------------------------------------
 
     async def publish(self, item: OutboxItem) -> None:
@@ -401,7 +385,7 @@ class Publisher:
         if plan is None:
             return
         try:
-            written = await self._off_loop(lambda: self._write(plan))
+            written = await self.worker.run(lambda: self._write(plan))
         except EditConflict as exc:
             if plan.publication is None:  # lost every title race: let the dispatcher decide
                 raise
@@ -434,7 +418,7 @@ class Publisher:
         by = await self.db.run(lambda repo: withdrawer_name(repo, case_id, actor, self.lang))
         text = render_withdrawal(case.title, case.id, reason or None, self.lang)
         summary = message(self.lang, "summary_withdraw", case=case.id, actor=by)
-        written = await self._off_loop(
+        written = await self.worker.run(
             lambda: self.writer.replace(publication.page_title, text, summary)
         )
 
@@ -447,7 +431,7 @@ class Publisher:
                 )
             )
             if written is not None:
-                url = self.page_url(written.title)
+                url = self.worker.page_url(written.title)
                 body = message(self.lang, "withdrawn", case=case.id, url=url)
                 self._notify_case_and_moderators(repo, case, body, item, now)
 
@@ -571,7 +555,7 @@ class Publisher:
                 title=written.title,
                 reason=plan.privacy_reason or "—",
                 parts=", ".join(written.kept),
-                diff=self.diff_url(written.title, plan.publication.last_revid),
+                diff=self.worker.diff_url(written.title, plan.publication.last_revid),
             )
             self._notify(repo, self.settings.matrix.moderation_room, None, body, item, "mod", now)
             return
@@ -580,7 +564,7 @@ class Publisher:
         if not (first or written.wrote or moved):
             return  # a republish that changed nothing: nothing to announce
         key = "published" if first else "updated"
-        body = message(self.lang, key, case=case.id, url=self.page_url(written.title))
+        body = message(self.lang, key, case=case.id, url=self.worker.page_url(written.title))
         self._notify_case_and_moderators(repo, case, body, item, now)
 
     def _mark_published(self, repo: Repository, case: Case, now: datetime) -> bool:
@@ -621,7 +605,7 @@ class Publisher:
             title=publication.page_title,
             case=plan.case.id,
             parts=parts,
-            diff=self.diff_url(publication.page_title, publication.last_revid),
+            diff=self.worker.diff_url(publication.page_title, publication.last_revid),
         )
         self._notify(repo, self.settings.matrix.moderation_room, None, body, item, "mod", now)
 
@@ -658,7 +642,7 @@ class Publisher:
             return
         summary = message(self.lang, "summary_category", case=plan.case.id)
         try:
-            await self._off_loop(lambda: self.writer.ensure_pages(missing, summary))
+            await self.worker.run(lambda: self.writer.ensure_pages(missing, summary))
         except Exception as exc:  # the page itself is published; categories can wait
             log.warning("case %d: category pages not created: %r", plan.case.id, exc)
             return
@@ -691,19 +675,6 @@ class Publisher:
             room_id=room_id, body=body, html=_linked_html(body), thread_root=thread_root
         )
         queue_notice(repo, f"notice:{item.kind}:{item.id}:{slot}", notice, now)
-
-    # -- links ------------------------------------------------------------------------
-
-    @property
-    def index_url(self) -> str:
-        return self.settings.wiki.api_url.rsplit("/", 1)[0] + "/index.php"
-
-    def page_url(self, title: str) -> str:
-        return f"{self.index_url}?{urlencode({'title': title.replace(' ', '_')})}"
-
-    def diff_url(self, title: str, oldid: int | None) -> str:
-        params = {"title": title.replace(" ", "_"), "diff": "cur", "oldid": str(oldid or "")}
-        return f"{self.index_url}?{urlencode(params)}"
 
 
 def _linked_html(body: str) -> str:
