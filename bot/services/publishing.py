@@ -38,7 +38,7 @@ from bot.domain.models import (
 )
 from bot.domain.naming import Acting, public_name
 from bot.domain.permissions import Role
-from bot.i18n import t
+from bot.i18n import Translator, t
 from bot.matrix.events import OutboundNotice
 from bot.services.effects import queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
@@ -71,74 +71,6 @@ PRIVACY_REASONS: frozenset[str] = frozenset({REDACTION, FORGET, CONSENT_WITHDRAW
 MAX_QUOTES = 50
 MAX_QUOTE_CHARS = 2000
 
-# User-visible wording. Kept here until the i18n catalogues (edited elsewhere) take them.
-MESSAGES: dict[str, dict[str, str]] = {
-    "fr": {
-        "published": "Fiche #{case} publiée sur le wiki : {url}",
-        "updated": "Fiche #{case} mise à jour sur le wiki : {url}",
-        "withdrawn": "Fiche #{case} retirée du wiki : {url}",
-        "conflict": (
-            "Conflit sur la page « {title} » (fiche #{case}) : des modifications faites sur"
-            " le wiki touchent {parts}. Rien n'a été écrit. Différences : {diff}"
-        ),
-        "title_refused": "Fiche #{case} non publiée : {reason}",
-        "title.empty": "le titre est vide une fois nettoyé.",
-        "title.no_alnum": "le titre doit contenir au moins une lettre ou un chiffre.",
-        "title.exhausted": "aucun titre libre n'a été trouvé pour cette fiche.",
-        "title.namespace": (
-            "le wiki placerait ce titre hors de son espace principal, celui des fiches ;"
-            " changez son début."
-        ),
-        "privacy_kept": (
-            "Fiche #{case} : extraits et contributeurs de la page « {title} » mis à jour"
-            " ({reason}) par-dessus des modifications faites sur le wiki ; celles qui"
-            " touchent {parts} ont été gardées telles quelles. Différences : {diff}"
-        ),
-        "privacy_gone": (
-            "Fiche #{case} : la page « {title} » n'existe plus sur le wiki ; rien à retirer"
-            " ({reason})."
-        ),
-        "summary": "capibot : fiche #{case} (v{version}), validée par {moderator}, salon {room}",
-        "summary_republish": "capibot : fiche #{case} republiée ({reason}), salon {room}",
-        "summary_withdraw": "capibot : fiche #{case} retirée par {actor}",
-        "summary_category": "capibot : catégorie d'une valeur de la fiche #{case}",
-    },
-    "en": {
-        "published": "Case #{case} published on the wiki: {url}",
-        "updated": "Case #{case} updated on the wiki: {url}",
-        "withdrawn": "Case #{case} withdrawn from the wiki: {url}",
-        "conflict": (
-            "Conflict on page “{title}” (case #{case}): edits made on the wiki touch {parts}."
-            " Nothing was written. Diff: {diff}"
-        ),
-        "title_refused": "Case #{case} not published: {reason}",
-        "title.empty": "the title is empty once cleaned.",
-        "title.no_alnum": "the title must hold at least one letter or digit.",
-        "title.exhausted": "no free title was found for this sheet.",
-        "title.namespace": (
-            "the wiki would put this title outside its main namespace, where the sheets"
-            " go; change how it starts."
-        ),
-        "privacy_kept": (
-            "Case #{case}: excerpt and contributors of page “{title}” updated ({reason})"
-            " over edits made on the wiki; the edits touching {parts} were kept as they"
-            " are. Diff: {diff}"
-        ),
-        "privacy_gone": (
-            "Case #{case}: page “{title}” no longer exists on the wiki; nothing to remove"
-            " ({reason})."
-        ),
-        "summary": "capibot: case #{case} (v{version}), approved by {moderator}, room {room}",
-        "summary_republish": "capibot: case #{case} republished ({reason}), room {room}",
-        "summary_withdraw": "capibot: case #{case} withdrawn by {actor}",
-        "summary_category": "capibot: category of a value of case #{case}",
-    },
-}
-
-
-def message(lang: str, key: str, **params: object) -> str:
-    return MESSAGES.get(lang, MESSAGES["fr"])[key].format(**params)
-
 
 def approver_name(person: Participant | None, lang: str) -> str:
     """How the approving moderator is named on the page and in its edit summary
@@ -155,9 +87,9 @@ def withdrawer_name(repo: Repository, case_id: int, actor: str, lang: str) -> st
 
 def title_refusal(lang: str, case_id: int, exc: TitleError) -> str:
     """Why a fiche got no page, in the bot's language (wiki_sync's wording is French)."""
-    known = f"title.{exc.code}" in MESSAGES.get(lang, MESSAGES["fr"])
-    reason = message(lang, f"title.{exc.code}") if known else exc.reason
-    return message(lang, "title_refused", case=case_id, reason=reason)
+    key = f"publication.title.{exc.code}"
+    reason = t(lang, key) if Translator(lang).has(key) else exc.reason
+    return t(lang, "publication.title_refused", case=case_id, reason=reason)
 
 
 # -- requests (called inside the deciding transaction) ------------------------------------
@@ -417,7 +349,7 @@ class Publisher:
         case, publication = found
         by = await self.db.run(lambda repo: withdrawer_name(repo, case_id, actor, self.lang))
         text = render_withdrawal(case.title, case.id, reason or None, self.lang)
-        summary = message(self.lang, "summary_withdraw", case=case.id, actor=by)
+        summary = t(self.lang, "publication.summary_withdraw", case=case.id, actor=by)
         written = await self.worker.run(
             lambda: self.writer.replace(publication.page_title, text, summary)
         )
@@ -432,7 +364,7 @@ class Publisher:
             )
             if written is not None:
                 url = self.worker.page_url(written.title)
-                body = message(self.lang, "withdrawn", case=case.id, url=url)
+                body = t(self.lang, "publication.withdrawn", case=case.id, url=url)
                 self._notify_case_and_moderators(repo, case, body, item, now)
 
         await self.db.run(record)
@@ -478,20 +410,24 @@ class Publisher:
         if republish:
             reason = str(payload.get("reason", "")) or "—"
             privacy_reason = reason if reason in PRIVACY_REASONS else None
-            summary = message(
-                self.lang, "summary_republish", case=case.id, reason=reason, room=room_label
+            summary = t(
+                self.lang,
+                "publication.summary_republish",
+                case=case.id,
+                reason=reason,
+                room=room_label,
             )
         else:
-            summary = message(
+            summary = t(
                 self.lang,
-                "summary",
+                "publication.summary",
                 case=case.id,
                 version=version,
                 moderator=approver or "—",
                 room=room_label,
             )
         categories: dict[str, str] = {}
-        kinds = [("theme", t) for t in entry.themes] + [("territory", entry.territory)]
+        kinds = [("theme", theme) for theme in entry.themes] + [("territory", entry.territory)]
         if room and room.kind in (RoomKind.FUNCTION, RoomKind.THEME, RoomKind.TERRITORY):
             kinds.append((room.kind.value, room.label))
         for kind, value in kinds:
@@ -548,9 +484,9 @@ class Publisher:
         )
         moved = case.state is CaseState.APPROVED and self._mark_published(repo, case, now)
         if written.kept and plan.publication is not None:
-            body = message(
+            body = t(
                 self.lang,
-                "privacy_kept",
+                "publication.privacy_kept",
                 case=case.id,
                 title=written.title,
                 reason=plan.privacy_reason or "—",
@@ -564,7 +500,9 @@ class Publisher:
         if not (first or written.wrote or moved):
             return  # a republish that changed nothing: nothing to announce
         key = "published" if first else "updated"
-        body = message(self.lang, key, case=case.id, url=self.worker.page_url(written.title))
+        body = t(
+            self.lang, f"publication.{key}", case=case.id, url=self.worker.page_url(written.title)
+        )
         self._notify_case_and_moderators(repo, case, body, item, now)
 
     def _mark_published(self, repo: Repository, case: Case, now: datetime) -> bool:
@@ -599,9 +537,9 @@ class Publisher:
             )
         )
         parts = ", ".join(exc.conflicts) or "?"
-        body = message(
+        body = t(
             self.lang,
-            "conflict",
+            "publication.conflict",
             title=publication.page_title,
             case=plan.case.id,
             parts=parts,
@@ -618,9 +556,9 @@ class Publisher:
             publication.page_title,
             plan.privacy_reason,
         )
-        body = message(
+        body = t(
             self.lang,
-            "privacy_gone",
+            "publication.privacy_gone",
             case=plan.case.id,
             title=publication.page_title,
             reason=plan.privacy_reason or "—",
@@ -640,7 +578,7 @@ class Publisher:
         missing = {t: b for t, b in plan.categories.items() if t not in self._categories_seen}
         if not missing:
             return
-        summary = message(self.lang, "summary_category", case=plan.case.id)
+        summary = t(self.lang, "publication.summary_category", case=plan.case.id)
         try:
             await self.worker.run(lambda: self.writer.ensure_pages(missing, summary))
         except Exception as exc:  # the page itself is published; categories can wait
