@@ -26,7 +26,7 @@ from bot.services.effects import Effects, notice_from_payload, reaction_from_pay
 from bot.services.inbound import InboundService
 from bot.services.outbox import MAIN_LANE, OutboxDispatcher
 from bot.services.prompting import Prompting
-from bot.services.publishing import Publisher
+from bot.services.publisher import Publisher
 from bot.services.research import ResearchJobs
 from bot.services.retention import run_purge
 from bot.services.review_cards import ReviewCards

@@ -153,7 +153,7 @@ def publish(config: ConfigOption = None) -> None:
     """Retry pending and failed publications now; list what is still not published, with
     its last error (exit non-zero if any: 4 login refused, 5 right missing, 3 wiki
     unreachable, 1 otherwise)."""
-    from bot.services.publishing import Publisher, publish_pending
+    from bot.services.publisher import Publisher, publish_pending
     from bot.wiki import WikiWorker
 
     settings = _settings(config)

@@ -19,6 +19,8 @@ from wiki_sync.writer import PageWriter
 
 T = TypeVar("T")
 
+WIKI_LANE = "wiki"  # the outbox lane of every job that calls the wiki
+
 
 def capibot_version() -> str:
     try:

@@ -55,12 +55,9 @@ from bot.domain.models import (  # noqa: E402
     Transition,
 )
 from bot.services.outbox import OutboxDispatcher  # noqa: E402
-from bot.services.publishing import (  # noqa: E402
-    KINDS,
-    Publisher,
-    build_entry,
-    request_publication,
-)
+from bot.services.page_building import build_entry  # noqa: E402
+from bot.services.publication_requests import KINDS, request_publication  # noqa: E402
+from bot.services.publisher import Publisher  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from bot.storage.repository import Repository  # noqa: E402

@@ -29,11 +29,10 @@ from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler, next_fire_time
 from bot.services.effects import Effects, queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
-from bot.services.publishing import WIKI_LANE
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.wiki import WikiWorker
+from bot.wiki import WIKI_LANE, WikiWorker
 from wiki_sync.pages import (
     DigestAnnotation,
     DigestFiche,

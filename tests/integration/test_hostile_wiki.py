@@ -18,7 +18,9 @@ import pytest
 
 from bot.domain.models import Consent, FicheField, Participant, PublicationStatus, Room, RoomKind
 from bot.services.outbox import OutboxDispatcher
-from bot.services.publishing import KINDS, Publisher, build_entry
+from bot.services.page_building import build_entry
+from bot.services.publication_requests import KINDS
+from bot.services.publisher import Publisher
 from bot.storage.database import Database
 from scripts.devstack import StackInfo
 from tests.hostile_inputs import HOSTILE_INPUTS

@@ -25,16 +25,16 @@ from bot.services.effects import NOTICE
 from bot.services.forgetting import forget
 from bot.services.outbox import OutboxDispatcher
 from bot.services.prompting import Prompting
-from bot.services.publishing import (
+from bot.services.publication_requests import (
     CONSENT_WITHDRAWN,
     KINDS,
     REDACTION,
-    Publisher,
     request_publication,
     request_republish,
     request_republish_for,
     request_withdrawal,
 )
+from bot.services.publisher import Publisher
 from bot.storage.database import Database
 from scripts.devstack import StackInfo
 from tests.integration.wiki_support import (

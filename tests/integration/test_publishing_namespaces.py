@@ -15,7 +15,8 @@ import pytest
 
 from bot.domain.models import PublicationStatus
 from bot.services.outbox import OutboxDispatcher
-from bot.services.publishing import KINDS, Publisher
+from bot.services.publication_requests import KINDS
+from bot.services.publisher import Publisher
 from bot.storage.database import Database
 from scripts.devstack import StackInfo
 from scripts.devstack.mediawiki import HELP_ALIAS, SITE_NAME

@@ -29,7 +29,7 @@ from bot.services.effects import NOTICE, Effects
 from bot.services.forgetting import forget
 from bot.services.outbox import OutboxDispatcher
 from bot.services.prompting import Prompting
-from bot.services.publishing import Publisher
+from bot.services.publisher import Publisher
 from bot.services.research import (
     ANNOTATE,
     SEARCH,

@@ -27,7 +27,7 @@ from bot.domain.models import (
     RoomKind,
     Transition,
 )
-from bot.services.publishing import request_publication
+from bot.services.publication_requests import request_publication
 from bot.settings import Settings, load_settings
 from bot.storage.database import Database
 from bot.wiki import WikiWorker, wiki_config
