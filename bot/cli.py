@@ -136,9 +136,10 @@ def wiki_setup(config: ConfigOption = None) -> None:
     from wiki_sync.setup import apply_setup, setup_pages
 
     settings = _settings(config)
-    pages = setup_pages(settings.wiki.template, settings.wiki.category, settings.bot.language)
+    language = settings.bot.language
+    pages = setup_pages(settings.wiki.template, settings.wiki.category, language)
     try:
-        changed = apply_setup(WikiClient(wiki_config(settings)), pages)
+        changed = apply_setup(WikiClient(wiki_config(settings)), pages, language)
     except WikiError as exc:
         typer.echo(f"FAIL wiki: {exc}", err=True)
         raise typer.Exit(int(_wiki_failure(exc))) from None

@@ -14,6 +14,7 @@ from bot.domain.models import Outcome
 from bot.settings import Settings
 from wiki_sync.client import WikiClient
 from wiki_sync.errors import WikiAuthError, WikiError, WikiPermissionError
+from wiki_sync.labels import label
 from wiki_sync.settings import WikiConfig
 from wiki_sync.writer import PageWriter
 
@@ -70,7 +71,8 @@ class WikiWorker:
 
     def __init__(self, client: WikiClient, settings: Settings) -> None:
         self.client = client
-        self.writer = PageWriter(client, settings.wiki.template)
+        suffix = label(settings.bot.language, "title.case")
+        self.writer = PageWriter(client, settings.wiki.template, title_label=suffix)
         self.index_url = settings.wiki.api_url.rsplit("/", 1)[0] + "/index.php"
         self._executor: ThreadPoolExecutor | None = None
 

@@ -331,7 +331,7 @@ def timed(work: Callable[[], None]) -> float:
 def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     lang = settings.bot.language
     setup = setup_pages(settings.wiki.template, settings.wiki.category, lang)
-    apply_setup(WikiClient(wiki_config(settings)), setup)
+    apply_setup(WikiClient(wiki_config(settings)), setup, lang)
 
     db = Database.from_url(f"sqlite:///{tmp}/capibot.db")
     db.migrate()
