@@ -27,15 +27,14 @@ from bot.services.diffusion import Diffusion
 from bot.services.effects import Effects, notice_from_payload, reaction_from_payload, text_to_html
 from bot.services.outbox import MAIN_LANE, OutboxDispatcher
 from bot.services.prompting import Prompting
-from bot.services.publishing import Publisher
+from bot.services.publisher import Publisher
 from bot.services.research import ResearchJobs
 from bot.services.retention import run_purge
 from bot.services.review_cards import ReviewCards
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.wiki import wiki_config
-from wiki_sync.client import WikiClient
+from bot.wiki import WikiWorker
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +55,8 @@ class Bot:
         self.dispatcher = OutboxDispatcher(self.db, clock)
         # The main lane's jobs talk to the homeserver (the wiki lane's: see Publisher).
         self.dispatcher.classify_lane(MAIN_LANE, classify_matrix_error)
-        self._wiki = WikiClient(wiki_config(settings))
+        # One wiki worker (client, writer, thread) for every job that calls the wiki.
+        self.wiki = WikiWorker.from_settings(settings)
         #: built in `start`, once room aliases are resolved: services hold final settings
         self._publisher: Publisher | None = None
         # -- scheduling (timers in the database; notices go out through the outbox) --
@@ -70,7 +70,7 @@ class Bot:
         await log_in(self.client, self.settings.matrix)
         self.settings = await resolve_room_aliases(self.client, self.settings)
         # -- from here on, services are built with the resolved settings --
-        publisher = self._publisher = Publisher(self.db, self._wiki, self.settings, self.clock)
+        publisher = self._publisher = Publisher(self.db, self.wiki, self.settings, self.clock)
         user_id = self.client.user_id
         prefix = self.settings.bot.prefix
         self.inbound = InboundService(self.settings, user_id, self.clock)
@@ -95,8 +95,8 @@ class Bot:
             self.scheduler
         )
         # research and diffusion: search, annotations, directory, digest (issue 6)
-        ResearchJobs(self.db, publisher, self.settings, self.clock).register(self.dispatcher)
-        diffusion = Diffusion(self.db, publisher, self.settings, self.clock)
+        ResearchJobs(self.db, self.wiki, self.settings, self.clock).register(self.dispatcher)
+        diffusion = Diffusion(self.db, self.wiki, self.settings, self.clock)
         diffusion.register(self.dispatcher, self.scheduler)
         await diffusion.start()
         await self.scheduler.start()
@@ -130,8 +130,7 @@ class Bot:
                 await task
         self._tasks = []
         await self.client.close()
-        if self._publisher is not None:
-            await asyncio.to_thread(self._publisher.close)
+        await asyncio.to_thread(self.wiki.close)
         await asyncio.to_thread(self.db.close)  # waits for the DB thread: not on the loop
 
     # -- batch -----------------------------------------------------------------------

@@ -136,9 +136,10 @@ def wiki_setup(config: ConfigOption = None) -> None:
     from wiki_sync.setup import apply_setup, setup_pages
 
     settings = _settings(config)
-    pages = setup_pages(settings.wiki.template, settings.wiki.category, settings.bot.language)
+    language = settings.bot.language
+    pages = setup_pages(settings.wiki.template, settings.wiki.category, language)
     try:
-        changed = apply_setup(WikiClient(wiki_config(settings)), pages)
+        changed = apply_setup(WikiClient(wiki_config(settings)), pages, language)
     except WikiError as exc:
         typer.echo(f"FAIL wiki: {exc}", err=True)
         raise typer.Exit(int(_wiki_failure(exc))) from None
@@ -153,9 +154,8 @@ def publish(config: ConfigOption = None) -> None:
     """Retry pending and failed publications now; list what is still not published, with
     its last error (exit non-zero if any: 4 login refused, 5 right missing, 3 wiki
     unreachable, 1 otherwise)."""
-    from bot.services.publishing import Publisher, publish_pending
-    from bot.wiki import wiki_config
-    from wiki_sync.client import WikiClient
+    from bot.services.publisher import Publisher, publish_pending
+    from bot.wiki import WikiWorker
 
     settings = _settings(config)
 
@@ -165,11 +165,13 @@ def publish(config: ConfigOption = None) -> None:
     with _database(settings) as database:
 
         async def work() -> list[OutboxItem]:
-            publisher = Publisher(database, WikiClient(wiki_config(settings)), settings, clock)
+            wiki = WikiWorker.from_settings(settings)
             try:
-                return await publish_pending(database, publisher, clock)
+                return await publish_pending(
+                    database, Publisher(database, wiki, settings, clock), clock
+                )
             finally:
-                publisher.close()
+                wiki.close()
 
         left = asyncio.run(work())
     for item in left:

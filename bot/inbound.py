@@ -35,7 +35,7 @@ from bot.matrix.sync import record_position
 from bot.services import effects as fx
 from bot.services.batch_writer import BatchWriter, CaseRoots
 from bot.services.effects import Effects, mention_html, text_to_html
-from bot.services.publishing import request_republish
+from bot.services.publication_requests import request_republish
 from bot.services.ratelimit import Admission, CommandRateLimit
 from bot.services.review_cards import is_card_action, on_card_reaction
 from bot.services.roles import roles_in

@@ -1,14 +1,26 @@
 """The bridge from the bot to `wiki_sync`: its plain configuration from the bot's
-settings, and what its errors mean to the bot's outbox."""
+settings, the one wiki worker every job shares, and what its errors mean to the outbox."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
+from typing import TypeVar
+from urllib.parse import urlencode
 
 from bot.domain.models import Outcome
 from bot.settings import Settings
+from wiki_sync.client import WikiClient
 from wiki_sync.errors import WikiAuthError, WikiError, WikiPermissionError
+from wiki_sync.labels import label
 from wiki_sync.settings import WikiConfig
+from wiki_sync.writer import PageWriter
+
+T = TypeVar("T")
+
+WIKI_LANE = "wiki"  # the outbox lane of every job that calls the wiki
 
 
 def capibot_version() -> str:
@@ -49,3 +61,40 @@ def classify_wiki_error(exc: BaseException) -> Outcome | None:
     if isinstance(exc, WikiError):
         return Outcome.UNAVAILABLE if exc.retryable else Outcome.FAILED
     return None
+
+
+class WikiWorker:
+    """The bot's one door to the wiki: one client, its one writer (`PageWriter`, which
+    owns read-compare-edit-retry) and one worker thread, since mwclient is synchronous
+    and the wiki's writes are throttled anyway. Built once by the composition root and
+    given to every job that reads or writes the wiki; also builds links to its pages."""
+
+    def __init__(self, client: WikiClient, settings: Settings) -> None:
+        self.client = client
+        suffix = label(settings.bot.language, "title.case")
+        self.writer = PageWriter(client, settings.wiki.template, title_label=suffix)
+        self.index_url = settings.wiki.api_url.rsplit("/", 1)[0] + "/index.php"
+        self._executor: ThreadPoolExecutor | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WikiWorker:
+        return cls(WikiClient(wiki_config(settings)), settings)
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """Run a blocking wiki call in the worker thread, off the event loop."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capibot-wiki")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+    def close(self) -> None:
+        """Wait for the call in progress, then stop the thread (a later `run` restarts it)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def page_url(self, title: str) -> str:
+        return f"{self.index_url}?{urlencode({'title': title.replace(' ', '_')})}"
+
+    def diff_url(self, title: str, oldid: int | None) -> str:
+        params = {"title": title.replace(" ", "_"), "diff": "cur", "oldid": str(oldid or "")}
+        return f"{self.index_url}?{urlencode(params)}"

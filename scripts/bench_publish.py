@@ -55,16 +55,13 @@ from bot.domain.models import (  # noqa: E402
     Transition,
 )
 from bot.services.outbox import OutboxDispatcher  # noqa: E402
-from bot.services.publishing import (  # noqa: E402
-    KINDS,
-    Publisher,
-    build_entry,
-    request_publication,
-)
+from bot.services.page_building import build_entry  # noqa: E402
+from bot.services.publication_requests import KINDS, request_publication  # noqa: E402
+from bot.services.publisher import Publisher  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from bot.storage.repository import Repository  # noqa: E402
-from bot.wiki import wiki_config  # noqa: E402
+from bot.wiki import WikiWorker, wiki_config  # noqa: E402
 from scripts.devstack import Stack  # noqa: E402
 from wiki_sync.client import WikiClient  # noqa: E402
 from wiki_sync.render import render_page  # noqa: E402
@@ -307,7 +304,7 @@ class ThreadProfiles:
 
     async def _in_threads(self, method: str) -> None:
         getattr(self.profilers["main"], method)()
-        await self.publisher._off_loop(getattr(self.profilers["wiki"], method))
+        await self.publisher.worker.run(getattr(self.profilers["wiki"], method))
         await self.db.run(lambda _repo: getattr(self.profilers["db"], method)())
 
     async def start(self) -> None:
@@ -334,7 +331,7 @@ def timed(work: Callable[[], None]) -> float:
 def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     lang = settings.bot.language
     setup = setup_pages(settings.wiki.template, settings.wiki.category, lang)
-    apply_setup(WikiClient(wiki_config(settings)), setup)
+    apply_setup(WikiClient(wiki_config(settings)), setup, lang)
 
     db = Database.from_url(f"sqlite:///{tmp}/capibot.db")
     db.migrate()
@@ -343,7 +340,7 @@ def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, 
 
     # The production composition (bot/app.py), with edit_interval = 0 in the settings.
     wiki = WikiClient(wiki_config(settings))
-    publisher = Publisher(db, wiki, settings, utcnow)
+    publisher = Publisher(db, WikiWorker(wiki, settings), settings, utcnow)
     dispatcher = OutboxDispatcher(db, utcnow)
     publisher.register(dispatcher)
     wiki.connect()
@@ -401,7 +398,7 @@ def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, 
     try:
         asyncio.run(rounds())
     finally:
-        publisher.close()
+        publisher.worker.close()
         db.close()
     if profiles:
         profiles.print()

@@ -9,62 +9,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from wiki_sync.escape import escape_inline, escape_wikitext
+from wiki_sync.labels import catalogue
 from wiki_sync.render import safe_matrix_to
 
 TALK_NAMESPACE = "Talk"  # canonical English name: works whatever the wiki's language
-
-_TEXT: dict[str, dict[str, str]] = {
-    "fr": {
-        "annotation_title": "Annotation de {name} ({date})",
-        "annotation_signature": "— {name}, chercheur·e, le {date} (via capibot)",
-        "annotation_removed_title": "Annotation retirée",
-        "annotation_removed": "''Annotation retirée à la demande de son auteur·rice"
-        " (via capibot).''",
-        "directory_intro": "Annuaire des professionnels du réseau qui ont choisi d'y "
-        "figurer (commande <code>!profil</code> dans Matrix). Page tenue à jour par "
-        "capibot : les modifications faites ici seront remplacées.",
-        "directory_empty": "Personne n'a encore choisi de figurer dans l'annuaire.",
-        "no_territory": "Sans territoire précisé",
-        "function": "Fonction",
-        "expertise": "Expertises",
-        "contact": "contacter sur Matrix",
-        "digest_intro": "Lettre d'information du réseau pour la période du {start} au {end}.",
-        "digest_new": "Nouvelles fiches",
-        "digest_updated": "Fiches mises à jour",
-        "digest_annotations": "Annotations de la période",
-        "no_theme": "Sans thème",
-        "annotation_line": "{name} sur {page} ({date}) : {text}",
-    },
-    "en": {
-        "annotation_title": "Annotation by {name} ({date})",
-        "annotation_signature": "— {name}, researcher, {date} (via capibot)",
-        "annotation_removed_title": "Annotation removed",
-        "annotation_removed": "''Annotation removed at its author's request (via capibot).''",
-        "directory_intro": "Directory of the network's professionals who chose to be "
-        "listed (<code>!profile</code> command in Matrix). Maintained by capibot: edits "
-        "made here will be replaced.",
-        "directory_empty": "Nobody has chosen to be listed in the directory yet.",
-        "no_territory": "No territory given",
-        "function": "Function",
-        "expertise": "Expertise",
-        "contact": "contact on Matrix",
-        "digest_intro": "Newsletter of the network for the period from {start} to {end}.",
-        "digest_new": "New fiches",
-        "digest_updated": "Updated fiches",
-        "digest_annotations": "Annotations of the period",
-        "no_theme": "No theme",
-        "annotation_line": "{name} on {page} ({date}): {text}",
-    },
-}
-
-
-def _text(language: str) -> Mapping[str, str]:
-    return _TEXT.get(language, _TEXT["fr"])
 
 
 def talk_title(page_title: str) -> str:
@@ -83,11 +36,11 @@ def annotation_section(
     annotation_id: int, researcher: str, when: datetime, text: str, language: str = "fr"
 ) -> str:
     """A signed talk-page section: heading, marker, escaped text, signature line."""
-    labels = _text(language)
+    labels = catalogue(language)
     date = when.strftime("%Y-%m-%d")
     name = escape_inline(researcher) or "?"
-    heading = labels["annotation_title"].format(name=name, date=date)
-    signature = labels["annotation_signature"].format(name=name, date=date)
+    heading = labels["talk.annotation_title"].format(name=name, date=date)
+    signature = labels["talk.annotation_signature"].format(name=name, date=date)
     body = escape_wikitext(text)
     return f"== {heading} ==\n{annotation_marker(annotation_id)}\n{body}\n\n{signature}\n"
 
@@ -96,13 +49,13 @@ def remove_annotation_section(text: str, annotation_id: int, language: str = "fr
     """The talk page with the bot's section of this annotation replaced by a neutral note
     (`!oublier`): heading, text and signature go; what humans wrote after the signature
     stays. The marker stays too, so a redone job does not add the section again."""
-    labels = _text(language)
+    labels = catalogue(language)
     marker = annotation_marker(annotation_id)
     lines = text.split("\n")
     if marker not in lines:
         return text
     at = lines.index(marker)
-    if lines[at + 1 : at + 2] == [labels["annotation_removed"]]:
+    if lines[at + 1 : at + 2] == [labels["talk.annotation_removed"]]:
         return text  # already removed
     start = at - 1 if at > 0 and _HEADING.match(lines[at - 1]) else at
     # The section's end: the next heading; the bot's part ends at its signature before.
@@ -110,7 +63,11 @@ def remove_annotation_section(text: str, annotation_id: int, language: str = "fr
     signed = [i for i in range(at + 1, end) if lines[i].rstrip().endswith("(via capibot)")]
     if signed:
         end = signed[0] + 1
-    note = [f"== {labels['annotation_removed_title']} ==", marker, labels["annotation_removed"]]
+    note = [
+        f"== {labels['talk.annotation_removed_title']} ==",
+        marker,
+        labels["talk.annotation_removed"],
+    ]
     return "\n".join(lines[:start] + note + lines[end:])
 
 
@@ -144,24 +101,24 @@ def _matrix_link(user_id: str, label: str) -> str:
 
 def render_directory(entries: Iterable[DirectoryEntry], language: str = "fr") -> str:
     """The directory page, grouped by territory (sorted, "no territory" last)."""
-    labels = _text(language)
+    labels = catalogue(language)
     groups: dict[str, list[DirectoryEntry]] = {}
     for entry in entries:
         groups.setdefault(" ".join(entry.territory.split()), []).append(entry)
-    lines = [labels["directory_intro"], ""]
+    lines = [labels["directory.intro"], ""]
     if not groups:
-        lines.append(labels["directory_empty"])
+        lines.append(labels["directory.empty"])
     for territory in sorted(groups, key=lambda t: (t == "", t.casefold())):
-        heading = escape_inline(territory) if territory else labels["no_territory"]
+        heading = escape_inline(territory) if territory else labels["list.no_territory"]
         lines.append(f"== {heading} ==")
         for entry in sorted(groups[territory], key=lambda e: (e.name.casefold(), e.user_id)):
             parts = [f"'''{escape_inline(entry.name) or '?'}'''"]
             if entry.function:
-                parts.append(f"{labels['function']} : {escape_inline(entry.function)}")
+                parts.append(f"{labels['directory.function']} : {escape_inline(entry.function)}")
             if entry.expertise:
                 items = ", ".join(escape_inline(x) for x in entry.expertise)
-                parts.append(f"{labels['expertise']} : {items}")
-            link = _matrix_link(entry.user_id, labels["contact"])
+                parts.append(f"{labels['directory.expertise']} : {items}")
+            link = _matrix_link(entry.user_id, labels["directory.contact"])
             if link:
                 parts.append(link)
             lines.append("* " + " · ".join(parts))
@@ -206,14 +163,14 @@ def render_digest(
     language: str = "fr",
 ) -> str:
     """New and updated fiches grouped by theme then territory, then the annotations."""
-    labels = _text(language)
+    labels = catalogue(language)
     lines = [
-        labels["digest_intro"].format(
+        labels["digest.intro"].format(
             start=start.strftime("%Y-%m-%d"), end=end.strftime("%Y-%m-%d")
         ),
         "",
     ]
-    for new, key in ((True, "digest_new"), (False, "digest_updated")):
+    for new, key in ((True, "digest.new"), (False, "digest.updated")):
         chosen = [f for f in fiches if f.new is new]
         if not chosen:
             continue
@@ -223,23 +180,23 @@ def render_digest(
             for theme in fiche.themes or ("",):
                 by_theme.setdefault(" ".join(theme.split()), []).append(fiche)
         for theme in sorted(by_theme, key=lambda t: (t == "", t.casefold())):
-            lines.append(f"=== {escape_inline(theme) if theme else labels['no_theme']} ===")
+            lines.append(f"=== {escape_inline(theme) if theme else labels['digest.no_theme']} ===")
             by_territory: dict[str, list[DigestFiche]] = {}
             for fiche in by_theme[theme]:
                 by_territory.setdefault(" ".join(fiche.territory.split()), []).append(fiche)
             for territory in sorted(by_territory, key=lambda t: (t == "", t.casefold())):
-                label = escape_inline(territory) if territory else labels["no_territory"]
+                label = escape_inline(territory) if territory else labels["list.no_territory"]
                 lines.append(f"; {label}")
                 for fiche in sorted(by_territory[territory], key=lambda f: f.title.casefold()):
                     lines.append(f"* {_page_link(fiche.page_title, fiche.title)}")
         lines.append("")
     if annotations:
-        lines.append(f"== {labels['digest_annotations']} ==")
+        lines.append(f"== {labels['digest.annotations']} ==")
         for note in annotations:
             text = " ".join(note.text.split())
             if len(text) > MAX_ANNOTATION_CHARS:
                 text = text[:MAX_ANNOTATION_CHARS] + "…"
-            line = labels["annotation_line"].format(
+            line = labels["digest.annotation_line"].format(
                 name=escape_inline(note.researcher) or "?",
                 page=_page_link(talk_title(note.page_title), note.page_title),
                 date=note.at.strftime("%Y-%m-%d"),

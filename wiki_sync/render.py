@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from wiki_sync.errors import RenderError, TitleError
 from wiki_sync.escape import escape_inline, escape_wikitext, escape_wikitext_links
+from wiki_sync.labels import catalogue, label
 from wiki_sync.titles import page_title_from
 
 # Fiche field key -> template parameter name (stable: pages and the template use them).
@@ -38,48 +39,9 @@ CATEGORY_ROOM_KINDS = ("function", "theme", "territory")
 
 _MATRIX_TO = "https://matrix.to/#/"
 
-_LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "excerpt": "Extrait de l'échange",
-        "no_excerpt": "Aucun extrait publiable.",
-        "contributors": "Contributeurs et contributrices",
-        "thread": "Fil de discussion",
-        "thread_link": "Voir l'échange dans Matrix",
-        "room": "salon :",
-        "withdrawn": "Cette fiche (cas n° {case}) a été retirée.",
-        "reason": "Motif :",
-        "cat_withdrawn": "Fiches retirées",
-        "cat_theme": "Thèmes",
-        "cat_territory": "Territoires",
-        "cat_function": "Fonctions",
-    },
-    "en": {
-        "excerpt": "Excerpt of the exchange",
-        "no_excerpt": "No publishable excerpt.",
-        "contributors": "Contributors",
-        "thread": "Discussion thread",
-        "thread_link": "See the exchange in Matrix",
-        "room": "room:",
-        "withdrawn": "This fiche (case {case}) has been withdrawn.",
-        "reason": "Reason:",
-        "cat_withdrawn": "Withdrawn fiches",
-        "cat_theme": "Themes",
-        "cat_territory": "Territories",
-        "cat_function": "Functions",
-    },
-}
 
-
-def labels(language: str) -> Mapping[str, str]:
-    """Fixed wording of pages, raw (escape before use)."""
-    try:
-        return _LABELS[language]
-    except KeyError:
-        raise ValueError(f"unsupported language {language!r}; use one of {list(_LABELS)}") from None
-
-
-def _label(text: Mapping[str, str], key: str, **values: object) -> str:
-    return escape_inline(text[key].format(**values))
+def _label(language: str, key: str, **values: object) -> str:
+    return escape_inline(label(language, key, **values))
 
 
 _ID_SIGILS = ("!", "#", "@", "$", "+")
@@ -192,10 +154,10 @@ def _template_call(name: str, params: Iterable[tuple[str, str]]) -> str:
     return "\n".join([*lines, "}}"])
 
 
-def _excerpt(quotes: tuple[Quote, ...], text: Mapping[str, str]) -> str:
-    body = [f"== {_label(text, 'excerpt')} =="]
+def _excerpt(quotes: tuple[Quote, ...], language: str) -> str:
+    body = [f"== {_label(language, 'page.excerpt')} =="]
     if not quotes:
-        body.append(f"''{_label(text, 'no_excerpt')}''")
+        body.append(f"''{_label(language, 'page.no_excerpt')}''")
     for q in quotes:
         when = ""
         if q.sent_at is not None:
@@ -205,17 +167,19 @@ def _excerpt(quotes: tuple[Quote, ...], text: Mapping[str, str]) -> str:
     return "\n".join(body)
 
 
-def _contributors(names: tuple[str, ...], text: Mapping[str, str]) -> str:
+def _contributors(names: tuple[str, ...], language: str) -> str:
     items = [f"* {escape_inline(n)}" for n in names if n.strip()]
-    return "\n".join([f"== {_label(text, 'contributors')} ==", *(items or ["* —"])])
+    return "\n".join([f"== {_label(language, 'page.contributors')} ==", *(items or ["* —"])])
 
 
-def _thread(entry: FicheEntry, text: Mapping[str, str]) -> str:
-    link = f"[{safe_matrix_to(entry.thread_url)} {_label(text, 'thread_link')}]"
+def _thread(entry: FicheEntry, language: str) -> str:
+    link = f"[{safe_matrix_to(entry.thread_url)} {_label(language, 'page.thread_link')}]"
     room = (
-        f" ({_label(text, 'room')} {escape_inline(entry.room_label)})" if entry.room_label else ""
+        f" ({_label(language, 'page.room')} {escape_inline(entry.room_label)})"
+        if entry.room_label
+        else ""
     )
-    return f"== {_label(text, 'thread')} ==\n{link}{room}"
+    return f"== {_label(language, 'page.thread')} ==\n{link}{room}"
 
 
 def category_names(names: Iterable[str]) -> list[str]:
@@ -252,12 +216,12 @@ def render_page(
     language: str = "fr",
 ) -> str:
     """The whole page: template call, bot-owned blocks, categories; no trailing newline."""
-    text = labels(language)
+    catalogue(language)  # an unknown language is refused before anything is built
     parts = [
         _template_call(template_name(template), template_params(entry)),
-        _block("excerpt", _excerpt(entry.excerpt, text)),
-        _block("contributors", _contributors(entry.contributors, text)),
-        _block("thread", _thread(entry, text)),
+        _block("excerpt", _excerpt(entry.excerpt, language)),
+        _block("contributors", _contributors(entry.contributors, language)),
+        _block("thread", _thread(entry, language)),
         _block("categories", _categories(page_categories(entry, fiche_category))),
     ]
     return "\n\n".join(parts)
@@ -276,11 +240,12 @@ def render_withdrawal(
     ``category`` defaults to the language's "withdrawn fiches" category; pass ``""``
     for none.
     """
-    text = labels(language)
-    body = f"'''{_label(text, 'withdrawn', case=case_id)}''' ''{escape_inline(entry_title)}''"
+    notice = _label(language, "withdrawal.notice", case=case_id)
+    body = f"'''{notice}''' ''{escape_inline(entry_title)}''"
     if reason and reason.strip():
-        body += f"\n\n{_label(text, 'reason')} {escape_wikitext(reason)}"
-    cats = category_names([text["cat_withdrawn"] if category is None else category])
+        body += f"\n\n{_label(language, 'withdrawal.reason')} {escape_wikitext(reason)}"
+    withdrawn = label(language, "category.withdrawn")
+    cats = category_names([withdrawn if category is None else category])
     parts = [_block("withdrawal", body)]
     if cats:
         parts.append(_block("categories", _categories(cats)))

@@ -15,7 +15,7 @@ from bot.services.diffusion import request_directory
 from bot.services.effects import text_to_html
 from bot.services.forgetting import forget
 from bot.services.prompting import Prompting
-from bot.services.publishing import (
+from bot.services.publication_requests import (
     CONSENT_GRANTED,
     CONSENT_WITHDRAWN,
     request_republish_for,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, research
+from bot.i18n import curation, operations, privacy, prompting, publishing, research
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -219,4 +219,5 @@ MESSAGES: dict[str, str] = {
     **research.EN,
     **operations.EN,
     **privacy.EN,
+    **publishing.EN,
 }

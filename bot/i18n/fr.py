@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, research
+from bot.i18n import curation, operations, privacy, prompting, publishing, research
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -228,4 +228,5 @@ MESSAGES: dict[str, str] = {
     **research.FR,
     **operations.FR,
     **privacy.FR,
+    **publishing.FR,
 }

@@ -19,7 +19,7 @@ from bot.domain.permissions import Role
 from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.services.effects import Effects, mention_html, text_to_html
-from bot.services.publishing import (
+from bot.services.publication_requests import (
     request_publication,
     request_restoration,
     request_withdrawal,

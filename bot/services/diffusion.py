@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.domain.fiche import MAX_THEMES, split_list
@@ -30,12 +29,10 @@ from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler, next_fire_time
 from bot.services.effects import Effects, queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
-from bot.services.publishing import WIKI_LANE, Publisher
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from wiki_sync.client import WikiClient
-from wiki_sync.errors import EditConflict, WikiUnavailable
+from bot.wiki import WIKI_LANE, WikiWorker
 from wiki_sync.pages import (
     DigestAnnotation,
     DigestFiche,
@@ -43,16 +40,13 @@ from wiki_sync.pages import (
     render_digest,
     render_directory,
 )
-from wiki_sync.publisher import same_text
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 DIRECTORY = "directory_page"
 DIGEST = "digest"  # timer kind
 DIGEST_PAGE = "digest_page"  # outbox kind
 KINDS: tuple[str, ...] = (DIRECTORY, DIGEST_PAGE)
-RACE_RETRIES = 3
 
 
 def request_directory(effects: Effects) -> None:
@@ -82,26 +76,6 @@ def digest_period(repo: Repository, settings: Settings, timer: Timer) -> tuple[d
     return end - max(length, timedelta(hours=1)), end
 
 
-def write_page(wiki: WikiClient, title: str, text: str, summary: str) -> int:
-    """Create or replace a page the bot owns entirely (no-op when unchanged)."""
-    for _ in range(RACE_RETRIES):
-        page = wiki.read(title)
-        if page.exists and same_text(page.text, text):
-            return page.revid or 0
-        try:
-            result = wiki.edit(
-                title,
-                text,
-                summary,
-                base_revid=page.revid if page.exists else None,
-                create_only=not page.exists,
-            )
-        except EditConflict:
-            continue
-        return result.revid
-    raise WikiUnavailable(f"{title}: busy, retrying later")
-
-
 @dataclass(frozen=True, slots=True)
 class _Digest:
     title: str
@@ -114,18 +88,18 @@ class _Digest:
 
 
 class Diffusion:
-    """Outbox executors (directory, digest page) and the digest timer handler."""
+    """Outbox executors (directory, digest page) and the digest timer handler; their
+    pages are the bot's own, written whole through the wiki worker's writer (`put`)."""
 
     def __init__(
         self,
         db: Database,
-        publisher: Publisher,
+        wiki: WikiWorker,
         settings: Settings,
         clock: Callable[[], datetime],
     ) -> None:
         self.db = db
-        self.publisher = publisher
-        self.wiki = publisher.wiki
+        self.wiki = wiki
         self.settings = settings
         self.clock = clock
         self.tr = Translator(settings.bot.language)
@@ -140,9 +114,6 @@ class Diffusion:
         """Make sure the next digest is scheduled (call before the scheduler starts)."""
         now = self.clock()
         await self.db.run(lambda repo: ensure_digest_timer(repo, self.settings, now))
-
-    def _off_loop(self, work: Callable[[], T]) -> Awaitable[T]:
-        return self.publisher._off_loop(work)
 
     # -- directory ---------------------------------------------------------------------
 
@@ -164,7 +135,7 @@ class Diffusion:
         text = render_directory(entries, self.tr.lang)
         summary = self.tr("directory.summary", count=len(entries))
         title = directory_title(self.settings)
-        await self._off_loop(lambda: write_page(self.wiki, title, text, summary))
+        await self.wiki.run(lambda: self.wiki.writer.put(title, text, summary))
 
     # -- digest ------------------------------------------------------------------------
 
@@ -236,10 +207,6 @@ class Diffusion:
             annotations=len(notes),
         )
 
-    def _rewrite(self, digest: _Digest) -> None:
-        if self.wiki.read(digest.title).exists:  # a period that had no page keeps none
-            write_page(self.wiki, digest.title, digest.text, digest.summary)
-
     async def digest_page(self, item: OutboxItem) -> None:
         start = datetime.fromisoformat(str(item.payload["start"]))
         end = datetime.fromisoformat(str(item.payload["end"]))
@@ -248,16 +215,16 @@ class Diffusion:
                 lambda repo: self._digest(repo, start, end, keep_empty=True)
             )
             if rebuilt is not None:
-                page = rebuilt
-                await self._off_loop(lambda: self._rewrite(page))
+                page = rebuilt  # a period that had no page keeps none
+                await self.wiki.run(
+                    lambda: self.wiki.writer.put_existing(page.title, page.text, page.summary)
+                )
             return
         digest = await self.db.run(lambda repo: self._digest(repo, start, end))
         if digest is None:
             return
-        await self._off_loop(
-            lambda: write_page(self.wiki, digest.title, digest.text, digest.summary)
-        )
-        url = self.publisher.page_url(digest.title)
+        await self.wiki.run(lambda: self.wiki.writer.put(digest.title, digest.text, digest.summary))
+        url = self.wiki.page_url(digest.title)
         text = self.tr(
             "digest.notice",
             start=digest.start,

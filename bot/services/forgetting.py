@@ -44,7 +44,7 @@ from bot.i18n import Translator
 from bot.services.diffusion import request_digest_rebuilds
 from bot.services.effects import CAPTURE, NOTICE, notice_payload
 from bot.services.prompting import PROMPT, REMINDER, Prompting
-from bot.services.publishing import FORGET, WITHDRAW, request_republish
+from bot.services.publication_requests import FORGET, WITHDRAW, request_republish
 from bot.services.research import ANNOTATE, SEARCH, request_annotation_removal
 from bot.settings import Settings
 from bot.storage.repository import Repository

@@ -2,18 +2,19 @@
 
 Command handlers run in the sync batch's transaction, in the database thread: they only
 queue outbox jobs (`request_search`, `request_annotation`). The executors below do the
-network part in the publisher's wiki worker thread, then queue their notices keyed on the
-outbox row, so a job redone after a crash neither loses nor doubles them.
+network part in the wiki worker's thread (its writer owns read-compare-edit-retry), then
+queue their notices keyed on the outbox row, so a job redone after a crash neither loses
+nor doubles them.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.domain.models import (
     Annotation,
@@ -29,22 +30,20 @@ from bot.matrix.events import OutboundNotice
 from bot.services.curation import case_notice
 from bot.services.effects import Effects, mention_html, queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
-from bot.services.publishing import WIKI_LANE, Publisher
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from wiki_sync.errors import EditConflict, WikiError, WikiUnavailable
+from bot.wiki import WIKI_LANE, WikiWorker
+from wiki_sync.errors import WikiError, WikiUnavailable
 from wiki_sync.pages import (
     annotation_marker,
     annotation_section,
-    append_section,
     plain_snippet,
     remove_annotation_section,
     talk_title,
 )
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 SEARCH = "wiki_search"
 ANNOTATE = "annotate_page"
@@ -52,7 +51,6 @@ UNANNOTATE = "unannotate_page"  # `!oublier`: a researcher's sections leave the 
 KINDS: tuple[str, ...] = (SEARCH, ANNOTATE, UNANNOTATE)
 SEARCH_RESULTS = 3
 NOTICE_EXCERPT = 200
-RACE_RETRIES = 3
 
 
 def reply_context(
@@ -124,18 +122,17 @@ class _AnnotationPlan:
 
 
 class ResearchJobs:
-    """Outbox executors for `KINDS`; wiki calls go through the publisher's worker thread."""
+    """Outbox executors for `KINDS`; wiki calls go through the wiki worker."""
 
     def __init__(
         self,
         db: Database,
-        publisher: Publisher,
+        wiki: WikiWorker,
         settings: Settings,
         clock: Callable[[], datetime],
     ) -> None:
         self.db = db
-        self.publisher = publisher
-        self.wiki = publisher.wiki
+        self.wiki = wiki
         self.settings = settings
         self.clock = clock
         self.tr = Translator(settings.bot.language)
@@ -145,16 +142,13 @@ class ResearchJobs:
         dispatcher.register(ANNOTATE, self.annotate, lane=WIKI_LANE)
         dispatcher.register(UNANNOTATE, self.unannotate, lane=WIKI_LANE)
 
-    def _off_loop(self, work: Callable[[], T]) -> Awaitable[T]:
-        return self.publisher._off_loop(work)  # one wiki thread for every wiki call
-
     # -- !chercher -----------------------------------------------------------------
 
     async def search(self, item: OutboxItem) -> None:
         payload = item.payload
         query = str(payload["query"])
         try:
-            results = await self._off_loop(lambda: self._search(query))
+            results = await self.wiki.run(lambda: self._search(query))
         except WikiError as exc:  # a late answer is useless: say so now, do not retry
             log.warning("wiki search failed: %r", exc)
             notice = reply_notice(payload, self.tr("search.unavailable", query=query))
@@ -166,7 +160,7 @@ class ResearchJobs:
         )
 
     def _search(self, query: str) -> list[dict[str, Any]]:
-        return self.wiki.search(query, limit=SEARCH_RESULTS)
+        return self.wiki.client.search(query, limit=SEARCH_RESULTS)
 
     def _results_notice(
         self, payload: dict[str, Any], query: str, results: list[dict[str, Any]]
@@ -179,7 +173,7 @@ class ResearchJobs:
         for n, result in enumerate(results[:SEARCH_RESULTS], start=1):
             title = str(result.get("title", ""))
             snippet = plain_snippet(str(result.get("snippet", "")))
-            url = self.publisher.page_url(title)
+            url = self.wiki.page_url(title)
             lines.append(self.tr("search.line", n=n, title=title, snippet=snippet, url=url))
             items_html.append(
                 f'<li><a href="{html.escape(url)}">{html.escape(title)}</a>'
@@ -204,10 +198,12 @@ class ResearchJobs:
             annotation_id, name, plan.annotation.created_at, plan.annotation.text, self.tr.lang
         )
         summary = self.tr("annotate.summary", researcher=name, case=plan.case.id)
-        revid = await self._off_loop(
-            lambda: self._append(talk, section, annotation_marker(annotation_id), summary)
+        marker = annotation_marker(annotation_id)
+        written = await self.wiki.run(
+            lambda: self.wiki.writer.add_section(talk, section, marker, summary)
         )
-        url = self.publisher.page_url(talk)
+        revid = written.revid
+        url = self.wiki.page_url(talk)
         excerpt = " ".join(plan.annotation.text.split())
         if len(excerpt) > NOTICE_EXCERPT:
             excerpt = excerpt[:NOTICE_EXCERPT] + "…"
@@ -247,24 +243,18 @@ class ResearchJobs:
             return  # never on the wiki: nothing to take off
         title = talk_title(publication.page_title)
         summary = self.tr("annotate.removed_summary", case=case_id)
-        await self._off_loop(lambda: self._remove_sections(title, ids, summary))
+        # None there (or already removed): the text is unchanged and nothing is written.
+        await self.wiki.run(lambda: self.wiki.writer.rewrite(title, self._without(ids), summary))
 
-    def _remove_sections(self, title: str, ids: list[int], summary: str) -> None:
-        for _ in range(RACE_RETRIES):
-            page = self.wiki.read(title)
-            if not page.exists or page.text is None:
-                return
-            text = page.text
+    def _without(self, ids: list[int]) -> Callable[[str], str]:
+        """The talk page's text with these annotations' sections replaced by a note."""
+
+        def change(text: str) -> str:
             for annotation_id in ids:
                 text = remove_annotation_section(text, annotation_id, self.tr.lang)
-            if text == page.text:
-                return  # none there (or already removed): a redone job writes nothing
-            try:
-                self.wiki.edit(title, text, summary, base_revid=page.revid)
-            except EditConflict:
-                continue  # someone wrote meanwhile: read again
-            return
-        raise WikiUnavailable(f"{title}: busy, retrying later")
+            return text
+
+        return change
 
     @staticmethod
     def _annotation_plan(
@@ -293,23 +283,3 @@ class ResearchJobs:
         researcher = repo.get_participant(annotation.researcher)
         name = public_name(researcher, Acting.RESEARCHER, lang)
         return _AnnotationPlan(annotation, case, publication, name)
-
-    def _append(self, title: str, section: str, marker: str, summary: str) -> int:
-        """Append a section to a talk page once (a redone job finds its marker)."""
-        for _ in range(RACE_RETRIES):
-            page = self.wiki.read(title)
-            if page.exists and marker in (page.text or ""):
-                return page.revid or 0
-            text = append_section(page.text if page.exists else None, section)
-            try:
-                result = self.wiki.edit(
-                    title,
-                    text,
-                    summary,
-                    base_revid=page.revid if page.exists else None,
-                    create_only=not page.exists,
-                )
-            except EditConflict:
-                continue  # someone wrote meanwhile: read again and append to theirs
-            return result.revid
-        raise WikiUnavailable(f"{title}: busy, retrying later")

@@ -206,7 +206,7 @@ class _Forbidding(http.server.BaseHTTPRequestHandler):
 def test_publish_lists_a_failed_job_with_its_error_and_retries_it(tmp_path: Path) -> None:
     from bot.domain.models import OutboxStatus
     from bot.services.effects import NOTICE
-    from bot.services.publishing import KINDS
+    from bot.services.publication_requests import KINDS
     from bot.storage.database import Database
     from tests.integration.wiki_support import fiche_fields, seed_case
 

@@ -137,7 +137,7 @@ async def test_fiche_review_card_reactions_decisions_and_publication(
         await eventually(published, within=60)
         publication = await bot.db.run(lambda repo: repo.get_publication(case.id))
         assert publication is not None and publication.status is PublicationStatus.PUBLISHED
-        page = bot.publisher.wiki.read(publication.page_title)
+        page = bot.wiki.client.read(publication.page_title)
         assert page.exists and "Aller vers les habitants." in (page.text or "")
         await _until_notice(alice, room, "validée par")
 

@@ -178,7 +178,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
         assert publication is not None
         categories = [
             c["category"].replace("_", " ").casefold()
-            for c in parse(bot.publisher.wiki, publication.page_title)["categories"]
+            for c in parse(bot.wiki.client, publication.page_title)["categories"]
         ]
         # `logement; jeunesse` is two themes, two categories
         assert any(c.endswith("logement") for c in categories), categories
@@ -224,7 +224,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
 
         await eventually(notice_on_page, within=60)
         assert "Partir des usages réels" not in (
-            bot.publisher.wiki.read(publication.page_title).text or ""
+            bot.wiki.client.read(publication.page_title).text or ""
         )
         refused = await _after(alice, room, f"!rétablir {n}", "réservée", thread=root)
         assert await _state(bot, n) is CaseState.WITHDRAWN
@@ -232,7 +232,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
         await _until_state(bot, n, CaseState.PUBLISHED)
 
         async def page_back() -> bool:
-            text = bot.publisher.wiki.read(publication.page_title).text or ""
+            text = bot.wiki.client.read(publication.page_title).text or ""
             return "Partir des usages réels" in text
 
         await eventually(page_back, within=60)
@@ -240,7 +240,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
         await send(alice, room, f"!retirer {n}", thread=root)
 
         async def withdrawn_again() -> bool:
-            text = bot.publisher.wiki.read(publication.page_title).text or ""
+            text = bot.wiki.client.read(publication.page_title).text or ""
             return "Partir des usages réels" not in text
 
         await eventually(withdrawn_again, within=60)

@@ -18,7 +18,9 @@ import pytest
 
 from bot.domain.models import Consent, FicheField, Participant, PublicationStatus, Room, RoomKind
 from bot.services.outbox import OutboxDispatcher
-from bot.services.publishing import KINDS, Publisher, build_entry
+from bot.services.page_building import build_entry
+from bot.services.publication_requests import KINDS
+from bot.services.publisher import Publisher
 from bot.storage.database import Database
 from scripts.devstack import StackInfo
 from tests.hostile_inputs import HOSTILE_INPUTS
@@ -26,10 +28,10 @@ from tests.integration.wiki_support import (
     MODERATOR,
     Clock,
     Speaker,
-    client_for,
     parse,
     seed_case,
     settings_for,
+    worker_for,
 )
 from wiki_sync.escape import clean_text, escape_wikitext_links
 from wiki_sync.render import page_categories, safe_matrix_to
@@ -96,13 +98,13 @@ async def test_hostile_batch_is_plain_text_on_the_real_wiki(
 
     settings = settings_for(wiki_ready)
     clock = Clock()
-    publisher = Publisher(db, client_for(settings, max_retries=1), settings, clock)
+    publisher = Publisher(db, worker_for(settings, max_retries=1), settings, clock)
     dispatcher = OutboxDispatcher(db, clock)
     publisher.register(dispatcher)
     try:
         await dispatcher.run_once(list(KINDS))
     finally:
-        publisher.close()
+        publisher.worker.close()
 
     pub = db.run_sync(lambda repo: repo.get_publication(case_id))
     assert pub is not None and pub.status is PublicationStatus.PUBLISHED, db.run_sync(
@@ -127,7 +129,7 @@ async def test_hostile_batch_is_plain_text_on_the_real_wiki(
     categories = page_categories(entry, settings.wiki.category)
     assert len(categories) > len(texts)  # fiche, themes, territory, room, extras
 
-    result = parse(publisher.wiki, pub.page_title)
+    result = parse(publisher.worker.client, pub.page_title)
     assert names(result["categories"], "category") == sorted(
         c.replace(" ", "_") for c in categories
     )

@@ -148,7 +148,7 @@ async def test_a_reply_fallback_never_carries_a_non_consenting_participant_s_wor
         await eventually(lambda: _state_is(bot, room, root, CaseState.PUBLISHED), within=60)
         publication = await bot.db.run(lambda repo: repo.get_publication(case.id))
         assert publication is not None
-        page = bot.publisher.wiki.read(publication.page_title).text or ""
+        page = bot.wiki.client.read(publication.page_title).text or ""
         assert "Nous ouvrons le mardi soir." in page  # Alice's words are quoted …
         assert tag not in page  # … Bruno's are not, not even inside hers
         # The approving moderator is named by the display name seen when she approved.
@@ -236,7 +236,7 @@ async def test_forget_leaves_no_word_nor_name_in_any_table_job_or_page(
         await eventually(lambda: _state_is(bot, room, root, CaseState.PUBLISHED), within=60)
         publication = await bot.db.run(lambda repo: repo.get_publication(case.id))
         assert publication is not None
-        wiki = bot.publisher.wiki
+        wiki = bot.wiki.client
         assert mark in (wiki.read(publication.page_title).text or "")  # quoted with consent
         await send(claire, room, f"!annoter {case.id} Piste à suivre {note_mark}.", thread=root)
         talk = f"Talk:{publication.page_title}"
@@ -270,7 +270,7 @@ async def test_forget_leaves_no_word_nor_name_in_any_table_job_or_page(
 
 
 async def _page_has(bot: Bot, title: str, needle: str) -> bool:
-    page = await asyncio.to_thread(bot.publisher.wiki.read, title)
+    page = await asyncio.to_thread(bot.wiki.client.read, title)
     return needle in (page.text or "")
 
 

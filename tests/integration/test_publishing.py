@@ -25,16 +25,16 @@ from bot.services.effects import NOTICE
 from bot.services.forgetting import forget
 from bot.services.outbox import OutboxDispatcher
 from bot.services.prompting import Prompting
-from bot.services.publishing import (
+from bot.services.publication_requests import (
     CONSENT_WITHDRAWN,
     KINDS,
     REDACTION,
-    Publisher,
     request_publication,
     request_republish,
     request_republish_for,
     request_withdrawal,
 )
+from bot.services.publisher import Publisher
 from bot.storage.database import Database
 from scripts.devstack import StackInfo
 from tests.integration.wiki_support import (
@@ -45,13 +45,13 @@ from tests.integration.wiki_support import (
     Clock,
     HumanEditor,
     amend,
-    client_for,
     fiche_fields,
     revisions,
     seed_case,
     settings_for,
     unique,
     wiki_down,
+    worker_for,
 )
 
 pytestmark = pytest.mark.integration
@@ -66,9 +66,9 @@ def clock() -> Clock:
 @pytest.fixture
 def publisher(wiki_ready: StackInfo, db: Database, clock: Clock) -> Iterator[Publisher]:
     settings = settings_for(wiki_ready)
-    pub = Publisher(db, client_for(settings, max_retries=1), settings, clock)
+    pub = Publisher(db, worker_for(settings, max_retries=1), settings, clock)
     yield pub
-    pub.close()
+    pub.worker.close()
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def dispatcher(db: Database, clock: Clock, publisher: Publisher) -> OutboxDispat
 
 
 def bot_text(publisher: Publisher, title: str) -> str:
-    page = publisher.wiki.read(title)
+    page = publisher.worker.client.read(title)
     assert page.exists and page.text is not None
     return page.text
 
@@ -89,16 +89,16 @@ async def test_approval_publishes_once_with_notices_and_state(
 ) -> None:
     title = unique("Accueil de jour")
     case_id = seed_case(db, fiche_fields(title))
-    publisher.wiki.connect()
-    before = publisher.wiki.requests_made
+    publisher.worker.client.connect()
+    before = publisher.worker.client.requests_made
     assert await dispatcher.run_once(list(KINDS))
-    requests = publisher.wiki.requests_made - before
+    requests = publisher.worker.client.requests_made - before
 
     pub = db.run_sync(lambda repo: repo.get_publication(case_id))
     assert pub is not None and pub.status is PublicationStatus.PUBLISHED
     assert pub.page_title == title
-    assert [r["user"] for r in revisions(publisher.wiki, title)] == ["Capibot"]
-    assert revisions(publisher.wiki, title)[0]["revid"] == pub.last_revid
+    assert [r["user"] for r in revisions(publisher.worker.client, title)] == ["Capibot"]
+    assert revisions(publisher.worker.client, title)[0]["revid"] == pub.last_revid
     case = db.run_sync(lambda repo: repo.get_case(case_id))
     assert case is not None and case.state is CaseState.PUBLISHED
     moves = db.run_sync(lambda repo: repo.transitions(case_id))
@@ -106,7 +106,7 @@ async def test_approval_publishes_once_with_notices_and_state(
     notices = db.run_sync(lambda repo: repo.pending_outbox([NOTICE]))
     rooms = sorted((n.payload["room_id"], n.payload["thread_root"]) for n in notices)
     assert rooms == sorted([(case.room_id, case.root_event_id), (MODERATION_ROOM, None)])
-    assert all(publisher.page_url(title) in n.payload["body"] for n in notices)
+    assert all(publisher.worker.page_url(title) in n.payload["body"] for n in notices)
     # The same version approved again (a replayed command) is not queued twice.
     assert not db.run_sync(lambda repo: request_publication(repo, case_id, "@x:y", case.created_at))
     # Edit summary names the case, the moderator and the room: the moderator by role,
@@ -135,15 +135,15 @@ async def test_human_edit_below_the_template_survives_republishing(
 
     clock.advance(60)
     amend(db, case_id, clock(), action="Une action révisée.")
-    before = publisher.wiki.requests_made
+    before = publisher.worker.client.requests_made
     await dispatcher.run_once(list(KINDS))
-    print(f"API requests for a merged update: {publisher.wiki.requests_made - before}")
+    print(f"API requests for a merged update: {publisher.worker.client.requests_made - before}")
     text = bot_text(publisher, title)
     assert "Ajout humain sous le modèle." in text
     assert "Une action révisée." in text
     pub = db.run_sync(lambda repo: repo.get_publication(case_id))
     assert pub is not None and pub.status is PublicationStatus.PUBLISHED
-    users = [r["user"] for r in revisions(publisher.wiki, title)]
+    users = [r["user"] for r in revisions(publisher.worker.client, title)]
     assert users == ["Capibot", "Admin", "Capibot"]
 
     # A second update (a redaction republish) still keeps the human's text.
@@ -155,7 +155,7 @@ async def test_human_edit_below_the_template_survives_republishing(
     # Nothing changed: a republish writes nothing.
     db.run_sync(lambda repo: request_republish(repo, case_id, "test", clock()))
     await dispatcher.run_once(list(KINDS))
-    assert len(revisions(publisher.wiki, title)) == 4
+    assert len(revisions(publisher.worker.client, title)) == 4
 
 
 async def test_human_edit_of_a_parameter_the_bot_changes_is_a_conflict(
@@ -178,7 +178,7 @@ async def test_human_edit_of_a_parameter_the_bot_changes_is_a_conflict(
     amend(db, case_id, clock(), context="Contexte revu par les auteurs.")
     await dispatcher.run_once(list(KINDS))
 
-    page = publisher.wiki.read(title)
+    page = publisher.worker.client.read(title)
     assert page.revid == human_rev  # nothing overwritten
     assert "Contexte corrigé par un humain." in (page.text or "")
     pub = db.run_sync(lambda repo: repo.get_publication(case_id))
@@ -220,7 +220,7 @@ async def test_outage_five_approvals_then_exactly_one_revision_each(
         pub = db.run_sync(lambda repo, c=case_id: repo.get_publication(c))
         assert pub is not None and pub.status is PublicationStatus.PUBLISHED
         assert pub.page_title == title
-        revs = revisions(publisher.wiki, title)
+        revs = revisions(publisher.worker.client, title)
         assert [r["user"] for r in revs] == ["Capibot"]
         assert revs[0]["revid"] == pub.last_revid
     assert time.monotonic() - started < 60
@@ -273,11 +273,11 @@ async def test_crash_between_wiki_write_and_commit_gives_one_revision(
     with monkeypatch.context() as patch:
         patch.setattr(publisher, "_record", crash)
         await dispatcher.run_once(list(KINDS))
-    assert len(revisions(publisher.wiki, title)) == 1  # the write happened
+    assert len(revisions(publisher.worker.client, title)) == 1  # the write happened
     assert db.run_sync(lambda repo: repo.get_publication(case_id)) is None  # not recorded
     clock.advance(60)
     await dispatcher.run_once(list(KINDS))
-    revs = revisions(publisher.wiki, title)
+    revs = revisions(publisher.worker.client, title)
     assert len(revs) == 1
     pub = db.run_sync(lambda repo: repo.get_publication(case_id))
     assert pub is not None and pub.last_revid == revs[0]["revid"]
@@ -291,7 +291,7 @@ async def test_crash_between_wiki_write_and_commit_gives_one_revision(
         await dispatcher.run_once(list(KINDS))
     clock.advance(60)
     await dispatcher.run_once(list(KINDS))
-    revs = revisions(publisher.wiki, title)
+    revs = revisions(publisher.worker.client, title)
     assert len(revs) == 2
     pub = db.run_sync(lambda repo: repo.get_publication(case_id))
     assert pub is not None and pub.last_revid == revs[0]["revid"]
@@ -323,7 +323,7 @@ async def test_taken_title_is_disambiguated_and_withdrawal_replaces_the_page(
     await dispatcher.run_once(list(KINDS))
     text = bot_text(publisher, pub.page_title)
     assert "retirée" in text and "doublon" in text and "{{" not in text
-    assert len(revisions(publisher.wiki, pub.page_title)) == 2
+    assert len(revisions(publisher.worker.client, pub.page_title)) == 2
     after = db.run_sync(lambda repo: repo.get_publication(case_id))
     assert after is not None and after.status is PublicationStatus.WITHDRAWN
     # The summary names the withdrawer under the consent rules, never by Matrix id.
@@ -354,7 +354,7 @@ async def test_an_author_s_withdrawal_is_signed_only_with_their_consent(
 def last_summary(publisher: Publisher, title: str) -> str:
     """The edit summary of the page's latest revision."""
     return str(
-        publisher.wiki.site.api(
+        publisher.worker.client.site.api(
             "query", prop="revisions", titles=title, rvprop="comment", formatversion=2
         )["query"]["pages"][0]["revisions"][0]["comment"]
     )
@@ -413,7 +413,7 @@ async def test_redaction_removes_the_quote_even_from_a_human_edited_excerpt(
             + "\n\n== Notes ==\nAjout humain sous le modèle."
         ),
     )
-    before = revisions(publisher.wiki, title)
+    before = revisions(publisher.worker.client, title)
 
     clock.advance(60)
     event_id = db.run_sync(lambda repo: repo.case_messages(case_id)[0].event_id)
@@ -430,7 +430,7 @@ async def test_redaction_removes_the_quote_even_from_a_human_edited_excerpt(
     assert "PRIV222" in text
     assert "Contexte corrigé par un humain." in text  # human edits elsewhere stay
     assert "Ajout humain sous le modèle." in text
-    revs = revisions(publisher.wiki, title)
+    revs = revisions(publisher.worker.client, title)
     assert len(revs) == len(before) + 1 and revs[0]["user"] == "Capibot"
     pub = db.run_sync(lambda repo: repo.get_publication(case_id))
     assert pub is not None and pub.status is PublicationStatus.PUBLISHED
@@ -444,7 +444,7 @@ async def test_redaction_removes_the_quote_even_from_a_human_edited_excerpt(
     text = bot_text(publisher, title)
     assert "Des enseignements révisés." in text and "Ajout humain sous le modèle." in text
     assert "Contexte corrigé par un humain." in text and "PRIV111" not in text
-    assert len(revisions(publisher.wiki, title)) == len(before) + 2
+    assert len(revisions(publisher.worker.client, title)) == len(before) + 2
 
 
 async def test_consent_withdrawal_unnames_over_human_edits_and_a_deleted_page_stays_deleted(
@@ -469,7 +469,7 @@ async def test_consent_withdrawal_unnames_over_human_edits_and_a_deleted_page_st
             + "\n\n== Notes ==\nNote humaine."
         ),
     )
-    before = revisions(publisher.wiki, title)
+    before = revisions(publisher.worker.client, title)
     # ... and a wiki admin deletes the other one.
     token = human.site.get_token("csrf")
     human.site.api("delete", "POST", title=other, reason="test", token=token)
@@ -489,10 +489,10 @@ async def test_consent_withdrawal_unnames_over_human_edits_and_a_deleted_page_st
     text = bot_text(publisher, title)
     assert "Alice" not in text and "coordinatrice" not in text and "WDR111" not in text
     assert "Participant·e 1" in text and "Note humaine." in text
-    revs = revisions(publisher.wiki, title)
+    revs = revisions(publisher.worker.client, title)
     assert len(revs) == len(before) + 1 and revs[0]["user"] == "Capibot"
 
-    assert not publisher.wiki.read(other).exists  # not recreated: its content is gone
+    assert not publisher.worker.client.read(other).exists  # not recreated: its content is gone
     assert db.run_sync(lambda repo: repo.pending_outbox(list(KINDS))) == []
     notices = db.run_sync(lambda repo: repo.pending_outbox([NOTICE]))[notices_before:]
     assert [n.payload["room_id"] for n in notices if other in n.payload["body"]] == [

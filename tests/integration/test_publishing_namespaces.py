@@ -15,11 +15,12 @@ import pytest
 
 from bot.domain.models import PublicationStatus
 from bot.services.outbox import OutboxDispatcher
-from bot.services.publishing import KINDS, Publisher
+from bot.services.publication_requests import KINDS
+from bot.services.publisher import Publisher
 from bot.storage.database import Database
 from scripts.devstack import StackInfo
 from scripts.devstack.mediawiki import HELP_ALIAS, SITE_NAME
-from tests.integration.wiki_support import Clock, client_for, fiche_fields, seed_case, settings_for
+from tests.integration.wiki_support import Clock, fiche_fields, seed_case, settings_for, worker_for
 from wiki_sync.namespaces import SiteNamespaces
 
 pytestmark = pytest.mark.integration
@@ -29,9 +30,9 @@ RATIO = "\u2236"  # what the colon of a namespace prefix becomes: reads as a col
 @pytest.fixture
 def publisher(wiki_ready: StackInfo, db: Database) -> Iterator[Publisher]:
     settings = settings_for(wiki_ready)
-    pub = Publisher(db, client_for(settings, max_retries=1), settings, Clock())
+    pub = Publisher(db, worker_for(settings, max_retries=1), settings, Clock())
     yield pub
-    pub.close()
+    pub.worker.close()
 
 
 async def publish(db: Database, publisher: Publisher, titles: list[str]) -> list[str]:
@@ -64,7 +65,7 @@ async def test_namespace_titles_are_published_in_the_main_namespace(
     plain = f"Mon avis: super {tag}"  # not a namespace: the colon stays
     pages = await publish(db, publisher, [*prefixed, plain])
 
-    wiki = publisher.wiki
+    wiki = publisher.worker.client
     for wanted, title in zip([*prefixed, plain], pages, strict=True):
         page = wiki.read(title)
         assert page.exists and page.ns == 0, (wanted, title, page.ns)
@@ -81,7 +82,7 @@ async def test_a_namespace_the_cached_siteinfo_missed_is_caught_by_the_wiki(
     """A siteinfo read before an admin added or renamed a namespace: the title still
     holds a colon, so the wiki itself is asked, says "not main", and the siteinfo is
     read again."""
-    wiki = publisher.wiki
+    wiki = publisher.worker.client
     wiki.connect()
     wiki._namespaces = SiteNamespaces()  # stale: knows none of this wiki's own names
     wanted = f"Discussion {SITE_NAME}:Ancienne liste {uuid.uuid4().hex[:8]}"

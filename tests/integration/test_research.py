@@ -29,7 +29,7 @@ from bot.services.effects import NOTICE, Effects
 from bot.services.forgetting import forget
 from bot.services.outbox import OutboxDispatcher
 from bot.services.prompting import Prompting
-from bot.services.publishing import Publisher
+from bot.services.publisher import Publisher
 from bot.services.research import (
     ANNOTATE,
     SEARCH,
@@ -47,11 +47,11 @@ from tests.integration.wiki_support import (
     NOW,
     Clock,
     HumanEditor,
-    client_for,
     fiche_fields,
     seed_case,
     settings_for,
     unique,
+    worker_for,
 )
 from wiki_sync.pages import annotation_marker, talk_title
 
@@ -72,9 +72,9 @@ def settings(wiki_ready: StackInfo) -> Settings:
 
 @pytest.fixture
 def publisher(settings: Settings, db: Database, clock: Clock) -> Iterator[Publisher]:
-    pub = Publisher(db, client_for(settings, max_retries=1), settings, clock)
+    pub = Publisher(db, worker_for(settings, max_retries=1), settings, clock)
     yield pub
-    pub.close()
+    pub.worker.close()
 
 
 @pytest.fixture
@@ -83,8 +83,8 @@ def dispatcher(
 ) -> OutboxDispatcher:
     disp = OutboxDispatcher(db, clock, backoff_base=1.0, backoff_cap=30.0)
     publisher.register(disp)
-    ResearchJobs(db, publisher, settings, clock).register(disp)
-    Diffusion(db, publisher, settings, clock).register(disp)
+    ResearchJobs(db, publisher.worker, settings, clock).register(disp)
+    Diffusion(db, publisher.worker, settings, clock).register(disp)
     return disp
 
 
@@ -146,11 +146,11 @@ async def test_annotation_goes_to_the_talk_page_once_and_is_announced_in_the_thr
 
     annotation_id = db.run_sync(annotate)
     await drain(dispatcher, [ANNOTATE])
-    talk = publisher.wiki.read(talk_title(page_title))
+    talk = publisher.worker.client.read(talk_title(page_title))
     assert talk.exists and talk.text is not None
     assert "Claire Petit" in talk.text and annotation_marker(annotation_id) in talk.text
     assert "[[Catégorie" not in talk.text and "~~~~" not in talk.text and "<script" not in talk.text
-    parsed = publisher.wiki.parse(talk_title(page_title), prop="text|categories|templates")
+    parsed = publisher.worker.client.parse(talk_title(page_title), prop="text|categories|templates")
     assert parsed["categories"] == [] and parsed["templates"] == []
     assert "Très juste." in parsed["text"] and "<script" not in parsed["text"]
     stored = db.run_sync(lambda repo: repo.get_annotation(annotation_id))
@@ -173,7 +173,7 @@ async def test_annotation_goes_to_the_talk_page_once_and_is_announced_in_the_thr
             payload={"annotation_id": annotation_id},
         )
     )
-    again = publisher.wiki.read(talk_title(page_title))
+    again = publisher.worker.client.read(talk_title(page_title))
     assert again.revid == talk.revid
     assert (again.text or "").count(annotation_marker(annotation_id)) == 1
 
@@ -195,13 +195,13 @@ async def test_directory_page_is_rebuilt_escaped_and_grouped_by_territory(
     db.run_sync(opt_in)
     await drain(dispatcher)
     title = "Annuaire des professionnels"
-    page = publisher.wiki.read(title)
+    page = publisher.worker.client.read(title)
     assert page.exists and page.text is not None
     text = page.text
     assert text.index("== Nord ==") < text.index("Xavier Nord") < text.index("Zoé Nord")
     assert text.index("== Sud ==") > text.index("Zoé Nord")
     assert "Pas Inscrit" not in text and "[[Spam]]" not in text and "{{x}}" not in text
-    parsed = publisher.wiki.parse(title, prop="templates|links")
+    parsed = publisher.worker.client.parse(title, prop="templates|links")
     assert parsed["templates"] == [] and parsed["links"] == []
 
     # Leaving the directory rebuilds the page without that person.
@@ -212,7 +212,7 @@ async def test_directory_page_is_rebuilt_escaped_and_grouped_by_territory(
 
     db.run_sync(leave)
     await drain(dispatcher)
-    text = publisher.wiki.read(title).text or ""
+    text = publisher.worker.client.read(title).text or ""
     assert "Yves" not in text and "== Sud ==" not in text and "Zoé Nord" in text
 
 
@@ -231,7 +231,7 @@ async def test_digest_page_and_room_notices_at_the_cron_time_and_nothing_when_id
         }
     )
     clock.now = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)  # a Tuesday
-    diffusion = Diffusion(db, publisher, settings, clock)
+    diffusion = Diffusion(db, publisher.worker, settings, clock)
     diffusion.register(dispatcher)
     scheduler = Scheduler(db, clock)
     scheduler.register(DIGEST, diffusion.on_digest)
@@ -259,7 +259,7 @@ async def test_digest_page_and_room_notices_at_the_cron_time_and_nothing_when_id
     assert await scheduler.run_due() == 1
     await drain(dispatcher, [DIGEST_PAGE])
     digest_title = "Lettre d'information – 2026-03-02 au 2026-03-09"
-    page = publisher.wiki.read(digest_title)
+    page = publisher.worker.client.read(digest_title)
     assert page.exists and page.text is not None
     assert title in page.text and "Logement" in page.text and "Lyon" in page.text
     assert "Claire Petit" in page.text and "Piste à creuser." in page.text
@@ -273,7 +273,9 @@ async def test_digest_page_and_room_notices_at_the_cron_time_and_nothing_when_id
     clock.now = datetime(2026, 3, 16, 8, 1, tzinfo=UTC)
     assert await scheduler.run_due() == 1
     assert db.run_sync(lambda repo: repo.pending_outbox([DIGEST_PAGE])) == []
-    assert not publisher.wiki.read("Lettre d'information – 2026-03-09 au 2026-03-16").exists
+    assert not publisher.worker.client.read(
+        "Lettre d'information – 2026-03-09 au 2026-03-16"
+    ).exists
     # The directory is refreshed on the same schedule, once per digest time.
     refreshes = db.run_sync(lambda repo: repo.pending_outbox([DIRECTORY]))
     assert [r.dedupe_key for r in refreshes] == [
@@ -312,9 +314,11 @@ async def test_digest_and_talk_page_name_no_researcher_without_consent_nor_by_ma
 
     db.run_sync(annotate)
     await drain(dispatcher, [ANNOTATE, DIGEST_PAGE])
-    digest = publisher.wiki.read("Lettre d'information – 2027-05-03 au 2027-05-10").text or ""
+    digest = (
+        publisher.worker.client.read("Lettre d'information – 2027-05-03 au 2027-05-10").text or ""
+    )
     page_title = db.run_sync(lambda repo: repo.get_publication(case_id)).page_title
-    talk = publisher.wiki.read(talk_title(page_title)).text or ""
+    talk = publisher.worker.client.read(talk_title(page_title)).text or ""
     for text in (digest, talk):
         assert "Piste sans nom." in text and "Autre piste." in text
         assert "Claire" not in text and "@claire" not in text and "@rene" not in text
@@ -330,7 +334,7 @@ async def test_forget_takes_a_researcher_s_annotations_off_the_talk_page_and_the
     wiki_ready: StackInfo,
 ) -> None:
     clock.now = datetime(2028, 3, 7, 10, 0, tzinfo=UTC)  # a Tuesday
-    diffusion = Diffusion(db, publisher, settings, clock)
+    diffusion = Diffusion(db, publisher.worker, settings, clock)
     diffusion.register(dispatcher)
     scheduler = Scheduler(db, clock)
     scheduler.register(DIGEST, diffusion.on_digest)
@@ -355,7 +359,7 @@ async def test_forget_takes_a_researcher_s_annotations_off_the_talk_page_and_the
     assert await scheduler.run_due() == 1
     await drain(dispatcher, [DIGEST_PAGE])
     digest_title = "Lettre d'information – 2028-03-06 au 2028-03-13"
-    assert note in (publisher.wiki.read(digest_title).text or "")
+    assert note in (publisher.worker.client.read(digest_title).text or "")
 
     prompting = Prompting(settings)
     db.run_sync(
@@ -370,10 +374,12 @@ async def test_forget_takes_a_researcher_s_annotations_off_the_talk_page_and_the
     )
     await drain(dispatcher, [UNANNOTATE, DIGEST_PAGE])
     for text in (
-        publisher.wiki.read(talk).text or "",
-        publisher.wiki.read(digest_title).text or "",
+        publisher.worker.client.read(talk).text or "",
+        publisher.worker.client.read(digest_title).text or "",
     ):
         assert note not in text and "Claire" not in text and RESEARCHER not in text
-    talk_text = publisher.wiki.read(talk).text or ""
+    talk_text = publisher.worker.client.read(talk).text or ""
     assert human in talk_text and "Annotation retirée" in talk_text
-    assert title in (publisher.wiki.read(digest_title).text or "")  # the fiche stays listed
+    assert title in (
+        publisher.worker.client.read(digest_title).text or ""
+    )  # the fiche stays listed

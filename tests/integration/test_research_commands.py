@@ -63,7 +63,7 @@ async def test_profile_experts_search_and_annotation_from_matrix(
         await notice_with(alice, room, "fonction Éducatrice · territoire Nord")
 
         async def listed() -> bool:
-            page = bot.publisher.wiki.read("Annuaire des professionnels")
+            page = bot.wiki.client.read("Annuaire des professionnels")
             return page.exists and "Alice Martin" in (page.text or "")
 
         await eventually(listed, within=40)
@@ -106,7 +106,7 @@ async def test_profile_experts_search_and_annotation_from_matrix(
         assert relates.get("rel_type") == "m.thread" and relates.get("event_id") == root
         assert "Claire Petit" in announced["content"]["body"]
         publication = await bot.db.run(lambda repo: repo.get_publication(case.id))
-        talk = bot.publisher.wiki.read(talk_title(publication.page_title))
+        talk = bot.wiki.client.read(talk_title(publication.page_title))
         assert talk.exists and "Comparer avec les haltes-garderies." in (talk.text or "")
 
         # A plain participant may not annotate.

@@ -27,10 +27,10 @@ from bot.domain.models import (
     RoomKind,
     Transition,
 )
-from bot.services.publishing import request_publication
+from bot.services.publication_requests import request_publication
 from bot.settings import Settings, load_settings
 from bot.storage.database import Database
-from bot.wiki import wiki_config
+from bot.wiki import WikiWorker, wiki_config
 from scripts.devstack import Stack, StackInfo, mediawiki
 from scripts.devstack.procs import pid_alive, stop_group
 from wiki_sync.client import WikiClient
@@ -67,6 +67,11 @@ def settings_for(stack: StackInfo, *, moderation_room: str = MODERATION_ROOM) ->
 def client_for(settings: Settings, **overrides: float | int) -> WikiClient:
     """A bot client that never sleeps (retries are the dispatcher's business here)."""
     return WikiClient(wiki_config(settings, edit_interval=0, **overrides), sleep=lambda _: None)
+
+
+def worker_for(settings: Settings, **overrides: float | int) -> WikiWorker:
+    """The bot's wiki worker over `client_for`."""
+    return WikiWorker(client_for(settings, **overrides), settings)
 
 
 def run_setup(stack: StackInfo) -> list[str]:

@@ -159,7 +159,7 @@ async def test_wiki_down_60s_while_20_fiches_are_approved(
             assert page == title
             history = revisions(wiki, page)
             assert [r["user"] for r in history] == [bot_name], (page, history)
-            text = bot.publisher.wiki.read(page).text or ""
+            text = bot.wiki.client.read(page).text or ""
             assert fiche_fields(title)[FicheField.CONTEXT] in text
 
         # Moderators, and the authors in the cases' threads, are told: each fiche once.

@@ -1,6 +1,10 @@
-"""Catalogues: same keys and placeholders in every language; lookups and fallbacks."""
+"""Catalogues (the bot's messages, wiki_sync's page labels): same keys and placeholders in
+every language; lookups and fallbacks."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,6 +21,15 @@ from bot.i18n import (
 )
 from bot.i18n.en import MESSAGES as EN
 from bot.i18n.fr import MESSAGES as FR
+from wiki_sync import labels as wiki_labels
+from wiki_sync.pages import (
+    annotation_section,
+    remove_annotation_section,
+    render_digest,
+    render_directory,
+)
+from wiki_sync.render import render_withdrawal
+from wiki_sync.setup import kind_category_page, setup_pages
 
 
 def test_same_keys() -> None:
@@ -84,3 +97,43 @@ def test_user_text_with_braces_is_safe() -> None:
     assert t("fr", "usage.invalid_case_id", value="{0}{x}") == (
         "« {0}{x} » n'est pas un numéro de cas valide."
     )
+
+
+# -- wiki_sync's own catalogue (page labels and its edit summaries) ------------------------
+
+
+def test_wiki_labels_have_the_same_keys() -> None:
+    assert set(wiki_labels.FR) - set(wiki_labels.EN) == set(), "missing in English"
+    assert set(wiki_labels.EN) - set(wiki_labels.FR) == set(), "missing in French"
+
+
+@pytest.mark.parametrize("key", sorted(wiki_labels.FR))
+def test_wiki_labels_have_the_same_placeholders(key: str) -> None:
+    assert placeholders(wiki_labels.FR[key]) == placeholders(wiki_labels.EN[key]), key
+
+
+@pytest.mark.parametrize("lang", sorted(wiki_labels.CATALOGUES))
+def test_every_wiki_label_formats_with_its_placeholders(lang: str) -> None:
+    for key, template in wiki_labels.CATALOGUES[lang].items():
+        params = {name: "X" for name in placeholders(template)}
+        assert wiki_labels.label(lang, key, **params), key
+
+
+def test_wiki_labels_speak_the_bots_languages() -> None:
+    assert set(wiki_labels.LANGUAGES) == set(CATALOGUES)
+
+
+def test_every_page_refuses_an_unknown_language_alike() -> None:
+    when = datetime(2026, 3, 2, tzinfo=UTC)
+    pages: list[Callable[[], object]] = [
+        lambda: render_withdrawal("Titre", 1, None, "de"),
+        lambda: annotation_section(1, "Claire", when, "Texte", "de"),
+        lambda: remove_annotation_section("texte", 1, "de"),
+        lambda: render_directory([], "de"),
+        lambda: render_digest(when, when, [], [], "de"),
+        lambda: setup_pages("Fiche", "Fiches", "de"),
+        lambda: kind_category_page("theme", "Logement", "de"),
+    ]
+    for page in pages:
+        with pytest.raises(ValueError, match="unsupported language 'de'"):
+            page()

@@ -11,12 +11,8 @@ from bot.domain.models import (
     Review,
     ReviewDecision,
 )
-from bot.services.publishing import (
-    CONSENT_GRANTED,
-    CONSENT_WITHDRAWN,
-    REPUBLISH,
-    approver_name,
-)
+from bot.services.page_building import approver_name
+from bot.services.publication_requests import CONSENT_GRANTED, CONSENT_WITHDRAWN, REPUBLISH
 from bot.storage.database import Database
 from tests.unit.services.test_inbound import (
     ALICE,
@@ -97,7 +93,7 @@ def test_consent_change_republishes_only_live_pages_the_user_took_part_in(
 
 def test_fiche_submitters_pages_are_republished_too(db: Database) -> None:
     from bot.domain.models import FicheField
-    from bot.services.publishing import request_republish_for
+    from bot.services.publication_requests import request_republish_for
 
     service = _service()
     m = MALLORY

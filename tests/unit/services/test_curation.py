@@ -11,7 +11,7 @@ from bot.domain.lifecycle import LifecycleEvent, Refused
 from bot.domain.models import CaseOrigin, CaseState, FicheField, ReviewDecision
 from bot.domain.permissions import Role
 from bot.services.curation import Decided, decide
-from bot.services.publishing import PUBLISH, request_publication
+from bot.services.publication_requests import PUBLISH, request_publication
 from bot.storage.database import Database
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

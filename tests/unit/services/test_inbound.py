@@ -257,7 +257,7 @@ def test_room_profile_is_set_and_capture_can_be_turned_off(db: Database) -> None
 
 def test_redacting_a_message_of_a_published_case_queues_a_republish(db: Database) -> None:
     from bot.domain.models import Publication, PublicationStatus
-    from bot.services.publishing import REPUBLISH
+    from bot.services.publication_requests import REPUBLISH
 
     service = _service()
     _apply(db, service, _batch("t1", _msg(1, "racine"), _msg(2, "!capturer", thread="$e1")))
@@ -273,7 +273,7 @@ def test_redacting_a_message_of_a_published_case_queues_a_republish(db: Database
 
 def test_forget_asks_to_confirm_then_erases_and_republishes(db: Database) -> None:
     from bot.domain.models import Publication, PublicationStatus
-    from bot.services.publishing import REPUBLISH
+    from bot.services.publication_requests import REPUBLISH
 
     service = _service()
     _apply(db, service, _batch("t1", _msg(1, "racine"), _msg(2, "!capturer", thread="$e1")))

@@ -16,13 +16,8 @@ from sqlalchemy import select
 from bot.domain.models import OutboxItem, OutboxStatus
 from bot.matrix.errors import MatrixUnavailable
 from bot.services.outbox import OutboxDispatcher, PermanentFailure
-from bot.services.publishing import (
-    PUBLISH,
-    WITHDRAW,
-    Publisher,
-    notify_failure,
-    publish_pending,
-)
+from bot.services.publication_requests import PUBLISH, WITHDRAW
+from bot.services.publisher import Publisher, notify_failure, publish_pending
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository

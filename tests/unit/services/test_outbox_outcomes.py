@@ -25,7 +25,8 @@ from bot.services.outbox import (
     PermanentFailure,
     classify_service_error,
 )
-from bot.services.publishing import PUBLISH, Publisher
+from bot.services.publication_requests import PUBLISH
+from bot.services.publisher import Publisher
 from bot.services.research import PageNotPublishedYet
 from bot.storage.database import Database
 from bot.storage.repository import Repository

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.publishing import title_refusal
+from bot.services.publisher import title_refusal
 from wiki_sync.errors import TitleError
 from wiki_sync.titles import page_title_from
 

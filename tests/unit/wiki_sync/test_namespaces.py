@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from wiki_sync.client import EditResult
 from wiki_sync.errors import TitleError
 from wiki_sync.namespaces import INTERWIKI, SiteNamespaces
-from wiki_sync.publisher import PageWriter
 from wiki_sync.titles import is_valid_title, page_title_from
+from wiki_sync.writer import PageWriter
 
 SITEINFO: dict[str, Any] = json.loads(
     (Path(__file__).parent / "siteinfo_capiwiki.json").read_text(encoding="utf-8")

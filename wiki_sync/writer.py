@@ -1,23 +1,31 @@
-"""Writing fiche pages: create, update (three-way merge), replace; plain values in and out.
+"""The one wiki writer: every page the bot writes goes through `PageWriter`.
+
+Fiche pages (create under a free title, update by three-way merge, replace by a
+withdrawal notice), pages the bot owns whole (setup, directory, digest: `put`), talk-page
+sections (`add_section`, `rewrite`) and category pages (`ensure_pages`). Plain values
+in and out.
 
 Every operation starts from a fresh read and ends by comparing what it would write with
 what the page already holds: equal means "already done" (a retry after a crash between
-the wiki write and the database commit), so no second page and no second revision.
+the wiki write and the database commit), so no second page and no second revision. The
+write names the revision it was built from (`baserevid`) or is create-only, and a write
+lost to a concurrent edit is read, compared and tried again (`RACE_RETRIES`).
 Runs synchronously: the caller puts it off the event loop.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from dataclasses import replace as with_fields
 
 import mwparserfromhell
 
 from wiki_sync.client import EditResult, PageState, WikiClient
-from wiki_sync.errors import EditConflict, TitleError
+from wiki_sync.errors import EditConflict, TitleError, WikiError, WikiUnavailable
 from wiki_sync.merge import _name_key, merge_page, normalise
+from wiki_sync.pages import append_section
 from wiki_sync.render import template_name
 from wiki_sync.titles import disambiguate, page_title_from
 
@@ -52,10 +60,26 @@ def same_text(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and normalise(a) == normalise(b)
 
 
-class PageWriter:
-    """Fiche page operations over one WikiClient (one fiche template)."""
+#: What a write makes of the page just read: its new text, or None to leave it as it is.
+Compose = Callable[[PageState], str | None]
 
-    def __init__(self, client: WikiClient, template: str, *, title_label: str = "fiche") -> None:
+
+def _busy_conflict(title: str) -> WikiError:
+    """A fiche page edited faster than the bot can merge: reported as a conflict."""
+    return EditConflict(title, ("busy",))
+
+
+def _busy_unavailable(title: str) -> WikiError:
+    """A page the bot owns, kept busy: its job waits and tries again later."""
+    return WikiUnavailable(f"{title}: busy, retrying later")
+
+
+class PageWriter:
+    """Every page operation of the bot over one WikiClient (and one fiche template)."""
+
+    def __init__(
+        self, client: WikiClient, template: str = "", *, title_label: str = "fiche"
+    ) -> None:
         self.client = client
         self.template = template
         self.title_label = title_label
@@ -161,6 +185,51 @@ class PageWriter:
         result = self.client.edit(page.title, text, summary, base_revid=page.revid)
         return Written(result.title, result.revid, text, "updated")
 
+    # -- the read-compare-edit loop -------------------------------------------------
+
+    def edit(
+        self,
+        title: str,
+        compose: Compose,
+        summary: str,
+        *,
+        busy: Callable[[str], WikiError] = _busy_unavailable,
+        keep_deleted: bool = False,
+    ) -> Written | None:
+        """Read ``title``, compose its new text, write it unless equal; try again when
+        the write loses a race (someone saved meanwhile).
+
+        ``compose`` may raise to stop. ``None`` from it: nothing to write, and ``None``
+        is returned. A missing page is created (create-only: a concurrent creator wins
+        and the page is read again). ``keep_deleted``: a page deleted between the read
+        and the write raises (``missingtitle``) instead of being read again.
+        ``busy(title)`` is raised when every try lost its race.
+        """
+        for _ in range(RACE_RETRIES):
+            page = self.client.read(title)
+            text = compose(page)
+            if text is None:
+                return None
+            if page.exists and page.revid is not None and same_text(page.text, text):
+                return Written(page.title, page.revid, page.text or "", "unchanged")
+            try:
+                result = self.client.edit(
+                    page.title if page.exists else title,
+                    text,
+                    summary,
+                    base_revid=page.revid if page.exists else None,
+                    create_only=not page.exists,
+                )
+            except EditConflict as exc:
+                if keep_deleted and "missingtitle" in exc.conflicts:
+                    raise
+                log.info("page %s changed while writing (%s); reading it again", title, exc)
+                continue
+            return Written(
+                result.title, result.revid, text, "updated" if page.exists else "created"
+            )
+        raise busy(title)
+
     # -- later publications ----------------------------------------------------------
 
     def update(
@@ -180,35 +249,62 @@ class PageWriter:
         ``bot_wins`` (a privacy rebuild, see ``merge_page``): those blocks take the bot's
         text, other conflicts keep the human's and are reported in ``Written.kept``.
         """
-        for _ in range(RACE_RETRIES):
-            page = self.client.read(title)
+        merges: list[tuple[tuple[str, ...], str | None]] = []
+
+        def merged(page: PageState) -> str:
             if not page.exists or page.revid is None:
                 raise EditConflict(title, ("missing",))
-            current = page.text or ""
-            merged = merge_page(current, last_text or "", text, self.template, bot_wins=bot_wins)
-            if merged.text is None:
-                raise EditConflict(page.title, merged.conflicts)
-            try:
-                written = self._write_over(page, merged.text, summary)
-                return with_fields(written, kept=merged.kept, base=merged.base)
-            except EditConflict as exc:
-                if "missingtitle" in exc.conflicts:
-                    raise
-                log.info("page %s changed while updating; merging again", title)
-        raise EditConflict(title, ("busy",))
+            result = merge_page(
+                page.text or "", last_text or "", text, self.template, bot_wins=bot_wins
+            )
+            if result.text is None:
+                raise EditConflict(page.title, result.conflicts)
+            merges.append((result.kept, result.base))
+            return result.text
+
+        written = self.edit(title, merged, summary, busy=_busy_conflict, keep_deleted=True)
+        assert written is not None  # `merged` never returns None
+        kept, base = merges[-1]
+        return with_fields(written, kept=kept, base=base)
 
     def replace(self, title: str, text: str, summary: str) -> Written | None:
         """Replace the whole page (withdrawal notice; history stays). ``None``: no page."""
-        for _ in range(RACE_RETRIES):
-            page = self.client.read(title)
-            if not page.exists:
-                return None
-            try:
-                return self._write_over(page, text, summary)
-            except EditConflict as exc:
-                if "missingtitle" in exc.conflicts:
-                    return None
-        raise EditConflict(title, ("busy",))
+        return self.edit(
+            title, lambda page: text if page.exists else None, summary, busy=_busy_conflict
+        )
+
+    # -- pages the bot owns ------------------------------------------------------------
+
+    def put(self, title: str, text: str, summary: str) -> Written:
+        """Create or replace a page the bot owns whole (setup, directory, digest)."""
+        written = self.edit(title, lambda _page: text, summary)
+        assert written is not None
+        return written
+
+    def put_existing(self, title: str, text: str, summary: str) -> Written | None:
+        """`put`, only if the page exists (``None``: it does not, and stays so)."""
+        return self.edit(title, lambda page: text if page.exists else None, summary)
+
+    def add_section(self, title: str, section: str, marker: str, summary: str) -> Written:
+        """Append a section to a (talk) page once: a redone job finds its ``marker``."""
+
+        def appended(page: PageState) -> str:
+            current = page.text if page.exists else None
+            if current is not None and marker in current:
+                return current  # already there
+            return append_section(current, section)
+
+        written = self.edit(title, appended, summary)
+        assert written is not None
+        return written
+
+    def rewrite(self, title: str, change: Callable[[str], str], summary: str) -> Written | None:
+        """Apply ``change`` to an existing page's text (``None``: no page, nothing done)."""
+
+        def changed(page: PageState) -> str | None:
+            return change(page.text) if page.exists and page.text is not None else None
+
+        return self.edit(title, changed, summary)
 
     def ensure_pages(self, pages: Mapping[str, str], summary: str) -> list[str]:
         """Create the pages that do not exist yet (never touches existing ones)."""

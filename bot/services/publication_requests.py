@@ -1,0 +1,95 @@
+"""Publication requests: outbox rows written in the transaction that decided them
+(approval, withdrawal, restoration, redaction, `!oublier`, a consent change). The
+`Publisher` (`bot.services.publisher`) executes them; each key says when a request is
+the same job redone and when it is a new one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.models import CaseState, PublicationStatus
+from bot.storage.repository import Repository
+
+PUBLISH = "publish"
+REPUBLISH = "republish"
+WITHDRAW = "withdraw_page"
+KINDS: tuple[str, ...] = (PUBLISH, REPUBLISH, WITHDRAW)
+
+# Republish reasons that erase quotes or names (DESIGN §7): the rebuild must take them
+# off the page even over human edits of the blocks holding them (see `wiki_sync.merge`).
+REDACTION = "redaction"
+FORGET = "forget"
+CONSENT_WITHDRAWN = "consent_withdrawn"
+CONSENT_GRANTED = "consent_granted"
+PRIVACY_REASONS: frozenset[str] = frozenset({REDACTION, FORGET, CONSENT_WITHDRAWN})
+
+
+def request_publication(repo: Repository, case_id: int, moderator: str, now: datetime) -> bool:
+    """Queue the publication of the case's latest fiche version, approved by `moderator`.
+
+    The key names the version: a version is published once, an amended one again.
+    """
+    fiche = repo.latest_fiche(case_id)
+    if fiche is None:
+        raise ValueError(f"case {case_id} has no fiche to publish")
+    payload = {
+        "case_id": case_id,
+        "version": fiche.version,
+        "moderator": moderator,
+        "approved_at": now.isoformat(),
+    }
+    return repo.enqueue(PUBLISH, f"publish:{case_id}:v{fiche.version}", payload, now)
+
+
+def request_withdrawal(
+    repo: Repository, case_id: int, actor: str, now: datetime, reason: str = ""
+) -> bool:
+    """Queue the replacement of the case's page by a withdrawal notice (once per
+    withdrawal: a case withdrawn again after `!rétablir` is a new one)."""
+    payload = {"case_id": case_id, "actor": actor, "reason": reason}
+    generation = repo.count_transitions_to(case_id, CaseState.WITHDRAWN)
+    return repo.enqueue(WITHDRAW, f"withdraw_page:{case_id}:{generation}", payload, now)
+
+
+def request_restoration(repo: Repository, case_id: int, now: datetime, *, generation: int) -> bool:
+    """Queue the page of a restored case: its latest approved version, written over the
+    withdrawal notice (or published for the first time if it never was). `generation`
+    (the number of withdrawals so far) makes each restoration its own job."""
+    if repo.latest_fiche(case_id) is None:
+        return False
+    payload = {"case_id": case_id, "restore": True}
+    return repo.enqueue(PUBLISH, f"restore_page:{case_id}:{generation}", payload, now)
+
+
+def request_republish(
+    repo: Repository, case_id: int, reason: str, now: datetime, *, by: str = ""
+) -> bool:
+    """Queue a rebuild of a live page (a redaction, `!oublier`, a consent change).
+
+    Does nothing when the case has no live page. Each request is a new row (its key
+    holds the time, and `by`, who caused it, if given), since each follows a new change
+    of the stored state. `reason` shows in the edit summary: no names in it.
+    """
+    status = repo.publication_status(case_id)
+    if status is None or status is PublicationStatus.WITHDRAWN:
+        return False
+    key = f"republish:{case_id}:{now.isoformat()}:{reason[:40]}"
+    if by:
+        key += f":{by}"
+    return repo.enqueue(REPUBLISH, key, {"case_id": case_id, "reason": reason}, now)
+
+
+def request_republish_for(repo: Repository, user_id: str, reason: str, now: datetime) -> list[int]:
+    """Queue a rebuild of every live page `user_id` may be quoted or named on (a
+    consent change): cases with a message of theirs, a fiche version they submitted or
+    one they approved. Returns the cases queued."""
+    touched = (
+        repo.cases_with_messages_of(user_id)
+        | repo.cases_submitted_by(user_id)
+        | repo.cases_approved_by(user_id)
+    )
+    queued = sorted(repo.live_pages_among(touched))
+    for case_id in queued:
+        request_republish(repo, case_id, reason, now, by=user_id)
+    return queued
