@@ -162,7 +162,9 @@ def check_database(settings: Settings) -> Verdict:
     try:
         database.ping()
         migrated = database.is_migrated()
-        set_aside = database.run_sync(lambda repo: repo.dead_letter_summary()) if migrated else None
+        set_aside = (
+            database.read_sync(lambda repo: repo.dead_letter_summary()) if migrated else None
+        )
     except SQLAlchemyError as exc:
         return database_unreachable(url, exc)
     finally:

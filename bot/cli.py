@@ -237,9 +237,9 @@ def export(
     from bot.services.export import (
         ExportError,
         ExportFilter,
+        count_cases,
         export_records,
         prepare,
-        select_cases,
         write_export,
     )
 
@@ -261,19 +261,20 @@ def export(
     )
     settings = _settings(config)
     secret = settings.privacy.pseudonym_secret.get_secret_value()
-    with _database(settings) as database:
+    # One read-only snapshot, streamed case by case: the running bot keeps capturing.
+    with _database(settings) as database, database.reading() as repo:
         try:
-            pseudo = database.run_sync(lambda repo: prepare(repo, secret))
+            pseudo = prepare(repo, secret)
         except ExportError as exc:
             typer.echo(f"FAIL config: {exc}", err=True)
             raise typer.Exit(int(Failure.CONFIG)) from None
-        case_ids = database.run_sync(lambda repo: select_cases(repo, filters))
-        records = export_records(database.run_sync, pseudo, case_ids)
+        records = export_records(repo, pseudo, filters)
         stream = out.open("w", encoding="utf-8", newline="") if out is not None else sys.stdout
         try:
-            if sys.stderr.isatty() and len(case_ids) > 1:
+            total = count_cases(repo, filters) if sys.stderr.isatty() else 0
+            if total > 1:
                 with typer.progressbar(
-                    records, length=len(case_ids), label="export", file=sys.stderr
+                    records, length=total, label="export", file=sys.stderr
                 ) as bar:
                     count = write_export(bar, stream, fmt, bom=bom)
             else:

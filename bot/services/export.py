@@ -13,36 +13,38 @@ display names and their parts alike ("Merci Bruno").
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any, TextIO
-from urllib.parse import unquote
 
 from bot.domain.fiche import split_list
-from bot.domain.models import Case, CaseState, Consent, FicheField, ReviewDecision
+from bot.domain.models import CaseState, Consent, FicheField, ReviewDecision
 from bot.domain.text import fold
+from bot.services.pseudonyms import (
+    MIN_NAME_LENGTH,
+    PSEUDONYM_HEX,
+    PSEUDONYM_PREFIX,
+    ExportError,
+    Pseudonymizer,
+)
 from bot.storage.repository import Repository
 
-PSEUDONYM_PREFIX = "P-"
-PSEUDONYM_HEX = 8
+__all__ = [
+    "MIN_NAME_LENGTH",
+    "PSEUDONYM_HEX",
+    "PSEUDONYM_PREFIX",
+    "ExportError",
+    "ExportFilter",
+    "Pseudonymizer",
+]
+
 NO_CONSENT = "[texte non exporté : pas de consentement]"
 REDACTED = "[message supprimé]"
-MIN_NAME_LENGTH = 3  # shorter display names would scrub ordinary words
-
-# @localpart:server — localparts per the spec's historical grammar, server names with ports.
-_USER_ID = re.compile(r"@[A-Za-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(?::\d+)?(?:\[[0-9a-fA-F:.]+\])?")
-_MATRIX_TO_USER = re.compile(r"https?://matrix\.to/#/(?:%40|@)[^\s)>\]\"']+")
-
-
-class ExportError(Exception):
-    """The export cannot be made (e.g. no pseudonym secret): message for the operator."""
+CHUNK = 500  # case ids read per query: memory stays flat however many cases there are
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,109 +56,46 @@ class ExportFilter:
     state: CaseState | None = None
 
 
-class Pseudonymizer:
-    """User ids → stable pseudonyms; scrubs ids and known names out of texts.
-
-    A whole display name is matched in any case. Its parts and the id's localpart are
-    matched too ("Merci Bruno"), but only capitalised or in capitals, so a first name
-    that is also a word ("Claire", "Pierre") is scrubbed as a name without erasing "une
-    idée claire". A part two people share becomes "P-?": it must not tell which one.
-    """
-
-    def __init__(self, secret: str) -> None:
-        if not secret:
-            raise ExportError(
-                "privacy.pseudonym_secret is empty: set it (keep it secret and stable) "
-                "before exporting"
-            )
-        self._key = secret.encode()
-        self._names: dict[str, str] = {}  # folded display name → pseudonym
-        self._parts: dict[str, set[str]] = {}  # a name part, as written → pseudonyms
-        self._pattern: re.Pattern[str] | None = None
-        self._parts_pattern: re.Pattern[str] | None = None
-
-    def __call__(self, user_id: str) -> str:
-        digest = hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()
-        return PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX]
-
-    def know(self, user_id: str, display_name: str) -> None:
-        pseudonym = self(user_id)
-        name = " ".join(display_name.split())
-        if len(name) >= MIN_NAME_LENGTH and name != user_id:
-            self._names[name.casefold()] = pseudonym
-            self._pattern = None
-        localpart = user_id[1:].split(":", 1)[0] if user_id.startswith("@") else ""
-        words = re.split(r"[\s._\-]+", name if name != user_id else "") + re.split(
-            r"[._\-]+", localpart
-        )
-        for word in words:
-            if len(word) < MIN_NAME_LENGTH or not word.isalpha():
-                continue
-            for form in {word[0].upper() + word[1:], word.capitalize(), word.upper()}:
-                self._parts.setdefault(form, set()).add(pseudonym)
-            self._parts_pattern = None
-
-    def _names_pattern(self) -> re.Pattern[str] | None:
-        if self._pattern is None and self._names:
-            alternatives = sorted(self._names, key=len, reverse=True)
-            body = "|".join(r"\s+".join(map(re.escape, n.split())) for n in alternatives)
-            self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
-        return self._pattern
-
-    def _name_parts_pattern(self) -> re.Pattern[str] | None:
-        if self._parts_pattern is None and self._parts:
-            body = "|".join(map(re.escape, sorted(self._parts, key=len, reverse=True)))
-            self._parts_pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)")
-        return self._parts_pattern
-
-    def _part(self, match: re.Match[str]) -> str:
-        owners = self._parts.get(match.group(0), set())
-        return next(iter(owners)) if len(owners) == 1 else PSEUDONYM_PREFIX + "?"
-
-    def scrub(self, text: str) -> str:
-        text = _MATRIX_TO_USER.sub(lambda m: self(_user_of_link(m.group(0))), text)
-        text = _USER_ID.sub(lambda m: self(m.group(0)), text)
-        pattern = self._names_pattern()
-        if pattern is not None:
-            text = pattern.sub(
-                lambda m: self._names.get(" ".join(m.group(0).split()).casefold(), "P-?"), text
-            )
-        parts = self._name_parts_pattern()
-        if parts is not None:
-            text = parts.sub(self._part, text)
-        return text
-
-
-def _user_of_link(link: str) -> str:
-    return unquote(link.split("#/", 1)[1]).split("/", 1)[0].split("?", 1)[0]
-
-
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _selected(repo: Repository, case: Case, filters: ExportFilter) -> bool:
-    if filters.since and case.created_at < filters.since:
-        return False
-    if filters.until and case.created_at >= filters.until:
-        return False
-    if filters.state and case.state is not filters.state:
-        return False
-    if filters.room:
-        room = repo.get_room(case.room_id)
-        names = {case.room_id, fold(room.label) if room else ""}
-        if filters.room not in names and fold(filters.room) not in names:
-            return False
-    if filters.theme:
-        fiche = repo.latest_fiche(case.id)
-        themes = fiche.fields.get(FicheField.THEMES, "") if fiche else ""
-        if fold(filters.theme) not in {fold(t) for t in split_list(themes)}:
-            return False
-    return True
+def _room_ids(repo: Repository, wanted: str) -> list[str]:
+    """The rooms `--room` names: its id, or a label in any case and accents."""
+    names = {wanted, fold(wanted)}
+    return sorted(names | {r.room_id for r in repo.list_rooms() if fold(r.label) in names})
 
 
-def select_cases(repo: Repository, filters: ExportFilter) -> list[int]:
-    return [c.id for c in repo.list_cases() if _selected(repo, c, filters)]
+def _has_theme(repo: Repository, case_id: int, theme: str) -> bool:
+    fiche = repo.latest_fiche(case_id)
+    themes = fiche.fields.get(FicheField.THEMES, "") if fiche else ""
+    return fold(theme) in {fold(t) for t in split_list(themes)}
+
+
+def selected_case_ids(repo: Repository, filters: ExportFilter) -> Iterator[int]:
+    """The ids of the cases to export, in order, read `CHUNK` at a time (keyset pages):
+    dates, state and room are filtered in SQL, the theme (a fiche field) per case."""
+    rooms = _room_ids(repo, filters.room) if filters.room else None
+    after = 0
+    while True:
+        page = repo.case_ids_after(
+            after,
+            CHUNK,
+            since=filters.since,
+            until=filters.until,
+            state=filters.state,
+            room_ids=rooms,
+        )
+        for case_id in page:
+            if not filters.theme or _has_theme(repo, case_id, filters.theme):
+                yield case_id
+        if len(page) < CHUNK:
+            return
+        after = page[-1]
+
+
+def count_cases(repo: Repository, filters: ExportFilter) -> int:
+    return sum(1 for _ in selected_case_ids(repo, filters))
 
 
 def prepare(repo: Repository, secret: str) -> Pseudonymizer:
@@ -183,6 +122,7 @@ def case_record(repo: Repository, case_id: int, pseudo: Pseudonymizer) -> dict[s
     fiche = versions[approved[-1]] if approved else None
     messages = repo.case_messages(case_id)
     senders = list(dict.fromkeys(m.sender for m in messages))
+    sent = Counter(m.sender for m in messages)
     people = repo.participants(senders)
     consenting = {u for u, p in people.items() if p.consent is Consent.GRANTED}
     room = repo.get_room(case.room_id)
@@ -235,7 +175,7 @@ def case_record(repo: Repository, case_id: int, pseudo: Pseudonymizer) -> dict[s
             {
                 "participant": pseudo(u),
                 "consent": u in consenting,
-                "messages": sum(1 for m in messages if m.sender == u),
+                "messages": sent[u],
             }
             for u in senders
         ],
@@ -320,17 +260,12 @@ def write_export(
 
 
 def export_records(
-    run: Callable[[Callable[[Repository], Any]], Any],
-    pseudo: Pseudonymizer,
-    case_ids: Iterable[int],
+    repo: Repository, pseudo: Pseudonymizer, filters: ExportFilter
 ) -> Iterator[dict[str, Any]]:
-    """Records one case at a time (one short transaction each); `run` is `db.run_sync`."""
-    for case_id in case_ids:
-        yield run(partial(_record_of, case_id=case_id, pseudo=pseudo))
-
-
-def _record_of(repo: Repository, *, case_id: int, pseudo: Pseudonymizer) -> dict[str, Any]:
-    return case_record(repo, case_id, pseudo)
+    """Records one case at a time, streamed: `repo` is a reader (`Database.reading`), one
+    snapshot that takes no lock, so the running bot keeps capturing meanwhile."""
+    for case_id in selected_case_ids(repo, filters):
+        yield case_record(repo, case_id, pseudo)
 
 
 def to_string(records: Iterable[dict[str, Any]], fmt: str, *, bom: bool = False) -> str:

@@ -12,7 +12,7 @@ from typing import TypeVar
 from sqlalchemy import Engine, text
 
 from bot.storage import migrate
-from bot.storage.db import make_engine, make_session_factory
+from bot.storage.db import make_engine, make_session_factory, read_only
 from bot.storage.repository import Repository
 
 T = TypeVar("T")
@@ -23,15 +23,20 @@ class Database:
     """Owns the engine; `run` executes one transaction in a single worker thread.
 
     One writer thread serialises writes (SQLite has one writer anyway) and keeps every
-    blocking call off the event loop. A transaction that added timers tells the
-    `on_timers_added` listeners once it has committed, whichever code committed it (sync
-    batch, outbox job, timer handler): the scheduler re-arms then, not at its sweep.
+    blocking call off the event loop. Readers (`reading`, `read`) take no lock at all and
+    run beside it: an export or a listing never delays capture. A transaction that added
+    timers tells the `on_timers_added` listeners once it has committed, whichever code
+    committed it (sync batch, outbox job, timer handler): the scheduler re-arms then, not
+    at its sweep.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = make_session_factory(engine)
+        self._reader_engine = read_only(engine)
+        self._reader_sessions = make_session_factory(self._reader_engine)
         self._executor: ThreadPoolExecutor | None = None
+        self._reader: ThreadPoolExecutor | None = None
         self._timer_listeners: list[Callable[[], None]] = []
 
     @classmethod
@@ -47,6 +52,32 @@ class Database:
                 yield repo
             if repo.timers_added:
                 self._timers_added()
+
+    @contextmanager
+    def reading(self) -> Iterator[Repository]:
+        """A read-only unit of work: one consistent snapshot, no write lock taken.
+
+        SQLite: a deferred BEGIN (in WAL mode the writer keeps committing meanwhile) with
+        `query_only` on, so a write by mistake fails instead of waiting for the lock.
+        PostgreSQL: REPEATABLE READ, READ ONLY. Ended by a rollback: nothing to commit.
+        """
+        with self._reader_sessions() as session:
+            session.begin()
+            try:
+                yield Repository(session)
+            finally:
+                session.rollback()
+
+    def read_sync(self, work: Callable[[Repository], T]) -> T:
+        with self.reading() as repo:
+            return work(repo)
+
+    async def read(self, work: Callable[[Repository], T]) -> T:
+        """`read_sync` in a reader thread of its own: never queued behind the writer."""
+        if self._reader is None:
+            self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capibot-read")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._reader, self.read_sync, work)
 
     def on_timers_added(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Call `listener` after each commit that added timers (in the committing thread,
@@ -75,14 +106,15 @@ class Database:
         migrate.upgrade(self.engine)
 
     def is_migrated(self) -> bool:
-        return migrate.is_up_to_date(self.engine)
+        return migrate.is_up_to_date(self._reader_engine)  # a reader: no write lock
 
     def ping(self) -> None:
-        with self.engine.connect() as connection:
+        with self._reader_engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        for executor in (self._executor, self._reader):
+            if executor is not None:
+                executor.shutdown(wait=True)
+        self._executor = self._reader = None
         self.engine.dispose()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.storage.repo.cases import CaseStore
 from bot.storage.repo.curation import CurationStore
 from bot.storage.repo.erasure import ErasureStore
+from bot.storage.repo.exports import ExportStore
 from bot.storage.repo.messages import MessageStore
 from bot.storage.repo.outbox import OutboxStore
 from bot.storage.repo.people import PeopleStore
@@ -37,5 +38,6 @@ class Repository(
     PeopleStore,
     CurationStore,
     SyncStateStore,
+    ExportStore,
 ):
     """Every store over one session (one transaction)."""

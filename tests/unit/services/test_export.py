@@ -6,10 +6,14 @@ import csv
 import io
 import json
 import re
+import threading
+import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -28,6 +32,7 @@ from bot.domain.models import (
 )
 from bot.services.export import ExportError, Pseudonymizer
 from bot.storage.database import Database
+from bot.storage.tables import CaseRow, MessageRow
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ALICE, BRUNO, MONA, CLAIRE = (
@@ -198,3 +203,124 @@ def test_first_names_alone_are_scrubbed_but_not_the_same_ordinary_words() -> Non
     # A shared first name must not tell which of the two it was.
     assert pseudo.scrub("Marie l'a dit") == "P-? l'a dit"
     assert pseudo.scrub("Une brunoise de légumes") == "Une brunoise de légumes"
+
+
+# -- issue 14: the export reads beside the running bot, in flat memory ---------------------
+
+
+def test_a_writer_commits_while_the_export_is_inside_a_case(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The running bot (a writer in another thread) is not blocked by an export: the
+    export reads a snapshot and takes no lock, even in the middle of a case."""
+    db = Database.from_url(env["CAPIBOT__DATABASE__URL"])
+    took: list[float] = []
+    writers: list[threading.Thread] = []
+    scrub = Pseudonymizer.scrub
+
+    def write() -> None:
+        start = time.perf_counter()
+        with db.transaction() as repo:
+            repo.save_room(Room("!other:localhost", RoomKind.THEME, "Autre", ()))
+        took.append(time.perf_counter() - start)
+
+    def scrub_while_the_bot_writes(self: Pseudonymizer, text: str) -> str:
+        if not writers:
+            writers.append(threading.Thread(target=write))
+            writers[0].start()
+            writers[0].join(timeout=3)  # the export waits at most 3 s for the writer
+        return scrub(self, text)
+
+    monkeypatch.setattr(Pseudonymizer, "scrub", scrub_while_the_bot_writes)
+    try:
+        assert_clean(run(env, "--format", "jsonl"))
+        writers[0].join(timeout=30)
+        assert took and took[0] < 1.0, took
+    finally:
+        db.close()
+
+
+def _seed_cases(url: str, cases: int, per_case: int, published: int = 0) -> None:
+    db = Database.from_url(url)
+    db.migrate()
+    with db.transaction() as repo:
+        repo.save_room(Room("!r:localhost", RoomKind.THEME, "Logement", ()))
+        for user, name in NAMES.items():
+            repo.save_participant(Participant(user, name, Consent.GRANTED))
+        case_rows = [
+            {
+                "id": c + 1,
+                "room_id": "!r:localhost",
+                "root_event_id": f"$root{c}",
+                "origin": CaseOrigin.THREAD.value,
+                "title": f"Cas {c} avec Bruno Leroy",
+                "state": (CaseState.PUBLISHED if c < published else CaseState.CAPTURING).value,
+                "created_by": ALICE,
+                "created_at": NOW,
+                "last_activity_at": NOW,
+            }
+            for c in range(cases)
+        ]
+        repo.connection.execute(insert(CaseRow), case_rows)
+        senders = list(NAMES)
+        repo.connection.execute(
+            insert(MessageRow),
+            [
+                {
+                    "event_id": f"$m{c}-{m}",
+                    "room_id": "!r:localhost",
+                    "case_id": c + 1,
+                    "sender": senders[m % len(senders)],
+                    "sent_at": NOW + timedelta(seconds=m),
+                    "body": f"Message {m} : merci Alice Martin et Bruno pour l'atelier.",
+                }
+                for c in range(cases)
+                for m in range(per_case)
+            ],
+        )
+    db.close()
+
+
+def test_export_memory_stays_flat_with_ten_times_the_messages(tmp_path: Path) -> None:
+    """Exporting 10× the cases and messages peaks at about the same memory: cases are
+    read page by page and written one at a time, never loaded all at once."""
+
+    def peak(cases: int, *, warm: bool = False) -> int:
+        url = f"sqlite:///{tmp_path}/{cases}.db"
+        _seed_cases(url, cases, per_case=5)
+        return _export_peak(tmp_path, url, cases, warm=warm)
+
+    small, large = peak(50, warm=True), peak(500)
+    assert large < 1.3 * small, (small, large)
+
+
+def test_a_filtered_export_does_not_load_every_case(tmp_path: Path) -> None:
+    """Dates, state and room are filtered in SQL: exporting the 5 published cases out of
+    5,000 costs the same memory as out of 500."""
+
+    def peak(cases: int, *, warm: bool = False) -> int:
+        url = f"sqlite:///{tmp_path}/{cases}.db"
+        _seed_cases(url, cases, per_case=1, published=5)
+        return _export_peak(tmp_path, url, 5, "--state", "published", warm=warm)
+
+    small, large = peak(500, warm=True), peak(5000)
+    assert large < 1.3 * small, (small, large)
+
+
+def _export_peak(tmp_path: Path, url: str, cases: int, *args: str, warm: bool) -> int:
+    """Peak memory traced while the CLI exports `cases` cases to a file."""
+    env = {
+        "CAPIBOT__DATABASE__URL": url,
+        "CAPIBOT__PRIVACY__PSEUDONYM_SECRET": "s3cret-for-tests",
+        "CAPIBOT_CONFIG": str(tmp_path / "none.toml"),
+    }
+    out = str(tmp_path / "export.jsonl")
+    if warm:
+        run(env, "--out", out, *args)  # imports, statement caches
+    tracemalloc.start()
+    try:
+        run(env, "--out", out, *args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        assert len(Path(out).read_text(encoding="utf-8").splitlines()) == cases
