@@ -121,8 +121,26 @@ class FicheVersionRow(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     fields: Mapped[dict[str, str]] = mapped_column(JSON)
-    submitted_by: Mapped[str] = mapped_column(String(255))
+    submitted_by: Mapped[str] = mapped_column(String(255), index=True)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CaseTagRow(Base):
+    """A theme or territory of a case's latest fiche, folded (`bot.domain.text.fold`).
+
+    The fields are JSON inside `fiche_versions`; this copy, rewritten on each submission,
+    lets `!fiches thème:…` find cases by index instead of reading every fiche.
+    """
+
+    __tablename__ = "case_tags"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # a FicheField value
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+    __table_args__ = (Index("ix_case_tags_lookup", "kind", "key", "case_id"),)
 
 
 class ReviewRow(Base):
