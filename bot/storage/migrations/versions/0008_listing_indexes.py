@@ -26,6 +26,12 @@ depends_on = None
 # (table, index name, columns) added by this revision.
 _INDEXES: tuple[tuple[str, str, list[str]], ...] = (
     ("fiche_versions", "ix_fiche_versions_submitted_by", ["submitted_by"]),
+    ("cases", "ix_cases_created_by", ["created_by"]),
+    ("reviews", "ix_reviews_moderator", ["moderator"]),
+    ("publications", "ix_publications_updated_at", ["updated_at"]),
+    ("annotations", "ix_annotations_researcher", ["researcher"]),
+    ("annotations", "ix_annotations_created_at", ["created_at"]),
+    ("timers", "ix_timers_done_due", ["done_at", "due_at"]),
 )
 
 
