@@ -33,6 +33,7 @@ from sqlalchemy import insert  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.inbound import InboundService  # noqa: E402
 from bot.matrix.events import InboundMessage, RoomSnapshot, SyncBatch  # noqa: E402
+from bot.services.ratelimit import CommandRateLimit  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from bot.storage.tables import CaseRow, CaseTagRow, FicheVersionRow, RoomRow  # noqa: E402
@@ -140,6 +141,7 @@ def old_listing(db: Database, room: str | None) -> float:
 
 def measure(db: Database, rounds: int) -> dict[str, float]:
     service = InboundService(settings(), BOT, lambda: T0)
+    service.rate_limit = CommandRateLimit(burst=10**9)  # the same two users, many times
     times: dict[str, list[float]] = {name: [] for name in [*SHAPES, "old_room", "old_network"]}
     for _ in range(rounds):
         for name, (room, sender, body) in SHAPES.items():

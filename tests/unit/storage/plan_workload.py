@@ -34,6 +34,7 @@ from bot.services.outbox import OutboxDispatcher
 from bot.services.page_building import plan_page
 from bot.services.prompting import ESCALATE, PROMPT, REMINDER, Prompting
 from bot.services.publication_requests import PUBLISH, REPUBLISH, request_republish_for
+from bot.services.ratelimit import CommandRateLimit
 from bot.services.retention import purge_once
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -77,6 +78,7 @@ class _Batches:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.service = InboundService(settings, BOT, lambda: NOW)
+        self.service.rate_limit = CommandRateLimit(burst=10_000)  # one user's whole day
         self.ids = itertools.count(1)
         self.tokens = itertools.count(1)
 
@@ -98,7 +100,14 @@ class _Batches:
             self.service.apply(repo, batch)
 
     def command(self, body: str, *, sender: str = ALICE, room: str = ROOM, **rel: str) -> None:
+        """A command, which must be answered (not refused by the rate limit, say)."""
+        before = self._notices()
         self.apply(self.msg(body, sender=sender, room=room, **rel))
+        assert self._notices() > before, f"{body!r} got no answer"
+
+    def _notices(self) -> int:
+        with self.db.transaction() as repo:
+            return len(repo.pending_outbox())  # a notice, or a job that answers (!chercher)
 
 
 def _capture(b: _Batches) -> str:
