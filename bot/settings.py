@@ -116,6 +116,14 @@ class ScheduleSettings(Group):
     )
     digest_cron: str = "0 9 * * mon"
     timezone: str = "Europe/Paris"
+    timer_retention: Duration = timedelta(days=30)
+
+    @field_validator("timer_retention")
+    @classmethod
+    def _positive_timer_retention(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive duration, e.g. 30d")
+        return value
 
     @field_validator("digest_cron")
     @classmethod

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.commands import args as a
 from bot.commands.context import CommandContext
+from bot.commands.listing import ListCases, list_cases, parse_cases
 from bot.commands.spec import Command, Feature, Scope
 from bot.domain.fiche import FicheErrors, amend, parse_fiche, render_fields, validate_complete
 from bot.domain.lifecycle import LifecycleEvent, Refused
@@ -18,6 +19,8 @@ from bot.domain.models import Case, FicheField
 from bot.domain.permissions import Role
 from bot.services.curation import after_decision, decide, request_review_card
 from bot.services.prompting import on_fiche_submitted
+
+__all__ = ["ListCases"]  # declared here, built in bot.commands.listing
 
 feature = Feature()
 
@@ -28,11 +31,6 @@ class SubmitFiche(Command):
 
     case_id: int | None
     text: str
-
-
-@dataclass(frozen=True, slots=True)
-class ListCases(Command):
-    filter: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,42 +171,9 @@ def on_fiche(command: SubmitFiche, ctx: CommandContext) -> None:
 # --- !fiches and !voir ----------------------------------------------------------------
 
 
-def parse_cases(args: str) -> ListCases:
-    return ListCases(a.one_line(args) or None)
-
-
 @feature.command(ListCases, fr="fiches", en="cases", aliases=("liste", "list"), parse=parse_cases)
 def on_cases(command: ListCases, ctx: CommandContext) -> None:
-    # Listings are confined to the room typed in (a practice room's members may not be
-    # a network's), except the moderation and research rooms for their members who hold
-    # the network role.
-    settings = ctx.settings.matrix
-    network_room = ctx.event.room_id in {settings.moderation_room, settings.research_room} - {""}
-    sees_all = network_room and bool({Role.MODERATOR, Role.RESEARCHER} & ctx.network_roles())
-    cases = ctx.repo.list_cases(room_id=None if sees_all else ctx.event.room_id)
-    if command.filter:
-        needle = command.filter.casefold()
-        cases = [
-            c
-            for c in cases
-            if needle in c.title.casefold()
-            or needle in ctx.tr(f"state.{c.state.value}").casefold()
-            or needle == c.state.value
-        ]
-    if not cases:
-        ctx.reply(ctx.tr("cases.empty"))
-        return
-    lines = [ctx.tr("cases.header", count=len(cases))]
-    for case in cases[-30:]:
-        lines.append(
-            ctx.tr(
-                "cases.line",
-                case=case.id,
-                state=ctx.tr(f"state.{case.state.value}"),
-                title=case.title or ctx.tr("capture.untitled"),
-            )
-        )
-    ctx.reply("\n".join(lines))
+    list_cases(command, ctx)  # bot.commands.listing: filtered and paged in SQL
 
 
 def parse_show(args: str) -> Show:

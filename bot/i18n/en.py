@@ -13,8 +13,9 @@ MESSAGES: dict[str, str] = {
     "into a fiche. A 📌 reaction does the same.",
     "cmd.summary.usage": "{prefix}summary [N] then one line per field (Title: …)",
     "cmd.summary.desc": "Submits or amends the fiche of this thread's case (or of case N).",
-    "cmd.cases.usage": "{prefix}cases [filter]",
-    "cmd.cases.desc": "Lists the cases of this room (state, title, number).",
+    "cmd.cases.usage": "{prefix}cases [text] [state:…] [theme:…] [territory:…] [room:…] [page N]",
+    "cmd.cases.desc": "Lists the cases of this room, newest first, 30 a page; filters by the "
+    "fiche's state, theme or territory, and by room (moderation and research rooms).",
     "cmd.show.usage": "{prefix}show N",
     "cmd.show.desc": "Shows case N, its fiche and its history.",
     "cmd.approve.usage": "{prefix}approve N",
@@ -64,6 +65,11 @@ MESSAGES: dict[str, str] = {
     "usage.unbalanced_quote": "The closing quote is missing ({quote}).",
     "usage.missing_case_id": "Give the case number (for example 12 or #12).",
     "usage.invalid_case_id": "“{value}” is not a valid case number.",
+    "usage.filter_missing_value": 'Give a value after "{key}:".',
+    "usage.filter_duplicate_key": 'The "{value}" filter is given twice.',
+    "usage.unknown_state": 'Unknown state "{value}": capturing, awaiting, review, changes, '
+    "approved, published, rejected or withdrawn.",
+    "usage.invalid_page": '"{value}" is not a page number (1, 2, 3…).',
     "usage.unexpected_argument": "I expected nothing after “{value}”.",
     "usage.invalid_switch": "“{value}”: answer on or off.",
     "usage.too_long": "Text too long ({length} characters, {max} at most).",
@@ -143,8 +149,7 @@ MESSAGES: dict[str, str] = {
     # --- lifecycle refusals -------------------------------------------------------
     "lifecycle.forbidden.system": "This step of case #{case} is for the bot only.",
     "lifecycle.forbidden.system_or_moderator": "Only moderators can {event} case #{case}.",
-    "lifecycle.forbidden.moderator": "Only the network's moderators can {event} case "
-    "#{case}.",
+    "lifecycle.forbidden.moderator": "Only the network's moderators can {event} case #{case}.",
     "lifecycle.forbidden.participant_or_moderator": "Only the participants of the "
     "exchange and moderators can {event} case #{case}.",
     "lifecycle.forbidden.author_or_moderator": "Only the fiche's authors (who submitted a "
@@ -195,9 +200,15 @@ MESSAGES: dict[str, str] = {
     'appear there as "Participant N".',
     "consent.status": "Your consent: {state}{since}.",
     "consent.since": " (since {date})",
-    "cases.header": "Cases ({count}):",
+    "cases.header": "Cases ({count}) — page {page}/{pages}:",
     "cases.line": "#{case} · {state} · {title}",
     "cases.empty": "No case yet.",
+    "cases.no_match": "No case matches these filters.",
+    "cases.page_out_of_range": "There are only {pages} page(s): ask for a page from 1 to {pages}.",
+    "cases.more": 'Next page: add "page {next}" ({prefix}cases … page {next}).',
+    "cases.unknown_room": 'I know no room "{room}" (its name or its id).',
+    "cases.room_confined": "Here the list is limited to this room's cases; other rooms are "
+    "listed from the moderation or research room.",
     "case.not_found": "Case #{case} does not exist.",
     "case.not_visible": "Case #{case} does not belong to this room.",
     "show.header": 'Case #{case} "{title}" — {state}',

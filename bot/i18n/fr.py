@@ -13,8 +13,10 @@ MESSAGES: dict[str, str] = {
     "faire une fiche. Une réaction 📌 fait de même.",
     "cmd.summary.usage": "{prefix}fiche [N] puis une ligne par champ (Titre: …)",
     "cmd.summary.desc": "Envoie ou modifie la fiche d'expérience du cas de ce fil (ou du cas N).",
-    "cmd.cases.usage": "{prefix}fiches [filtre]",
-    "cmd.cases.desc": "Liste les cas de ce salon (état, titre, numéro).",
+    "cmd.cases.usage": "{prefix}fiches [texte] [état:…] [thème:…] [territoire:…] [salon:…] "
+    "[page N]",
+    "cmd.cases.desc": "Liste les cas de ce salon, les plus récents d'abord, 30 par page ; filtres "
+    "par état, thème ou territoire de la fiche, salon (salons de modération et de recherche).",
     "cmd.show.usage": "{prefix}voir N",
     "cmd.show.desc": "Affiche le cas N, sa fiche et son historique.",
     "cmd.approve.usage": "{prefix}valider N",
@@ -66,6 +68,11 @@ MESSAGES: dict[str, str] = {
     "usage.unbalanced_quote": "Il manque le guillemet fermant ({quote}).",
     "usage.missing_case_id": "Indiquez le numéro du cas (par exemple 12 ou #12).",
     "usage.invalid_case_id": "« {value} » n'est pas un numéro de cas valide.",
+    "usage.filter_missing_value": "Indiquez une valeur après « {key}: ».",
+    "usage.filter_duplicate_key": "Le filtre « {value} » est donné deux fois.",
+    "usage.unknown_state": "État « {value} » inconnu : capture, fiche attendue, relecture, "
+    "corrections, validée, publiée, rejetée ou retirée.",
+    "usage.invalid_page": "« {value} » n'est pas un numéro de page (1, 2, 3…).",
     "usage.unexpected_argument": "Je n'attendais rien après « {value} ».",
     "usage.invalid_switch": "« {value} » : répondez oui ou non.",
     "usage.too_long": "Texte trop long ({length} caractères, {max} au maximum).",
@@ -148,8 +155,7 @@ MESSAGES: dict[str, str] = {
     # --- lifecycle refusals -------------------------------------------------------
     "lifecycle.forbidden.system": "Cette étape du cas #{case} est réservée au bot.",
     "lifecycle.forbidden.system_or_moderator": "Seule la modération peut {event} (cas #{case}).",
-    "lifecycle.forbidden.moderator": "Seule la modération du réseau peut {event} "
-    "(cas #{case}).",
+    "lifecycle.forbidden.moderator": "Seule la modération du réseau peut {event} (cas #{case}).",
     "lifecycle.forbidden.participant_or_moderator": "Seul·es les participant·es de "
     "l'échange et la modération peuvent {event} (cas #{case}).",
     "lifecycle.forbidden.author_or_moderator": "Seul·es les auteur·es de la fiche (qui en "
@@ -204,9 +210,16 @@ MESSAGES: dict[str, str] = {
     "apparaîtrez comme « Participant·e N ».",
     "consent.status": "Votre consentement : {state}{since}.",
     "consent.since": " (depuis le {date})",
-    "cases.header": "Cas ({count}) :",
+    "cases.header": "Cas ({count}) — page {page}/{pages} :",
     "cases.line": "#{case} · {state} · {title}",
     "cases.empty": "Aucun cas pour l'instant.",
+    "cases.no_match": "Aucun cas ne correspond à ces filtres.",
+    "cases.page_out_of_range": "Il n'y a que {pages} page(s) : demandez une page entre 1 et "
+    "{pages}.",
+    "cases.more": "Page suivante : ajoutez « page {next} » ({prefix}fiches … page {next}).",
+    "cases.unknown_room": "Je ne connais pas de salon « {room} » (son nom ou son identifiant).",
+    "cases.room_confined": "Ici, la liste se limite aux cas de ce salon ; les autres salons se "
+    "consultent depuis le salon de modération ou de recherche.",
     "case.not_found": "Le cas #{case} n'existe pas.",
     "case.not_visible": "Le cas #{case} n'appartient pas à ce salon.",
     "show.header": "Cas #{case} « {title} » — {state}",

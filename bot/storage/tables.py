@@ -89,7 +89,7 @@ class CaseRow(Base):
     origin: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(255), default="")
     state: Mapped[str] = mapped_column(String(30), index=True)
-    created_by: Mapped[str] = mapped_column(String(255))
+    created_by: Mapped[str] = mapped_column(String(255), index=True)  # !oublier
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Activity of the case itself (opened, captured); its messages' times are read from
     # the messages (prompting.quiet_since): capture writes no case row.
@@ -121,8 +121,26 @@ class FicheVersionRow(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     fields: Mapped[dict[str, str]] = mapped_column(JSON)
-    submitted_by: Mapped[str] = mapped_column(String(255))
+    submitted_by: Mapped[str] = mapped_column(String(255), index=True)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CaseTagRow(Base):
+    """A theme or territory of a case's latest fiche, folded (`bot.domain.text.fold`).
+
+    The fields are JSON inside `fiche_versions`; this copy, rewritten on each submission,
+    lets `!fiches thème:…` find cases by index instead of reading every fiche.
+    """
+
+    __tablename__ = "case_tags"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # a FicheField value
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+    __table_args__ = (Index("ix_case_tags_lookup", "kind", "key", "case_id"),)
 
 
 class ReviewRow(Base):
@@ -131,7 +149,7 @@ class ReviewRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     fiche_version: Mapped[int] = mapped_column(Integer)
-    moderator: Mapped[str] = mapped_column(String(255))
+    moderator: Mapped[str] = mapped_column(String(255), index=True)  # !oublier
     decision: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -159,7 +177,7 @@ class PublicationRow(Base):
     last_revid: Mapped[int | None] = mapped_column(BigInteger)
     last_text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # the digest
 
 
 class AnnotationRow(Base):
@@ -167,9 +185,9 @@ class AnnotationRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    researcher: Mapped[str] = mapped_column(String(255))
+    researcher: Mapped[str] = mapped_column(String(255), index=True)  # !oublier
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # the digest
     wiki_revid: Mapped[int | None] = mapped_column(BigInteger)
 
 
@@ -233,13 +251,18 @@ class OutboxRow(Base):
 
 class TimerRow(Base):
     __tablename__ = "timers"
-    __table_args__ = (UniqueConstraint("kind", "case_id", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(40))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    # Pending ones (done_at NULL) by due time, and finished ones by age (retention).
+    __table_args__ = (
+        UniqueConstraint("kind", "case_id", "due_at"),
+        Index("ix_timers_done_due", "done_at", "due_at"),
+    )
 
 
 class ReviewCardRow(Base):

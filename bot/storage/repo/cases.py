@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 
 from bot.domain.models import (
     Case,
     CaseOrigin,
     CaseState,
+    FicheField,
     Room,
     Transition,
 )
@@ -20,8 +22,54 @@ from bot.storage.repo.people import PeopleStore
 from bot.storage.repo.rows import to_case
 from bot.storage.tables import (
     CaseRow,
+    CaseTagRow,
     RoomRow,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    """What `!fiches` asks for. `room_ids` None: every room. `themes` (all of them) and
+    `territory` are folded keys of the latest fiche (`case_tags`); `text` matches the
+    title, or the case is in one of `text_states` (the states the text names)."""
+
+    room_ids: tuple[str, ...] | None = None
+    states: tuple[CaseState, ...] = ()
+    themes: tuple[str, ...] = ()
+    territory: str | None = None
+    text: str | None = None
+    text_states: tuple[CaseState, ...] = ()
+
+
+def _tagged(kind: FicheField, key: str, *, in_rooms: bool) -> ColumnElement[bool]:
+    """Cases whose latest fiche carries this folded theme or territory. Within rooms, the
+    room's index leads and each of its cases is checked by primary key (EXISTS); across
+    the network, the tag's index leads (IN): either way the fewer rows are walked."""
+    match = (CaseTagRow.kind == kind.value, CaseTagRow.key == key)
+    if in_rooms:
+        return select(CaseTagRow.case_id).where(CaseTagRow.case_id == CaseRow.id, *match).exists()
+    return CaseRow.id.in_(select(CaseTagRow.case_id).where(*match))
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(stmt: Select[Any], query: CaseFilter) -> Select[Any]:
+    if query.room_ids is not None:
+        stmt = stmt.where(CaseRow.room_id.in_(query.room_ids))
+    if query.states:
+        stmt = stmt.where(CaseRow.state.in_([s.value for s in query.states]))
+    in_rooms = query.room_ids is not None
+    for theme in query.themes:
+        stmt = stmt.where(_tagged(FicheField.THEMES, theme, in_rooms=in_rooms))
+    if query.territory is not None:
+        stmt = stmt.where(_tagged(FicheField.TERRITORY, query.territory, in_rooms=in_rooms))
+    if query.text:
+        in_title = CaseRow.title.ilike(f"%{_like_escaped(query.text)}%", escape="\\")
+        named = CaseRow.state.in_([s.value for s in query.text_states])
+        stmt = stmt.where(or_(in_title, named) if query.text_states else in_title)
+    return stmt
 
 
 class CaseStore(PeopleStore, CurationStore):
@@ -82,6 +130,16 @@ class CaseStore(PeopleStore, CurationStore):
         if states:
             stmt = stmt.where(CaseRow.state.in_([s.value for s in states]))
         return [to_case(row) for row in self.session.scalars(stmt)]
+
+    def count_cases(self, query: CaseFilter) -> int:
+        """How many cases `!fiches` would list (the page count)."""
+        stmt = _filtered(select(func.count()).select_from(CaseRow), query)
+        return int(self.session.scalar(stmt) or 0)
+
+    def page_cases(self, query: CaseFilter, *, offset: int, limit: int) -> list[Case]:
+        """One page of `!fiches`, newest first."""
+        stmt = _filtered(select(CaseRow), query).order_by(CaseRow.id.desc())
+        return [to_case(row) for row in self.session.scalars(stmt.offset(offset).limit(limit))]
 
     def update_case(
         self,

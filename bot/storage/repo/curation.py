@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
+from bot.domain.fiche import split_list
 from bot.domain.models import (
     CaseState,
     FicheField,
@@ -15,16 +16,30 @@ from bot.domain.models import (
     ReviewDecision,
     Transition,
 )
+from bot.domain.text import fold
 from bot.storage.repo.base import RepositoryBase
 from bot.storage.repo.rows import to_fiche
 from bot.storage.tables import (
     CaseRow,
+    CaseTagRow,
     FicheVersionRow,
     MessageRow,
     ReviewCardRow,
     ReviewRow,
     TransitionRow,
 )
+
+TAGGED_FIELDS = (FicheField.THEMES, FicheField.TERRITORY)
+
+
+def fiche_tags(fields: dict[FicheField, str]) -> list[dict[str, str]]:
+    """`case_tags` rows of a fiche: each theme and territory item, folded, once."""
+    tags: dict[tuple[str, str], dict[str, str]] = {}
+    for field in TAGGED_FIELDS:
+        for item in split_list(fields.get(field, "")):
+            key = fold(item)[:255]
+            tags.setdefault((field.value, key), {"kind": field.value, "key": key})
+    return list(tags.values())
 
 
 class CurationStore(RepositoryBase):
@@ -45,7 +60,16 @@ class CurationStore(RepositoryBase):
         )
         self.session.add(row)
         self.session.flush()
+        self._retag(case_id, fields)
         return to_fiche(row)
+
+    def _retag(self, case_id: int, fields: dict[FicheField, str]) -> None:
+        """The case's themes and territory, folded, as of this latest version (the
+        listing's filters look them up by index; the fields themselves are JSON)."""
+        self.session.execute(delete(CaseTagRow).where(CaseTagRow.case_id == case_id))
+        tags = fiche_tags(fields)
+        if tags:
+            self._insert_ignore(CaseTagRow, [{"case_id": case_id, **tag} for tag in tags])
 
     def latest_fiche(self, case_id: int) -> FicheVersion | None:
         row = self.session.scalars(

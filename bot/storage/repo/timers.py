@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bot.domain.models import (
     Timer,
@@ -77,3 +77,10 @@ class TimerStore(RepositoryBase):
     def get_timer(self, timer_id: int) -> Timer | None:
         row = self.session.get(TimerRow, timer_id)
         return to_timer(row) if row else None
+
+    def purge_finished_timers(self, kinds: Sequence[str], before: datetime) -> int:
+        """Delete the timers of these kinds finished (done or cancelled) before `before`."""
+        result = self.session.execute(
+            delete(TimerRow).where(TimerRow.done_at < before, TimerRow.kind.in_(list(kinds)))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
