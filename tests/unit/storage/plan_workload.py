@@ -29,7 +29,7 @@ from bot.matrix.events import (
 from bot.services import effects as fx
 from bot.services.diffusion import DIGEST, digest_period, ensure_digest_timer
 from bot.services.diffusion import request_digest_rebuilds as rebuild_digests
-from bot.services.export import ExportFilter, export_records, prepare, select_cases
+from bot.services.export import ExportFilter, export_records, prepare
 from bot.services.outbox import OutboxDispatcher
 from bot.services.page_building import plan_page
 from bot.services.prompting import ESCALATE, PROMPT, REMINDER, Prompting
@@ -247,6 +247,5 @@ def run_workload(db: Database, url: str, tmp: Path) -> None:
     batches.command("!oublier confirmer", sender=BOB)
     asyncio.run(purge_once(db, settings, lambda: NOW + timedelta(days=90)))
     pseudo = db.run_sync(lambda repo: prepare(repo, "s" * 32))
-    selected = db.run_sync(lambda repo: select_cases(repo, ExportFilter()))
-    assert list(export_records(db.run_sync, pseudo, selected))
+    assert db.read_sync(lambda repo: list(export_records(repo, pseudo, ExportFilter())))
     assert check_database(settings).detail
