@@ -44,6 +44,14 @@ _REPLY_TARGETS = select(MessageRow.event_id).where(
     MessageRow.event_id.in_(bindparam("targets", expanding=True)),
     (MessageRow.in_reply_to.is_not(None)) | (MessageRow.thread_root.is_not(None)),
 )
+_CASES_ROOTED_AT = select(CaseRow.room_id, CaseRow.root_event_id, CaseRow.id, CaseRow.origin).where(
+    CaseRow.root_event_id.in_(bindparam("roots", expanding=True))
+)
+_REPLIED = (
+    select(MessageRow.event_id, MessageRow.room_id, MessageRow.case_id, CaseRow.origin)
+    .outerjoin(CaseRow, CaseRow.id == MessageRow.case_id)
+    .where(MessageRow.event_id.in_(bindparam("targets", expanding=True)))
+)
 _UNREDACTED_CASES = select(MessageRow.event_id, MessageRow.case_id, MessageRow.room_id).where(
     MessageRow.event_id.in_(bindparam("targets", expanding=True)),
     MessageRow.redacted.is_(False),
@@ -82,17 +90,25 @@ class MessageStore(RepositoryBase):
     def case_keys_by_roots(
         self, room_roots: set[tuple[str, str]]
     ) -> dict[tuple[str, str], tuple[int, CaseOrigin]]:
-        """(id, origin) of the cases rooted at these (room, root) pairs, in one light query."""
+        """(id, origin) of the cases rooted at these (room, root) pairs, in one light query
+        (one index seek per root, `ix_cases_root_event_id`; the room is checked here)."""
         roots = {root for _, root in room_roots}
         if not roots:
             return {}
-        rows = self.connection.execute(
-            select(CaseRow.room_id, CaseRow.root_event_id, CaseRow.id, CaseRow.origin).where(
-                CaseRow.root_event_id.in_(roots)
-            )
-        )
+        rows = self.connection.execute(_CASES_ROOTED_AT, {"roots": sorted(roots)})
         found = {(r[0], r[1]): (int(r[2]), CaseOrigin(r[3])) for r in rows}
         return {key: value for key, value in found.items() if key in room_roots}
+
+    def replied_messages(
+        self, event_ids: set[str]
+    ) -> dict[str, tuple[str, int | None, CaseOrigin | None]]:
+        """(room, case id, case origin) of the stored messages among `event_ids`, in one
+        query: what a sync batch's replies may join. The caller checks the room (a reply
+        from another room must not join)."""
+        if not event_ids:
+            return {}
+        rows = self.connection.execute(_REPLIED, {"targets": sorted(event_ids)})
+        return {r[0]: (r[1], r[2], CaseOrigin(r[3]) if r[3] is not None else None) for r in rows}
 
     def get_message(self, event_id: str) -> Message | None:
         """A stored message by id, whatever its room: for tests and tools. Anything
