@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from bot.domain.models import (
     CaseState,
@@ -24,6 +24,10 @@ from bot.storage.tables import (
     ReviewCardRow,
     ReviewRow,
     TransitionRow,
+)
+
+_CARDS_AMONG = select(ReviewCardRow.event_id).where(
+    ReviewCardRow.event_id.in_(bindparam("targets", expanding=True))
 )
 
 
@@ -197,6 +201,12 @@ class CurationStore(RepositoryBase):
             ReviewCardRow,
             {"event_id": event_id, "case_id": case_id, "fiche_version": fiche_version},
         )
+
+    def review_cards_among(self, event_ids: set[str]) -> set[str]:
+        """Which of these events are review cards, in one query (a sync batch's reactions)."""
+        if not event_ids:
+            return set()
+        return set(self.connection.scalars(_CARDS_AMONG, {"targets": sorted(event_ids)}))
 
     def review_card(self, event_id: str) -> tuple[int, int] | None:
         """(case id, fiche version) of the card posted as `event_id`, if it is one."""
