@@ -67,6 +67,7 @@ class InboundService:
             self.case_roots,
             batch.events,
             on_redacted=lambda case_ids: self._republish(repo, case_ids),
+            may_act=lambda key: key in PIN_KEYS or is_card_action(key),
         )
         for event in batch.events:
             if isinstance(event, InboundMessage):

@@ -222,13 +222,19 @@ class StatementCounter:
     def _count(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
         self.total += 1
         words = statement.split()
-        kind = " ".join(words[:3]) if words and words[0].upper() == "INSERT" else words[0]
-        if words and words[0].upper() in {"SELECT", "UPDATE", "DELETE"}:
-            table = next(
-                (words[k + 1] for k, w in enumerate(words[:-1]) if w.upper() in {"FROM", "UPDATE"}),
-                "?",
-            )
-            kind = f"{words[0]} {table}"
+        verb = words[0].upper() if words else ""
+        if verb == "INSERT":
+            kind = " ".join(words[:3])
+        elif verb in {"SELECT", "UPDATE", "DELETE"}:
+            # Every table read from: "SELECT cases+messages" for a UNION of two.
+            tables = [
+                words[k + 1]
+                for k, w in enumerate(words[:-1])
+                if w.upper() in {"FROM", "UPDATE"} and not words[k + 1].startswith("(")
+            ]
+            kind = f"{words[0]} {'+'.join(dict.fromkeys(tables)) or '?'}"
+        else:
+            kind = words[0] if words else "?"
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
 
     def close(self) -> None:

@@ -71,16 +71,24 @@ class CaseRoots:
         self._known = {k: v for k, v in self._known.items() if v is not None}
         self._unsure = {k: v for k, v in self._unsure.items() if v is not None}
 
+    def missing(self, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The pairs whose answer is not known: what `learn` must be told."""
+        self._drop_stale()
+        known, unsure = self._known, self._unsure
+        return {pair for pair in pairs if pair not in known and pair not in unsure}
+
+    def learn(self, asked: set[tuple[str, str]], found: dict[tuple[str, str], CaseKey]) -> None:
+        """What the transaction under way read for `asked`: `found` are those with a case."""
+        self._unsure.update((pair, found.get(pair)) for pair in asked)
+
     def lookup(
         self, repo: Repository, pairs: set[tuple[str, str]]
     ) -> dict[tuple[str, str], CaseKey]:
         """The cases of those pairs that have one; one query for the pairs not known."""
-        self._drop_stale()
-        known, unsure = self._known, self._unsure
-        missing = {pair for pair in pairs if pair not in known and pair not in unsure}
+        missing = self.missing(pairs)
         if missing:
-            found = repo.case_keys_by_roots(missing)
-            unsure.update((pair, found.get(pair)) for pair in missing)
+            self.learn(missing, repo.case_keys_by_roots(missing))
+        known, unsure = self._known, self._unsure
         result: dict[tuple[str, str], CaseKey] = {}
         for pair in pairs:
             key = known[pair] if pair in known else unsure[pair]
@@ -100,11 +108,12 @@ class BatchWriter:
     """One batch's buffered writes; `on_redacted(case_ids)` hears of the cases whose stored
     messages were erased (their published pages must be rebuilt).
 
-    What the batch's events ask of the database is asked once for all of them: the cases
-    of its threads (`CaseRoots`), the stored messages its replies answer, the review
-    cards its reactions may name. The last two are read when first needed and read again
-    after a flush (a command or a reaction that acts may have changed them), so each
-    event sees the database as it would alone.
+    What the batch's events ask of the database is asked once for all of them, in one
+    statement: the cases of its threads (those `CaseRoots` does not know), the stored
+    messages its replies answer, the review cards its reactions (those whose key
+    `may_act`) may name. The last two are read again, when next needed, after a flush (a
+    command or a reaction that acts may have changed them), so each event sees the
+    database as it would alone.
     """
 
     def __init__(
@@ -113,6 +122,7 @@ class BatchWriter:
         roots: CaseRoots,
         events: Iterable[Inbound],
         on_redacted: Callable[[set[int]], object] = lambda _case_ids: None,
+        may_act: Callable[[str], bool] = lambda _key: True,
     ) -> None:
         self.repo = repo
         self.roots = roots
@@ -130,12 +140,16 @@ class BatchWriter:
                     wanted.add((e.room_id, e.thread_root))
                 if e.in_reply_to:
                     self._reply_targets.add(e.in_reply_to)
-            elif isinstance(e, InboundReaction):
+            elif isinstance(e, InboundReaction) and may_act(e.key):
                 self._reaction_targets.add(e.target)
-        self._by_root = roots.lookup(repo, wanted)
+        unknown = roots.missing(wanted)
+        read = repo.batch_reads(unknown, self._reply_targets, self._reaction_targets)
+        roots.learn(unknown, read.cases)
+        self._by_root = roots.lookup(repo, wanted)  # known now: no query
         self._origins: dict[int, CaseOrigin] = dict(self._by_root.values())
-        self._replied: dict[str, tuple[str, int | None, CaseOrigin | None]] | None = None
-        self._cards: set[str] | None = None
+        #: None once a flush made them stale: read again when next needed
+        self._replied: dict[str, tuple[str, int | None, CaseOrigin | None]] | None = read.replied
+        self._cards: set[str] | None = read.cards
 
     def case_of(self, event: InboundMessage) -> int | None:
         """The case a message belongs to: its thread's, or its replied message's."""
