@@ -114,18 +114,18 @@ def test_replies_and_reactions_are_looked_up_once_per_batch(db: Database) -> Non
         assert repo.count_messages(case_id) == 20  # replies to a thread's case stay out
 
 
-def test_a_reply_chain_still_grows_from_a_batch_lookup(db: Database) -> None:
+def test_a_reply_chain_still_grows_from_a_batch_lookup(any_db: Database) -> None:
     """A reply to a message of a reply-chain case joins it, whether the replied message
     was stored before the batch, earlier in it, or earlier in it before a command."""
     service = _service()
-    _apply(db, service, "t1", [_msg(0)])
-    case_id = _open_case(db, "$m0", CaseOrigin.REPLY_CHAIN)
-    _apply(db, service, "t2", [_msg(1, reply="$m0")])  # $m0 is not stored: not joined
-    with db.transaction() as repo:
+    _apply(any_db, service, "t1", [_msg(0)])
+    case_id = _open_case(any_db, "$m0", CaseOrigin.REPLY_CHAIN)
+    _apply(any_db, service, "t2", [_msg(1, reply="$m0")])  # $m0 is not stored: not joined
+    with any_db.transaction() as repo:
         assert repo.count_messages(case_id) == 0
-    _apply(db, service, "t3", [_msg(2, thread="$m0"), _msg(3, reply="$m2")])
+    _apply(any_db, service, "t3", [_msg(2, thread="$m0"), _msg(3, reply="$m2")])
     _apply(
-        db,
+        any_db,
         service,
         "t4",
         [
@@ -135,7 +135,7 @@ def test_a_reply_chain_still_grows_from_a_batch_lookup(db: Database) -> None:
             _msg(6, reply="$m5"),
         ],
     )
-    with db.transaction() as repo:
+    with any_db.transaction() as repo:
         assert [m.event_id for m in repo.case_messages(case_id)] == [
             "$m2",
             "$m3",
@@ -145,15 +145,15 @@ def test_a_reply_chain_still_grows_from_a_batch_lookup(db: Database) -> None:
         ]
 
 
-def test_a_case_opened_by_another_transaction_is_found_by_the_next_batch(db: Database) -> None:
+def test_a_case_opened_by_another_transaction_is_found_by_the_next_batch(any_db: Database) -> None:
     """The capture job opens cases in its own transaction: a thread known to have no
     case must be captured from its next message on."""
     service = _service()
-    _apply(db, service, "t1", [_msg(0), _msg(1, thread="$m0")])
-    _apply(db, service, "t2", [_msg(2, thread="$m0")])  # "no case" now cached, committed
-    case_id = _open_case(db, "$m0")
-    _apply(db, service, "t3", [_msg(3, thread="$m0")])
-    with db.transaction() as repo:
+    _apply(any_db, service, "t1", [_msg(0), _msg(1, thread="$m0")])
+    _apply(any_db, service, "t2", [_msg(2, thread="$m0")])  # "no case" now cached, committed
+    case_id = _open_case(any_db, "$m0")
+    _apply(any_db, service, "t3", [_msg(3, thread="$m0")])
+    with any_db.transaction() as repo:
         assert [m.event_id for m in repo.case_messages(case_id)] == ["$m3"]
 
 
@@ -183,41 +183,41 @@ def _case_id(db: Database, root: str) -> int:
         return case.id
 
 
-def test_no_case_read_while_a_case_was_opened_elsewhere_is_not_kept(db: Database) -> None:
+def test_no_case_read_while_a_case_was_opened_elsewhere_is_not_kept(any_db: Database) -> None:
     """A transaction may read from a snapshot older than another's commit (PostgreSQL):
     if a case was opened anywhere while it ran, its "no case" answers are not kept,
     even those read after the count moved."""
-    _open_case(db, "$other")  # the room exists
+    _open_case(any_db, "$other")  # the room exists
     roots = CaseRoots()
-    with db.transaction() as repo:
+    with any_db.transaction() as repo:
         roots.watch(repo.session)
         CASE_OPENINGS.moved()  # another transaction's case committed after this one began
         assert roots.lookup(repo, {(ROOM, "$late")}) == {}  # its snapshot predates it
-    case_id = _insert_case_row(db, "$late")  # that case
-    with db.transaction() as repo:
+    case_id = _insert_case_row(any_db, "$late")  # that case
+    with any_db.transaction() as repo:
         roots.watch(repo.session)
         assert roots.lookup(repo, {(ROOM, "$late")}) == {(ROOM, "$late"): (case_id, "thread")}
 
 
-def test_a_rolled_back_transaction_leaves_no_answer_behind(db: Database) -> None:
-    _open_case(db, "$other")
+def test_a_rolled_back_transaction_leaves_no_answer_behind(any_db: Database) -> None:
+    _open_case(any_db, "$other")
     roots = CaseRoots()
-    with pytest.raises(RuntimeError), db.transaction() as repo:
+    with pytest.raises(RuntimeError), any_db.transaction() as repo:
         roots.watch(repo.session)
         assert roots.lookup(repo, {(ROOM, "$x")}) == {}
         raise RuntimeError("the database went away before the commit")
-    case_id = _insert_case_row(db, "$x")
-    with db.transaction() as repo:
+    case_id = _insert_case_row(any_db, "$x")
+    with any_db.transaction() as repo:
         roots.watch(repo.session)
         assert roots.lookup(repo, {(ROOM, "$x")}) == {(ROOM, "$x"): (case_id, "thread")}
 
 
-def test_a_case_opened_by_a_command_takes_the_rest_of_its_batch(db: Database) -> None:
+def test_a_case_opened_by_a_command_takes_the_rest_of_its_batch(any_db: Database) -> None:
     """`!capturer` in a thread opens its case inside the batch: the thread's next
     messages of the same batch join it, though the batch had found no case for it."""
     service = _service()
     _apply(
-        db,
+        any_db,
         service,
         "t1",
         [
@@ -227,6 +227,22 @@ def test_a_case_opened_by_a_command_takes_the_rest_of_its_batch(db: Database) ->
             _msg(2, thread="$m0"),
         ],
     )
-    with db.transaction() as repo:
+    with any_db.transaction() as repo:
         (case,) = repo.list_cases()
         assert [m.event_id for m in repo.case_messages(case.id)] == ["$m2"]
+
+
+def test_the_batch_reads_answer_each_question_on_both_engines(any_db: Database) -> None:
+    case_id = _open_case(any_db, "$root")
+    _apply(any_db, _service(), "t1", [_msg(1, thread="$root")])
+    with any_db.transaction() as repo:
+        repo.add_review_card("$card", case_id, 1)
+    with any_db.transaction() as repo:
+        read = repo.batch_reads(
+            {(ROOM, "$root"), ("!other:localhost", "$root"), (ROOM, "$none")},
+            {"$m1", "$nope"},
+            {"$card", "$m1"},
+        )
+    assert read.cases == {(ROOM, "$root"): (case_id, CaseOrigin.THREAD)}
+    assert read.replied == {"$m1": (ROOM, case_id, CaseOrigin.THREAD)}
+    assert read.cards == {"$card"}
