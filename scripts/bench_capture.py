@@ -218,7 +218,7 @@ def main() -> int:
     parser.add_argument("--rooms", type=int, default=20)
     parser.add_argument("--threads", type=int, default=10, help="captured threads per room")
     parser.add_argument(
-        "--rounds", type=int, default=None, help="best of this many (2; 3 realistic)"
+        "--rounds", type=int, default=None, help="best of this many (2; 5 realistic)"
     )
     args = parser.parse_args()
     if args.realistic:

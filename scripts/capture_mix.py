@@ -201,13 +201,20 @@ def floor_batches(events: list[Inbound], batch: int) -> Iterator[list[dict[str, 
         yield [row for per_event in rows[k : k + batch] for row in per_event]
 
 
-def write_floor(engine: Engine, events: list[Inbound], batch: int) -> None:
-    """The raw floor: a Core executemany of the captured rows, one transaction per batch."""
+def write_floor(engine: Engine, events: list[Inbound], batch: int, token: bool = False) -> None:
+    """The raw floor: a Core executemany of the captured rows, one transaction per batch;
+    with `token`, also the sync token's upsert that DESIGN §9 commits with each batch."""
     stmt = insert(MessageRow)
-    for rows in floor_batches(events, batch):
+    upsert = text(
+        "INSERT INTO sync_state (key, value) VALUES ('next_batch', :v) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
+    for k, rows in enumerate(floor_batches(events, batch)):
         with engine.begin() as connection:
             if rows:
                 connection.execute(stmt, rows)
+            if token:
+                connection.execute(upsert, {"v": f"s{k}"})
 
 
 class StatementCounter:

@@ -1,4 +1,5 @@
-"""Stores a sync batch's captured messages in bulk, with the cases looked up once.
+"""Stores a sync batch's captured messages in bulk, with what its events ask of the
+database (their threads' cases, replied messages, review cards) read once.
 
 Messages, edits and redactions are buffered and written as a few executemany
 statements: the new messages first (an edit or redaction only changes a stored message,
