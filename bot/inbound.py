@@ -65,8 +65,9 @@ class InboundService:
         writer = BatchWriter(
             repo,
             self.case_roots,
-            (e for e in batch.events if isinstance(e, InboundMessage)),
+            batch.events,
             on_redacted=lambda case_ids: self._republish(repo, case_ids),
+            may_act=lambda key: key in PIN_KEYS or is_card_action(key),
         )
         for event in batch.events:
             if isinstance(event, InboundMessage):
@@ -78,8 +79,7 @@ class InboundService:
             elif isinstance(event, InboundInvite):
                 self._on_invite(repo, event)
             elif isinstance(event, InboundReaction) and not batch.initial:
-                writer.flush()
-                self._on_reaction(repo, event)
+                self._on_reaction(repo, writer, event)
         writer.flush()
         record_position(repo, batch)
 
@@ -174,18 +174,23 @@ class InboundService:
 
     # -- reactions -------------------------------------------------------------------
 
-    def _on_reaction(self, repo: Repository, event: InboundReaction) -> None:
+    def _on_reaction(self, repo: Repository, writer: BatchWriter, event: InboundReaction) -> None:
         """📌 captures; ✅ / ❌ on a review card curates. A reaction that would act costs a
         token of the sender's command rate limit (DESIGN §4): a flood of pins must not open
-        a flood of cases. Other reactions (a 👍 on a message) cost nothing."""
+        a flood of cases. Other reactions (a 👍 on a message) cost nothing: no query of
+        their own (the batch's cards are looked up at once), no flush of the batch."""
         if event.sender == self.bot_user_id:
             return
-        on_card = repo.review_card(event.target) is not None
+        card_action = is_card_action(event.key)
+        if not card_action and event.key not in PIN_KEYS:
+            return  # a ❤️ acts on nothing, card or not
+        on_card = writer.is_review_card(event.target)
         if on_card:
-            if not is_card_action(event.key):
+            if not card_action:
                 return
         elif event.key not in PIN_KEYS or not capture_enabled(repo, event.room_id):
             return
+        writer.flush()  # what acts next may read the batch's messages
         if not self._admit_reaction(repo, event):
             return
         if on_card:

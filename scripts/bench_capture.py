@@ -9,8 +9,14 @@ gap), so the busier the rooms, the larger the batch. The headline batch is 1,000
 loaded bot); 100 (a calm one) is reported too, with the floor that one commit per batch
 sets: the same Core executemany, committed every batch.
 
+`--realistic` replays a network's workload instead (scripts/capture_mix.py): live
+batches of 4 and 20 events over 50 rooms, against the same raw floor, with the SQL
+statements counted, and the same path timed with 500 and 50,000 cases, and with an empty
+table and 2,000,000 stored messages (flatness).
+
 Prints one JSON line. Usage:
     .venv/bin/python scripts/bench_capture.py [--events N] [--batch 1000,100] [--rounds 2]
+    .venv/bin/python scripts/bench_capture.py --realistic [--events N] [--stored 2000000]
 """
 
 from __future__ import annotations
@@ -201,7 +207,9 @@ def measure(events: list[Inbound], batch: int, rooms: int, threads: int, rounds:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--realistic", action="store_true", help="the network's mix")
+    parser.add_argument("--stored", type=int, default=2_000_000, help="(--realistic)")
+    parser.add_argument("--events", type=int, default=None, help="100,000; 20,000 realistic")
     parser.add_argument(
         "--batch",
         default="1000,100",
@@ -209,9 +217,16 @@ def main() -> int:
     )
     parser.add_argument("--rooms", type=int, default=20)
     parser.add_argument("--threads", type=int, default=10, help="captured threads per room")
-    parser.add_argument("--rounds", type=int, default=2, help="best of this many runs")
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="best of this many (2; 5 realistic)"
+    )
     args = parser.parse_args()
-    events = synthetic_events(args.events, args.rooms, args.threads)
+    if args.realistic:
+        from scripts.bench_capture_realistic import realistic
+
+        print(json.dumps(realistic(args.events or 20_000, args.stored, args.rounds)))
+        return 0
+    events = synthetic_events(args.events or 100_000, args.rooms, args.threads)
     runs = [
         measure(events, int(b), args.rooms, args.threads, args.rounds)
         for b in args.batch.split(",")

@@ -81,7 +81,11 @@ class ParticipantRow(Base):
 
 class CaseRow(Base):
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("room_id", "root_event_id"),)
+    __table_args__ = (
+        UniqueConstraint("room_id", "root_event_id"),
+        # Capture looks cases up by their threads' roots (migration 0007).
+        Index("ix_cases_root_event_id", "root_event_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     room_id: Mapped[str] = mapped_column(ForeignKey("rooms.room_id"), index=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, event, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from bot.domain.models import (
     Case,
@@ -25,6 +27,42 @@ from bot.storage.tables import (
     CaseTagRow,
     RoomRow,
 )
+
+_OPENED = "capibot.cases_opened"
+
+
+class CaseOpenings:
+    """A count of the cases this process opened, moved when a case row is written and
+    again when its transaction commits.
+
+    A cache of which thread roots have *no* case (capture's `CaseRoots`) drops those
+    answers whenever the count moved: a case may be opened at any moment, by a command
+    in the batch being applied or by the capture job in another transaction, and the
+    thread's next message must find it. `create_case` is the one place cases are opened.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    @property
+    def generation(self) -> int:
+        return self._count
+
+    def moved(self) -> None:
+        with self._lock:
+            self._count += 1
+
+
+CASE_OPENINGS = CaseOpenings()
+
+
+@event.listens_for(Session, "after_commit")
+def _opened_cases_committed(session: Session) -> None:
+    """Move the count again once a transaction that opened cases commits: what another
+    transaction could not see before now, it sees."""
+    if not session.in_nested_transaction() and session.info.pop(_OPENED, False):
+        CASE_OPENINGS.moved()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +142,8 @@ class CaseStore(PeopleStore, CurationStore):
         )
         self.session.add(row)
         self.session.flush()
+        self.session.info[_OPENED] = True
+        CASE_OPENINGS.moved()
         self.add_transition(
             Transition(case_id=row.id, from_state=None, to_state=state, actor=created_by, at=now)
         )

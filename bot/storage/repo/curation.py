@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from bot.domain.fiche import split_list
 from bot.domain.models import (
@@ -40,6 +40,11 @@ def fiche_tags(fields: dict[FicheField, str]) -> list[dict[str, str]]:
             key = fold(item)[:255]
             tags.setdefault((field.value, key), {"kind": field.value, "key": key})
     return list(tags.values())
+
+
+_CARDS_AMONG = select(ReviewCardRow.event_id).where(
+    ReviewCardRow.event_id.in_(bindparam("targets", expanding=True))
+)
 
 
 class CurationStore(RepositoryBase):
@@ -221,6 +226,12 @@ class CurationStore(RepositoryBase):
             ReviewCardRow,
             {"event_id": event_id, "case_id": case_id, "fiche_version": fiche_version},
         )
+
+    def review_cards_among(self, event_ids: set[str]) -> set[str]:
+        """Which of these events are review cards, in one query (a sync batch's reactions)."""
+        if not event_ids:
+            return set()
+        return set(self.connection.scalars(_CARDS_AMONG, {"targets": sorted(event_ids)}))
 
     def review_card(self, event_id: str) -> tuple[int, int] | None:
         """(case id, fiche version) of the card posted as `event_id`, if it is one."""

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 
 from bot.domain.models import (
     CaseOrigin,
@@ -17,7 +28,21 @@ from bot.storage.repo.rows import MessageValues, to_message, values_of_message
 from bot.storage.tables import (
     CaseRow,
     MessageRow,
+    ReviewCardRow,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReads:
+    """What a sync batch's events ask of the database (`MessageStore.batch_reads`)."""
+
+    #: (room, root) → (case id, origin), for the roots that have a case
+    cases: dict[tuple[str, str], tuple[int, CaseOrigin]]
+    #: stored message id → (room, case id, the case's origin)
+    replied: dict[str, tuple[str, int | None, CaseOrigin | None]]
+    #: the review cards among the targets
+    cards: set[str]
+
 
 # The capture hot path's statements, built once (building a construct costs more than
 # running it from SQLAlchemy's compiled cache).
@@ -43,6 +68,34 @@ _REDACT_MESSAGE = (
 _REPLY_TARGETS = select(MessageRow.event_id).where(
     MessageRow.event_id.in_(bindparam("targets", expanding=True)),
     (MessageRow.in_reply_to.is_not(None)) | (MessageRow.thread_root.is_not(None)),
+)
+_CASES_ROOTED_AT = select(CaseRow.room_id, CaseRow.root_event_id, CaseRow.id, CaseRow.origin).where(
+    CaseRow.root_event_id.in_(bindparam("roots", expanding=True))
+)
+_REPLIED = (
+    select(MessageRow.event_id, MessageRow.room_id, MessageRow.case_id, CaseRow.origin)
+    .outerjoin(CaseRow, CaseRow.id == MessageRow.case_id)
+    .where(MessageRow.event_id.in_(bindparam("targets", expanding=True)))
+)
+# What a sync batch asks, in one statement (each part one index seek per key): the cases
+# rooted at its threads' roots, the messages its replies answer, the review cards among
+# its reactions' targets. Columns: part, key, room, case id, origin.
+_BATCH_READS: CompoundSelect[Any] = union_all(
+    select(
+        literal_column("'root'"), CaseRow.root_event_id, CaseRow.room_id, CaseRow.id, CaseRow.origin
+    ).where(CaseRow.root_event_id.in_(bindparam("roots", expanding=True))),
+    select(
+        literal_column("'replied'"),
+        MessageRow.event_id,
+        MessageRow.room_id,
+        MessageRow.case_id,
+        CaseRow.origin,
+    )
+    .outerjoin(CaseRow, CaseRow.id == MessageRow.case_id)
+    .where(MessageRow.event_id.in_(bindparam("replied", expanding=True))),
+    select(
+        literal_column("'card'"), ReviewCardRow.event_id, null(), ReviewCardRow.case_id, null()
+    ).where(ReviewCardRow.event_id.in_(bindparam("cards", expanding=True))),
 )
 _UNREDACTED_CASES = select(MessageRow.event_id, MessageRow.case_id, MessageRow.room_id).where(
     MessageRow.event_id.in_(bindparam("targets", expanding=True)),
@@ -82,17 +135,48 @@ class MessageStore(RepositoryBase):
     def case_keys_by_roots(
         self, room_roots: set[tuple[str, str]]
     ) -> dict[tuple[str, str], tuple[int, CaseOrigin]]:
-        """(id, origin) of the cases rooted at these (room, root) pairs, in one light query."""
+        """(id, origin) of the cases rooted at these (room, root) pairs, in one light query
+        (one index seek per root, `ix_cases_root_event_id`; the room is checked here)."""
         roots = {root for _, root in room_roots}
         if not roots:
             return {}
-        rows = self.connection.execute(
-            select(CaseRow.room_id, CaseRow.root_event_id, CaseRow.id, CaseRow.origin).where(
-                CaseRow.root_event_id.in_(roots)
-            )
-        )
+        rows = self.connection.execute(_CASES_ROOTED_AT, {"roots": sorted(roots)})
         found = {(r[0], r[1]): (int(r[2]), CaseOrigin(r[3])) for r in rows}
         return {key: value for key, value in found.items() if key in room_roots}
+
+    def batch_reads(
+        self, roots: set[tuple[str, str]], replied: set[str], cards: set[str]
+    ) -> BatchReads:
+        """`case_keys_by_roots`, `replied_messages` and `review_cards_among` at once: one
+        statement for what a sync batch's events ask (none if they ask nothing)."""
+        found = BatchReads({}, {}, set())
+        if not (roots or replied or cards):
+            return found
+        params = {
+            "roots": sorted({root for _, root in roots}),
+            "replied": sorted(replied),
+            "cards": sorted(cards),
+        }
+        for part, key, room, case_id, origin in self.connection.execute(_BATCH_READS, params):
+            if part == "root":
+                if (room, key) in roots:
+                    found.cases[(room, key)] = (int(case_id), CaseOrigin(origin))
+            elif part == "replied":
+                found.replied[key] = (room, case_id, CaseOrigin(origin) if origin else None)
+            else:
+                found.cards.add(key)
+        return found
+
+    def replied_messages(
+        self, event_ids: set[str]
+    ) -> dict[str, tuple[str, int | None, CaseOrigin | None]]:
+        """(room, case id, case origin) of the stored messages among `event_ids`, in one
+        query: what a sync batch's replies may join. The caller checks the room (a reply
+        from another room must not join)."""
+        if not event_ids:
+            return {}
+        rows = self.connection.execute(_REPLIED, {"targets": sorted(event_ids)})
+        return {r[0]: (r[1], r[2], CaseOrigin(r[3]) if r[3] is not None else None) for r in rows}
 
     def get_message(self, event_id: str) -> Message | None:
         """A stored message by id, whatever its room: for tests and tools. Anything

@@ -18,6 +18,8 @@ from bot.storage.tables import (
 
 SYNC_TOKEN_KEY = "next_batch"
 
+_UPSERT_TOKEN: dict[str, Any] = {}
+
 
 class SyncStateStore(RepositoryBase):
     """The sync token, encrypted events waiting for their keys, events set aside."""
@@ -30,11 +32,14 @@ class SyncStateStore(RepositoryBase):
 
     def set_sync_token(self, token: str) -> None:
         """One Core upsert: it runs once per sync batch, on the capture hot path."""
-        core = SyncStateRow.__table__
-        stmt = self._dialect_module().insert(core)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[core.c.key], set_={"value": stmt.excluded.value}
-        )
+        dialect = self.session.get_bind().dialect.name
+        stmt = _UPSERT_TOKEN.get(dialect)
+        if stmt is None:  # built once per engine kind: building cost more than running it
+            core = SyncStateRow.__table__
+            insert = self._dialect_module().insert(core)
+            stmt = _UPSERT_TOKEN[dialect] = insert.on_conflict_do_update(
+                index_elements=[core.c.key], set_={"value": insert.excluded.value}
+            )
         self.connection.execute(stmt, {"key": SYNC_TOKEN_KEY, "value": token})
 
     def save_key_waits(self, waits: Iterable[tuple[str, str, dict[str, Any], datetime]]) -> None:

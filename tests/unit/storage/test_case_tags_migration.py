@@ -28,7 +28,7 @@ def test_existing_fiches_are_tagged_from_their_latest_version(empty_url: str) ->
         (2, 1, "logement, LOGEMENT", ""),
     ]
     try:
-        migrate.upgrade(engine, "0006")
+        migrate.upgrade(engine, "0007")
         with engine.begin() as connection:
             connection.execute(
                 text(
@@ -79,7 +79,7 @@ def test_the_migration_goes_down_and_up_again(empty_url: str) -> None:
         config = migrate._config()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0006")
+            command.downgrade(config, "0007")
         migrate.upgrade(engine)
         assert migrate.is_up_to_date(engine)
     finally:

@@ -69,9 +69,6 @@ BOUNDED: dict[str, str] = {
     "(it is the export's job; out of the running bot, and its own issue-14 work)",
     r"SELECT .* FROM outbox ORDER BY outbox.id": "`!oublier` scrubs every outbox row of "
     "the person's words; rare, and the table is bounded by privacy.outbox_retention",
-    r"SELECT cases.room_id, cases.root_event_id, cases.id, cases.origin FROM cases WHERE "
-    r"cases.root_event_id IN \(.*\)": "KNOWN, fixed by the capture helper's change "
-    "(case_keys_by_roots, issue 14, migration 0007): remove this entry at merge",
 }
 
 #: SQLite after ANALYZE only: statements on a skewed status column (a few pending rows
