@@ -69,6 +69,7 @@ from scripts.bench_rooms import bot_config_for, create_rooms, join_rooms, pooled
 from scripts.devstack import Stack, StackInfo  # noqa: E402
 
 ISSUE_EVENTS = 100_000
+COMMAND_BURST = 10  # CommandRateLimit: a burst of 10 per user, then 0.5 per second
 
 
 async def observe(spec: dict[str, Any]) -> None:
@@ -133,12 +134,11 @@ async def setup(stack: StackInfo, db: Path, rooms: int) -> tuple[list[str], list
         await join_rooms(stack, stack.user("bot"), room_ids)
         await join_rooms(stack, stack.user("practitioner2"), room_ids)
 
-        async def open_case(room_id: str) -> str:
-            root = await send(alice, room_id, "Fil à rattraper")
+        roots = await pooled(room_ids, lambda room_id: send(alice, room_id, "Fil à rattraper"))
+        for n, (room_id, root) in enumerate(zip(room_ids, roots, strict=True)):
+            if n >= COMMAND_BURST:  # the bot's command rate limit: 10, then one per 2 s
+                await asyncio.sleep(2.1)
             await send(alice, room_id, "!capturer Rattrapage", thread=root)
-            return root
-
-        roots = await pooled(room_ids, open_case)
 
         async def captured() -> bool:
             return int(query(db, "select count(*) from cases") or 0) >= rooms
