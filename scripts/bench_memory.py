@@ -3,6 +3,9 @@
 Fills a fresh SQLite database, starts `python -m bot run` against the local stack
 (brought up if needed, stopped again if this script started it), waits until it runs and
 its first sync is done, then reads VmRSS. Prints one JSON line. Target: <= 150 MB.
+
+`--joined N` (see bench_memory_joined.py): the bot is also actually joined to N rooms of
+a fresh real Synapse, and its CPU per event is compared with a second bot joined to 10.
 """
 
 from __future__ import annotations
@@ -80,7 +83,14 @@ def main() -> int:
     parser.add_argument("--rooms", type=int, default=1000)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--settle", type=float, default=10.0, help="idle seconds before reading")
+    parser.add_argument("--joined", type=int, default=0, help="rooms of the real Synapse joined")
+    parser.add_argument("--burst", type=int, default=300, help="--joined: messages per round")
+    parser.add_argument("--rounds", type=int, default=3, help="--joined: bursts measured")
     args = parser.parse_args()
+    if args.joined:
+        from scripts.bench_memory_joined import main_joined
+
+        return main_joined(args, fill)
     stack = Stack()
     started_stack = not all(stack.status().values())
     info = stack.up()

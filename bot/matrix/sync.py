@@ -1,4 +1,4 @@
-"""The supervised sync loop: nio sync → back-fill → translate → one `SyncBatch` per sync.
+"""The supervised sync loop: nio sync → back-fill → translate → bounded `SyncBatch`es.
 
 Why not `sync_forever` and callbacks: nio advances its token before callbacks run, so a
 crash loses or repeats events. Here the token lives in our database and moves forward
@@ -10,18 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from nio import AsyncClient, MegolmEvent, MessageDirection, RoomMessagesResponse, SyncResponse
 
-from bot.domain.permissions import room_creators
 from bot.matrix.delivery import BatchHandler, Delivery, Stopped
 from bot.matrix.delivery import record_position as record_position
 from bot.matrix.errors import MatrixError
 from bot.matrix.events import Inbound, KeyWait, RoomSnapshot, SyncBatch
-from bot.matrix.gateway import fetch_create_event, raise_for
+from bot.matrix.gateway import raise_for
+from bot.matrix.snapshots import RoomSnapshots, changes_state
 from bot.matrix.translate import decrypt, invite_from_state, translate_event
 from bot.storage.database import Database
 
@@ -32,18 +32,9 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _create_info(event: Mapping[str, Any]) -> frozenset[str] | None:
-    """The all-powerful creators a `m.room.create` event names (DESIGN §9 item 6), or
-    None when the event is unusable. The rule itself is the domain's."""
-    content = event.get("content")
-    sender = event.get("sender")
-    if not isinstance(content, Mapping) or not isinstance(sender, str):
-        return None
-    return room_creators(sender, content, str(content.get("room_version") or "1"))
-
-
 class SyncLoop:
-    """Syncs forever and hands each sync's events to `handle_batch`, exactly once in order.
+    """Syncs forever and hands each sync's events to `handle_batch`, exactly once in order,
+    in batches of at most `max_batch` events (a catch-up is streamed room by room).
 
     **Token contract.** The loop reads its token with `repo.get_sync_token()` at each
     (re)start. `handle_batch(batch)` must call `repo.set_sync_token(batch.next_batch)` in
@@ -51,6 +42,9 @@ class SyncLoop:
     both or neither, and the next start re-syncs from the old token (event ids make the
     replay harmless). The loop does not commit the token after a successful handler
     (it only checks that the handler did, and repairs it with an error log if not).
+    A sync split into several batches gives its own token to the last one only; the
+    earlier ones carry the token already stored, so a crash after batch k restarts from
+    the old token and replays the whole sync.
 
     **Failures** (`Delivery`). While the database is unavailable, delivery stops and the
     same batch is retried with backoff capped at `max_backoff` until it answers: the token
@@ -69,7 +63,11 @@ class SyncLoop:
 
     **Limited timelines** (Synapse returns at most ~10–100 events per room and sync) are
     back-filled with /messages from the timeline's `prev_batch` back to our previous
-    token, so every event reaches the handler once.
+    token, so every event reaches the handler once. A room's gap is fetched when its turn
+    comes: memory holds one room's back-fill and one batch, whatever the downtime.
+
+    **Room snapshots** are rebuilt only for rooms whose state changed in the sync
+    (`RoomSnapshots`): idle joined rooms cost nothing per sync.
 
     **Encryption.** nio decrypts what it can while processing the sync; an event whose
     room key has not arrived yet waits up to `undecryptable_ttl` seconds and is delivered
@@ -90,6 +88,7 @@ class SyncLoop:
         retry_pause: float = 0.5,
         backfill_page: int = 100,
         backfill_max: int = 50_000,
+        max_batch: int = 500,
         undecryptable_ttl: float = 24 * 3600.0,
     ) -> None:
         self.client = client
@@ -100,6 +99,7 @@ class SyncLoop:
         self.max_backoff = max_backoff
         self.backfill_page = backfill_page
         self.backfill_max = backfill_max
+        self.max_batch = max(1, max_batch)
         self.undecryptable_ttl = undecryptable_ttl
         self.delivery = Delivery(
             db,
@@ -116,7 +116,8 @@ class SyncLoop:
         self._wake = asyncio.Event()
         self._sync_task: asyncio.Future[Any] | None = None
         self._joined: set[str] = set()
-        self._create: dict[str, frozenset[str]] = {}
+        self._joined_frozen: frozenset[str] = frozenset()
+        self._rooms = RoomSnapshots(client)
         self._undecrypted: dict[str, tuple[str, Any, datetime]] = {}
         self._new_waits: list[KeyWait] = []  # stashed while building the current batch
         self._ended_waits: list[str] = []  # waits that ended while building it
@@ -167,20 +168,21 @@ class SyncLoop:
         answered = self.delivery.until_database_answers
         since = await answered(lambda: self.db.run(lambda repo: repo.get_sync_token()))
         await answered(self._load_key_waits)
-        self._joined = set()
+        self._joined, self._joined_frozen = set(), frozenset()
         first = True
         while not self._stopping:
             response = await self._sync(since, first)
             if response is None:  # stopped while waiting
                 return
-            batch = await self._build_batch(response, since)
             await self._housekeeping()
-            try:
-                await self.delivery.deliver(batch, since)
-            except Stopped:
-                return
-            self.batches_delivered += 1
-            since = batch.next_batch
+            async with contextlib.aclosing(self._batches(response, since)) as batches:
+                async for batch in batches:
+                    try:
+                        await self.delivery.deliver(batch, since)
+                    except Stopped:
+                        return
+                    self.batches_delivered += 1
+            since = response.next_batch
             first = False
 
     async def _sync(self, since: str | None, first: bool) -> SyncResponse | None:
@@ -210,58 +212,107 @@ class SyncLoop:
             raise_for(response, "sync")
         return response
 
-    # -- building the batch --------------------------------------------------------------
+    # -- building the batches ------------------------------------------------------------
 
-    async def _build_batch(self, response: SyncResponse, since: str | None) -> SyncBatch:
+    async def _batches(
+        self, response: SyncResponse, since: str | None
+    ) -> AsyncGenerator[SyncBatch, None]:
+        """One sync's events, room by room, in batches of at most `max_batch` events.
+
+        Only the last batch carries the sync's `next_batch` (and its key waits); the
+        earlier ones carry `since`, the token already stored, so a crash between two of
+        them replays the sync instead of losing the rest (event ids make the replay
+        harmless). Each room's gap is fetched when its turn comes, so memory holds one
+        room's back-fill and one batch, not the whole catch-up. The first sync of a fresh
+        install (`since` is None: no earlier token to commit with) stays one batch; its
+        timelines are not back-filled anyway.
+        """
         self._new_waits, self._ended_waits = [], []
-        events: list[Inbound] = []
-        seen: set[str] = set()
         rooms = response.rooms
+        for room_id in rooms.leave:
+            self._rooms.forget((room_id,))
+        if set(rooms.join) - self._joined or self._joined & set(rooms.leave):
+            self._joined.update(rooms.join)
+            self._joined.difference_update(rooms.leave)
+            self._joined_frozen = frozenset(self._joined)
+        snapshots: dict[str, RoomSnapshot] = {}
         for room_id, info in rooms.join.items():
-            self._harvest_create(room_id, list(info.state) + list(info.timeline.events))
-            timeline = list(info.timeline.events)
-            if info.timeline.limited and since is not None and info.timeline.prev_batch:
-                gap = await self._backfill(room_id, info.timeline.prev_batch, since)
-                if gap:
-                    log.info("back-filled %d events in %s", len(gap), room_id)
-                timeline = gap + timeline
-            for event in timeline:
-                event_id = getattr(event, "event_id", None)
-                if isinstance(event_id, str):
-                    if event_id in seen:
-                        continue
-                    seen.add(event_id)
-                inbound = self._translate(room_id, event)
-                if inbound is not None:
-                    events.append(inbound)
-        events.extend(self._retry_undecrypted(seen))
+            self._rooms.harvest_create(room_id, list(info.state) + list(info.timeline.events))
+            if changes_state(info):
+                self._rooms.changed(room_id)
+            snapshot = await self._rooms.get(room_id)
+            if snapshot is not None:
+                snapshots[room_id] = snapshot
+        limit = self.max_batch if since is not None else None
+        pending: list[Inbound] = []
+        waiting_seen: set[str] = set()  # ids of waiting encrypted events met in this sync
+        for room_id, info in rooms.join.items():
+            pending.extend(await self._room_events(room_id, info, since, waiting_seen))
+            while limit is not None and len(pending) >= limit:
+                chunk, pending = pending[:limit], pending[limit:]
+                yield self._batch(since, since, chunk, snapshots, last=False)
+        retried = self._retry_undecrypted(waiting_seen)
+        for room_id in sorted({e.room_id for e in retried} - snapshots.keys()):
+            if room_id in self._joined:
+                snapshot = await self._rooms.get(room_id)
+                if snapshot is not None:
+                    snapshots[room_id] = snapshot
+        pending.extend(retried)
         for room_id, invite in rooms.invite.items():
             inbound_invite = invite_from_state(room_id, self.client.user_id, invite.invite_state)
             if inbound_invite is not None:
-                events.append(inbound_invite)
+                pending.append(inbound_invite)
             else:
                 log.warning("invite to %s without a readable inviter: ignored", room_id)
+        while limit is not None and len(pending) > limit:
+            chunk, pending = pending[:limit], pending[limit:]
+            yield self._batch(since, since, chunk, snapshots, last=False)
+        yield self._batch(response.next_batch, since, pending, snapshots, last=True)
 
-        self._joined.update(rooms.join)
-        self._joined.difference_update(rooms.leave)
-
-        wanted = set(rooms.join) | {
-            event.room_id for event in events if event.room_id in self._joined
-        }
-        snapshots: dict[str, RoomSnapshot] = {}
-        for room_id in sorted(wanted):
-            snapshot = await self._snapshot(room_id)
-            if snapshot is not None:
-                snapshots[room_id] = snapshot
+    def _batch(
+        self,
+        token: str | None,
+        since: str | None,
+        events: list[Inbound],
+        snapshots: dict[str, RoomSnapshot],
+        *,
+        last: bool,
+    ) -> SyncBatch:
+        assert token is not None  # only a sync with a stored token is split
         return SyncBatch(
-            next_batch=response.next_batch,
+            next_batch=token,
             initial=since is None,
             events=tuple(events),
             rooms=snapshots,
-            joined_rooms=frozenset(self._joined),
-            key_waits=tuple(self._new_waits),
-            key_waits_ended=tuple(self._ended_waits),
+            joined_rooms=self._joined_frozen,
+            key_waits=tuple(self._new_waits) if last else (),
+            key_waits_ended=tuple(self._ended_waits) if last else (),
         )
+
+    async def _room_events(
+        self, room_id: str, info: Any, since: str | None, waiting_seen: set[str]
+    ) -> list[Inbound]:
+        """A room's events of this sync, its back-filled gap first, each once."""
+        timeline = list(info.timeline.events)
+        if info.timeline.limited and since is not None and info.timeline.prev_batch:
+            gap = await self._backfill(room_id, info.timeline.prev_batch, since)
+            if gap:
+                log.info("back-filled %d events in %s", len(gap), room_id)
+            timeline = gap + timeline
+        events: list[Inbound] = []
+        seen: set[str] = set()
+        for event in timeline:
+            event_id = getattr(event, "event_id", None)
+            if isinstance(event_id, str):
+                if event_id in seen:
+                    continue
+                seen.add(event_id)
+            inbound = self._translate(room_id, event)
+            if inbound is not None:
+                events.append(inbound)
+            elif event_id in self._undecrypted:  # still waiting: not retried in this sync
+                waiting_seen.add(str(event_id))
+        return events
 
     def _translate(self, room_id: str, event: Any) -> Inbound | None:
         if isinstance(event, MegolmEvent):
@@ -352,66 +403,6 @@ class SyncLoop:
             start = response.end
         newest_first.reverse()
         return newest_first
-
-    # -- room state ---------------------------------------------------------------------
-
-    def _harvest_create(self, room_id: str, events: Iterable[Any]) -> None:
-        if room_id in self._create:
-            return
-        for event in events:
-            source = getattr(event, "source", None)
-            if (
-                isinstance(source, Mapping)
-                and source.get("type") == "m.room.create"
-                and source.get("state_key") == ""
-            ):
-                creators = _create_info(source)
-                if creators is not None:
-                    self._create[room_id] = creators
-                    return
-
-    async def _creators(self, room_id: str) -> frozenset[str]:
-        creators = self._create.get(room_id)
-        if creators is None:
-            try:
-                event = await fetch_create_event(self.client, room_id)
-            except MatrixError as exc:
-                log.warning("cannot read the creators of %s (%s); none assumed", room_id, exc)
-                return frozenset()
-            creators = _create_info(event)
-            if creators is None:
-                return frozenset()
-            self._create[room_id] = creators
-        return creators
-
-    async def _snapshot(self, room_id: str) -> RoomSnapshot | None:
-        room = self.client.rooms.get(room_id)
-        if room is None:
-            return None
-        levels = room.power_levels
-        users = {
-            str(user): int(level)
-            for user, level in dict(getattr(levels, "users", {}) or {}).items()
-            if isinstance(level, int) and not isinstance(level, bool)
-        }
-        default = getattr(getattr(levels, "defaults", None), "users_default", 0)
-        names = {
-            str(user_id): str(user.display_name)
-            for user_id, user in dict(room.users).items()
-            if getattr(user, "display_name", None)
-        }
-        invited = set(dict(getattr(room, "invited_users", {}) or {}))
-        members = frozenset(str(u) for u in dict(room.users) if u not in invited)
-        return RoomSnapshot(
-            room_id=room_id,
-            encrypted=bool(room.encrypted),
-            power_levels=users,
-            users_default=default if isinstance(default, int) else 0,
-            creators=await self._creators(room_id),
-            display_names=names,
-            member_count=int(room.member_count),
-            members=members,
-        )
 
     # -- E2EE housekeeping (what sync_forever does between syncs) -------------------------
 
