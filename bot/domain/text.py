@@ -31,3 +31,13 @@ def title_from_message(body: str) -> str:
     if len(first) <= TITLE_FROM_MESSAGE_CHARS:
         return first
     return first[: TITLE_FROM_MESSAGE_CHARS - 1] + "…"
+
+
+def storable(value: str) -> str:
+    """`value` as the database can hold it: lone surrogates (legal in JSON escapes,
+    illegal in UTF-8) become U+FFFD, adjacent halves are re-paired, NUL is dropped."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return value.replace("\x00", "") if "\x00" in value else value

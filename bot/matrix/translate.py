@@ -18,6 +18,7 @@ from typing import Any
 from nio import Event, MegolmEvent
 
 from bot.domain.replies import strip_html_reply_fallback, strip_reply_fallback
+from bot.domain.text import storable
 from bot.matrix.events import (
     Inbound,
     InboundEdit,
@@ -38,13 +39,7 @@ def clean_text(value: object) -> str | None:
     """A storable string, or None when `value` is not a string."""
     if not isinstance(value, str):
         return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        # Lone surrogates (legal in JSON escapes, illegal in UTF-8): replace them, and
-        # re-pair any surrogate halves that happen to be adjacent.
-        value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return value.replace("\x00", "") if "\x00" in value else value
+    return storable(value)
 
 
 def _id(value: object) -> str | None:

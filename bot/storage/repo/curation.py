@@ -16,7 +16,7 @@ from bot.domain.models import (
     ReviewDecision,
     Transition,
 )
-from bot.domain.text import fold
+from bot.domain.text import fold, storable
 from bot.storage.repo.base import RepositoryBase
 from bot.storage.repo.rows import to_fiche
 from bot.storage.tables import (
@@ -37,7 +37,7 @@ def fiche_tags(fields: dict[FicheField, str]) -> list[dict[str, str]]:
     tags: dict[tuple[str, str], dict[str, str]] = {}
     for field in TAGGED_FIELDS:
         for item in split_list(fields.get(field, "")):
-            key = fold(item)[:255]
+            key = storable(fold(item))[:255]
             tags.setdefault((field.value, key), {"kind": field.value, "key": key})
     return list(tags.values())
 
