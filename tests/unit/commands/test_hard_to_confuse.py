@@ -175,3 +175,13 @@ def test_the_fiche_example_is_accepted_as_typed() -> None:
     command = parse(example)
     assert isinstance(command, SubmitFiche)
     assert isinstance(parse_fiche(command.text), FicheDraft)
+
+
+def test_help_in_english_is_short_too_and_help_all_lists_everything(db: Database) -> None:
+    service = _service("en")
+    _apply(db, service, _batch("t1", _msg(1, "!help")))
+    short = _notices(db)[-1]
+    assert [b.split()[1] for b in _bullets(short)] == ["!capture", "!search", "!cases"]
+    assert "“!help all”" in short
+    _apply(db, service, _batch("t2", _msg(2, "!capi help all")))
+    assert _bullets(_notices(db)[-1]) == _bullets(help_text("en", EVERYONE))
