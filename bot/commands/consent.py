@@ -115,7 +115,12 @@ def parse_forget(args: str) -> Forget:
 
 
 @feature.command(
-    Forget, fr="oublier", en="forget", aliases=("effacer", "erase"), parse=parse_forget
+    Forget,
+    fr="oublier",
+    en="forget",
+    aliases=("effacer",),
+    en_aliases=("erase",),
+    parse=parse_forget,
 )
 def on_forget(command: Forget, ctx: CommandContext) -> None:
     """`!oublier`: erase my stored messages and profile; pages quoting me are rebuilt.

@@ -168,10 +168,17 @@ def on_fiche(command: SubmitFiche, ctx: CommandContext) -> None:
     )
 
 
-# --- !fiches and !voir ----------------------------------------------------------------
+# --- !cas and !voir ----------------------------------------------------------------
 
 
-@feature.command(ListCases, fr="fiches", en="cases", aliases=("liste", "list"), parse=parse_cases)
+@feature.command(
+    ListCases,
+    fr="cas",
+    en="cases",
+    aliases=("fiches", "liste"),  # `!fiches`, its name until `!cas`, keeps working
+    en_aliases=("list",),
+    parse=parse_cases,
+)
 def on_cases(command: ListCases, ctx: CommandContext) -> None:
     list_cases(command, ctx)  # bot.commands.listing: filtered and paged in SQL
 

@@ -46,7 +46,13 @@ class Experts(Command):
 
 # --- !profil --------------------------------------------------------------------------
 
-_PROFILE_KEY = re.compile(r"(?<!\S)([^\s=]+)[ \t]*=")
+#: `fonction=…` anywhere, or a `Champ: valeur` line as in `!fiche` (bullets and bold
+#: tolerated; `https://` is no key)
+_PROFILE_KEY = re.compile(
+    r"(?<!\S)([^\s=]+)[ \t]*="
+    r"|^[ \t]*(?:[-*•][ \t]+)?\**[ \t]*([^\W\d_][\w' ]{0,30}?)[ \t]*\**[ \t]*:(?!//)",
+    re.MULTILINE,
+)
 _PROFILE_SHOW = frozenset({"voir", "show", "afficher"})
 _PROFILE_DELETE = frozenset({"supprimer", "delete", "effacer", "remove"})
 _PROFILE_KEYS = {
@@ -75,11 +81,12 @@ def parse_profile(args: str) -> ProfileCmd:
         raise a.ArgError("profile_expected_key", value=a.echo(text))
     values: dict[str, str] = {}
     for i, match in enumerate(matches):
-        key = _PROFILE_KEYS.get(fold(match.group(1)))
+        typed = match.group(1) or match.group(2)
+        key = _PROFILE_KEYS.get(fold(typed))
         if key is None:
-            raise a.ArgError("profile_unknown_key", value=a.echo(match.group(1)))
+            raise a.ArgError("profile_unknown_key", value=a.echo(typed))
         if key in values:
-            raise a.ArgError("profile_duplicate_key", value=a.echo(match.group(1)))
+            raise a.ArgError("profile_duplicate_key", value=a.echo(typed))
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         values[key] = a.limited(a.text(text[match.end() : end]), a.MAX_VALUE)
     expertise = values.get("expertise")

@@ -13,6 +13,8 @@ from bot.commands import about, capture, consent, curation, directory, research,
 from bot.commands import args as a
 from bot.commands.context import CommandContext
 from bot.commands.spec import Command, CommandSpec, Feature
+from bot.domain.fiche import field_label
+from bot.domain.models import REQUIRED_FICHE_FIELDS, FicheField
 from bot.domain.permissions import Role
 from bot.domain.text import fold
 from bot.i18n import t
@@ -32,7 +34,28 @@ def parse_help(args: str) -> Help:
 
 @feature.command(Help, fr="aide", en="help", parse=parse_help)
 def on_help(command: Help, ctx: CommandContext) -> None:
-    ctx.reply(help_text(ctx.tr.lang, ctx.roles, command.topic, ctx.prefix))
+    lang = ctx.tr.lang
+    if command.topic is None:
+        ctx.reply(short_help(lang, _picks(ctx), ctx.prefix))
+    elif fold(command.topic) in _EVERYTHING:
+        ctx.reply(help_text(lang, ctx.roles, None, ctx.prefix))
+    else:
+        ctx.reply(help_text(lang, ctx.roles, command.topic, ctx.prefix))
+
+
+_EVERYTHING = frozenset({"tout", "toutes", "all", "everything"})
+
+
+def _picks(ctx: CommandContext) -> tuple[str, str, str]:
+    """The three commands that matter for who is asking, where: in a captured thread the
+    fiche and consent; for a moderator in the moderation room the review; else capture."""
+    event = ctx.event
+    if event.thread_root and ctx.repo.case_by_root(event.room_id, event.thread_root):
+        return ("summary", "consent", "withdraw")
+    moderation = ctx.settings.matrix.moderation_room
+    if moderation and event.room_id == moderation and Role.MODERATOR in ctx.roles:
+        return ("approve", "cases", "changes")
+    return ("capture", "search", "cases")
 
 
 FEATURES: tuple[Feature, ...] = (
@@ -94,6 +117,32 @@ def help_text(lang: str, roles: Iterable[Role], topic: str | None = None, prefix
     return _list_help(lang, held, prefix)
 
 
+def short_help(lang: str, names: Iterable[str], prefix: str = "!") -> str:
+    """`!aide` alone: a few commands, then how to see them all (a wall of bullets is
+    read by nobody)."""
+    lines = [t(lang, "help.short_header")]
+    for name in names:
+        command = spec(name)
+        lines.append(f"• {command.usage(lang, prefix)} — {t(lang, command.description_key)}")
+    lines.append(t(lang, "help.more", prefix=prefix, help=spec("help").local_name(lang)))
+    return "\n".join(lines)
+
+
+def fiche_help(lang: str, prefix: str = "!") -> str:
+    """`!aide fiche`: every field, whether it is required, and a filled example that
+    `!fiche` accepts as it is."""
+    lines = [t(lang, "help.fiche_fields")]
+    for field in FicheField:
+        mark = "help.required" if field in REQUIRED_FICHE_FIELDS else "help.optional"
+        lines.append(f"• {field_label(lang, field)} ({t(lang, mark)})")
+    lines.append("")
+    lines.append(t(lang, "help.fiche_example"))
+    lines.append(f"{prefix}{spec('summary').local_name(lang)}")
+    for field in FicheField:
+        lines.append(f"{field_label(lang, field)}: {t(lang, f'help.example.{field.value}')}")
+    return "\n".join(lines)
+
+
 def _list_help(lang: str, roles: frozenset[Role], prefix: str) -> str:
     lines = [t(lang, "help.header")]
     for command in COMMANDS:
@@ -111,6 +160,8 @@ def _topic_help(lang: str, command: CommandSpec, roles: frozenset[Role], prefix:
         lines.append(t(lang, "help.aliases", names=names))
     if not command.listed_for(roles):
         lines.append(t(lang, "help.restricted", role=t(lang, f"role.{command.role.value}")))
+    if command.name == "summary":
+        lines += ["", fiche_help(lang, prefix)]
     return "\n".join(lines)
 
 

@@ -16,13 +16,18 @@ from bot.domain.text import fold
 
 _WORD = re.compile(r"[^\W\d_][\w-]{0,31}")
 _REPLY_FALLBACK = re.compile(r"> <[^>\n]+>")
+#: `!capi <commande>`: the bot's own namespace, answered in every room whatever the
+#: short forms (`!capi aide` where another bot owns `!help`)
+NAMESPACE = "capi"
 
 
-def parse(text: str, prefix: str = "!") -> ParseResult:
+def parse(text: str, prefix: str = "!", *, short_forms: bool = True) -> ParseResult:
     """Parse a message body.
 
     None: not a command (no prefix, or no command word after it). UnknownCommand: a
-    `!word` not declared. UsageError: ours, with bad arguments.
+    `!word` not declared, or an English short form (`!help`, `!list`) in a room that
+    turned them off. UsageError: ours, with bad arguments. `!capi <commande>` always
+    reaches our commands, by any of their names.
     """
     body = _strip_reply_fallback(text.replace("\r\n", "\n").replace("\r", "\n")).lstrip()
     if not body.startswith(prefix):
@@ -34,22 +39,28 @@ def parse(text: str, prefix: str = "!") -> ParseResult:
     word = match.group(0).rstrip("?.!:,;")
     if not _WORD.fullmatch(fold(word)):
         return None
+    args = rest[match.end() :]
+    if fold(word) == NAMESPACE:
+        named = re.match(r"\s*(\S+)", args)
+        word, args = ("aide", "") if named is None else (named.group(1), args[named.end() :])
+        word = word.rstrip("?.!:,;")  # `!capi` alone: what can I do here?
+        short_forms = True
     spec = registry.lookup(word)
-    if spec is None:
+    if spec is None or (not short_forms and spec.english_only(fold(word))):
         return UnknownCommand(word)
     try:
-        return spec.parse(rest[match.end() :])
+        return spec.parse(args)
     except ArgError as err:
         return UsageError(spec.name, f"usage.{err.reason}", err.params)
 
 
-def parse_if_addressed(body: str, prefix: str) -> ParseResult:
+def parse_if_addressed(body: str, prefix: str, *, short_forms: bool = True) -> ParseResult:
     """Parse only what may be a command: most messages skip the parser on the hot path."""
     if prefix not in body:  # most messages: one scan in C, no copy
         return None
     if not body.lstrip().startswith(prefix) and "\n" + prefix not in body[:400]:
         return None
-    return parse(body, prefix)
+    return parse(body, prefix, short_forms=short_forms)
 
 
 def is_bot_command(body: str, prefix: str) -> bool:

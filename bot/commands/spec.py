@@ -15,6 +15,7 @@ from typing import ClassVar, TypeVar
 
 from bot.commands.context import CommandContext
 from bot.domain.permissions import Role, permits
+from bot.domain.text import fold
 from bot.i18n import t
 
 
@@ -52,6 +53,8 @@ class CommandSpec:
     fr: str
     en: str
     aliases: tuple[str, ...]
+    #: English aliases: with `en`, the generic short forms a room can turn off
+    en_aliases: tuple[str, ...]
     role: Role  #: role required to run it
     scope: Scope
     args: type[Command]  #: the class `parse` returns
@@ -64,7 +67,13 @@ class CommandSpec:
         return self.en if lang == "en" else self.fr
 
     def all_names(self) -> tuple[str, ...]:
-        return (self.fr, self.en, *self.aliases)
+        return (self.fr, self.en, *self.aliases, *self.en_aliases)
+
+    def english_only(self, name: str) -> bool:
+        """Whether `name` (folded) is one of the English short forms and no French name:
+        where another bot owns `!help` or `!list`, a room can turn these off."""
+        french = {fold(n) for n in (self.fr, *self.aliases)}
+        return name not in french and name in {fold(n) for n in (self.en, *self.en_aliases)}
 
     def usage(self, lang: str, prefix: str) -> str:
         return t(lang, self.usage_key, prefix=prefix)
@@ -95,6 +104,7 @@ class Feature:
         fr: str,
         en: str,
         aliases: tuple[str, ...] = (),
+        en_aliases: tuple[str, ...] = (),
         role: Role = Role.EVERYONE,
         scope: Scope = Scope.ROOM,
         parse: Callable[[str], C],
@@ -118,6 +128,7 @@ class Feature:
                     fr=fr,
                     en=en,
                     aliases=aliases,
+                    en_aliases=en_aliases,
                     role=role,
                     scope=scope,
                     args=args,

@@ -54,6 +54,23 @@ MESSAGES: dict[str, str] = {
     "help.unknown_topic": "I don't know the command “{topic}”.",
     "help.aliases": "Other names: {names}",
     "help.restricted": "Restricted to: {role}.",
+    "help.short_header": "Useful commands here:",
+    "help.more": "Every command: “{prefix}{help} all”; details of a command: "
+    "{prefix}{help} <command>.",
+    "help.fiche_fields": "The fields, one a line, as “Field: value”:",
+    "help.required": "required",
+    "help.optional": "optional",
+    "help.fiche_example": "Example:",
+    "help.example.title": "Welcoming families on Saturday mornings",
+    "help.example.context": "Many parents could not come to appointments on weekdays.",
+    "help.example.action": "We opened a drop-in session on Saturdays from 9 to 12, run by two "
+    "of us.",
+    "help.example.results": "Twenty families seen in the first month, twelve of them new to us.",
+    "help.example.lessons": "Announcing it at the school and the town hall mattered more than "
+    "the posters.",
+    "help.example.themes": "welcome, parenting",
+    "help.example.territory": "Lille",
+    "help.example.resources": "https://example.org/drop-in",
     "role.everyone": "everyone",
     "role.participant": "participants of the case",
     "role.moderator": "network moderators",

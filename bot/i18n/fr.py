@@ -13,8 +13,7 @@ MESSAGES: dict[str, str] = {
     "faire une fiche. Une réaction 📌 fait de même.",
     "cmd.summary.usage": "{prefix}fiche [N] puis une ligne par champ (Titre: …)",
     "cmd.summary.desc": "Envoie ou modifie la fiche d'expérience du cas de ce fil (ou du cas N).",
-    "cmd.cases.usage": "{prefix}fiches [texte] [état:…] [thème:…] [territoire:…] [salon:…] "
-    "[page N]",
+    "cmd.cases.usage": "{prefix}cas [texte] [état:…] [thème:…] [territoire:…] [salon:…] [page N]",
     "cmd.cases.desc": "Liste les cas de ce salon, les plus récents d'abord, 30 par page ; filtres "
     "par état, thème ou territoire de la fiche, salon (salons de modération et de recherche).",
     "cmd.show.usage": "{prefix}voir N",
@@ -57,6 +56,25 @@ MESSAGES: dict[str, str] = {
     "help.unknown_topic": "Je ne connais pas la commande « {topic} ».",
     "help.aliases": "Autres noms : {names}",
     "help.restricted": "Réservée au rôle : {role}.",
+    "help.short_header": "Les commandes utiles ici :",
+    "help.more": "Toutes les commandes : « {prefix}{help} tout » ; le détail d'une commande : "
+    "{prefix}{help} <commande>.",
+    "help.fiche_fields": "Les champs, un par ligne, sous la forme « Champ: valeur » :",
+    "help.required": "obligatoire",
+    "help.optional": "facultatif",
+    "help.fiche_example": "Exemple :",
+    "help.example.title": "Accueil des familles le samedi matin",
+    "help.example.context": "Beaucoup de parents ne pouvaient pas venir aux rendez-vous en "
+    "semaine.",
+    "help.example.action": "Nous avons ouvert une permanence sans rendez-vous le samedi de "
+    "9 h à 12 h, tenue à deux.",
+    "help.example.results": "Vingt familles reçues le premier mois, dont douze jamais vues "
+    "auparavant.",
+    "help.example.lessons": "Annoncer la permanence à l'école et à la mairie a plus compté "
+    "que les affiches.",
+    "help.example.themes": "accueil, parentalité",
+    "help.example.territory": "Lille",
+    "help.example.resources": "https://exemple.org/permanence",
     "role.everyone": "tout le monde",
     "role.participant": "participant·e du cas",
     "role.moderator": "modération du réseau",
@@ -216,7 +234,7 @@ MESSAGES: dict[str, str] = {
     "cases.no_match": "Aucun cas ne correspond à ces filtres.",
     "cases.page_out_of_range": "Il n'y a que {pages} page(s) : demandez une page entre 1 et "
     "{pages}.",
-    "cases.more": "Page suivante : ajoutez « page {next} » ({prefix}fiches … page {next}).",
+    "cases.more": "Page suivante : ajoutez « page {next} » ({prefix}cas … page {next}).",
     "cases.unknown_room": "Je ne connais pas de salon « {room} » (son nom ou son identifiant).",
     "cases.room_confined": "Ici, la liste se limite aux cas de ce salon ; les autres salons se "
     "consultent depuis le salon de modération ou de recherche.",

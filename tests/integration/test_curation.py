@@ -121,7 +121,7 @@ async def test_fiche_review_card_reactions_decisions_and_publication(
             {"m.relates_to": {"rel_type": "m.annotation", "event_id": card_event, "key": "✅"}},
         )
         # A later command of bruno's answered means his reaction was processed too.
-        await send(bruno, moderation, "!aide")
+        await send(bruno, moderation, "!aide tout")
         await _until_notice(mona, moderation, "Commandes disponibles")
         assert (await case_of(bot, room, root)).state is CaseState.IN_REVIEW  # type: ignore[union-attr]
         await mona.room_send(

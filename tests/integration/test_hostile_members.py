@@ -156,9 +156,9 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
         answer = await _after(alice, room, f"!valider {n}", "réservée", thread=root)
         assert "modération du réseau" in answer
         assert await _state(bot, n) is CaseState.IN_REVIEW
-        help_text = await _after(alice, room, "!aide", "Commandes disponibles")
+        help_text = await _after(alice, room, "!aide tout", "Commandes disponibles")
         assert "!valider" not in help_text and "!rétablir" not in help_text
-        mona_help = await _after(mona, moderation, "!aide", "Commandes disponibles")
+        mona_help = await _after(mona, moderation, "!aide tout", "Commandes disponibles")
         assert "!valider" in mona_help and "!rétablir" in mona_help
 
         # Four eyes: Mona wrote in the exchange, so she may not approve it.
@@ -206,7 +206,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
         alice_said = await send(alice, room, "Un détail de plus.", thread=root)
         await eventually(lambda: _has_body(bot, n, "Un détail de plus."), within=30)
         await mallory.room_redact(own, alice_said)
-        await _after(mallory, own, "!aide", "Commandes disponibles")  # her batch is applied
+        await _after(mallory, own, "!aide tout", "Commandes disponibles")  # her batch is applied
         bodies = await stored_bodies(bot, n)
         assert "Un détail de plus." in bodies
         assert not any("Je m'invite" in b for b in bodies)

@@ -21,7 +21,7 @@ from tests.integration.test_capture import bot_messages, bot_settings, room_with
 FLOOD = 1000
 IN_FLIGHT = 20
 FLOOD_SECONDS = 10.0
-HELP_REPLY = "Commandes disponibles"  # the start of `!aide`'s answer
+HELP_REPLY = "Les commandes utiles ici"  # the start of `!aide`'s answer
 
 
 def _replied_to(source: dict[str, Any]) -> str | None:

@@ -23,7 +23,7 @@ from tests.reliability.test_command_flood import _history, _replied_to
 
 FLOOD = 200
 IN_FLIGHT = 20
-HELP_REPLY = "Commandes disponibles"  # the start of `!aide`'s answer
+HELP_REPLY = "Les commandes utiles ici"  # the start of `!aide`'s answer
 
 
 async def _in_flight(calls: list[Callable[[], Awaitable[str]]]) -> list[str]:

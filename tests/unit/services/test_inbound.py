@@ -323,7 +323,7 @@ def test_a_command_flood_gets_one_rate_limit_reply_and_others_are_still_answered
     )
     _apply(db, service, _batch("t1", *flood[:500], other, *flood[500:]))
     notices = _notices(db)
-    answered = sum("Commandes disponibles" in n for n in notices)
+    answered = sum("Les commandes utiles ici" in n for n in notices)
     assert 10 <= answered <= 10 + 5  # the burst, then 0.5 per second over 10 s
     assert 1 <= sum("beaucoup de commandes" in n for n in notices) <= 5
     assert any(n.startswith("Alice: Votre consentement") for n in notices)

@@ -63,7 +63,7 @@ def test_a_pin_flood_also_spends_the_tokens_of_commands(db: Database) -> None:
     command = replace(_msg(21, "!aide", sender=MALLORY), sent_at=NOW + timedelta(milliseconds=30))
     _apply(db, service, _batch("t2", *pins, command))
     notices = _notices(db)
-    assert not any("Commandes disponibles" in n for n in notices)
+    assert not any("Les commandes utiles ici" in n for n in notices)
     assert sum(LIMITED in n for n in notices) == 1
 
 
@@ -77,7 +77,7 @@ def test_reactions_that_act_on_nothing_cost_nothing(db: Database) -> None:
     ]
     _apply(db, service, _batch("t2", *likes, *commands))
     notices = _notices(db)
-    assert sum("Commandes disponibles" in n for n in notices) == 10
+    assert sum("Les commandes utiles ici" in n for n in notices) == 10
     assert not any(LIMITED in n for n in notices)
 
 

@@ -1,0 +1,78 @@
+"""Commands that are hard to confuse, through the real Synapse (issue 16, item 4): the
+namespaced `!capi <commande>`, the short `!aide` chosen by where it is asked, `!aide fiche`,
+and the listing under its new name `!cas` (its old name `!fiches` kept)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nio import AsyncClient
+
+from bot.app import Bot
+from scripts.devstack import StackInfo
+from tests.integration.helpers import eventually, user_client
+from tests.integration.test_capture import bot_messages, bot_settings, room_with_bot, send
+
+
+async def _answers(client: AsyncClient, room: str) -> list[str]:
+    return [
+        s["content"].get("body", "")
+        for s in await bot_messages(client, room)
+        if s["type"] == "m.room.message"
+    ]
+
+
+async def _after(client: AsyncClient, room: str, body: str, needle: str, **kw: str) -> str:
+    """Send `body` and return the bot's first new answer containing `needle`."""
+    before = len([b for b in await _answers(client, room) if needle in b])
+    await send(client, room, body, **kw)
+    found: list[str] = []
+
+    async def seen() -> bool:
+        found[:] = [b for b in await _answers(client, room) if needle in b]
+        return len(found) > before
+
+    await eventually(seen, within=30)
+    return found[0]  # the history is paged newest first
+
+
+def _bullets(text: str) -> list[str]:
+    return [line.split()[1] for line in text.splitlines() if line.startswith("• ")]
+
+
+async def test_namespaced_short_help_fiche_help_and_the_cas_listing(
+    stack: StackInfo, tmp_path: Path
+) -> None:
+    bot = Bot(bot_settings(stack, tmp_path))
+    alice = await user_client(stack, "practitioner")
+    await bot.start()
+    try:
+        await _talk(bot, alice)
+    finally:
+        await bot.stop()
+        await alice.close()
+
+
+async def _talk(bot: Bot, alice: AsyncClient) -> None:
+    room = await room_with_bot(alice, bot)
+
+    namespaced = await _after(alice, room, "!capi aide", "Les commandes utiles ici")
+    assert _bullets(namespaced) == ["!capturer", "!chercher", "!cas"]
+    assert "« !aide tout »" in namespaced
+    everything = await _after(alice, room, "!aide tout", "Commandes disponibles")
+    assert len(_bullets(everything)) > 3
+
+    root = await send(alice, room, "Comment faire venir les parents ?")
+    await send(alice, room, "Une permanence le samedi.", thread=root)
+    await _after(alice, room, "!capturer", "Échange capturé", thread=root)
+    in_thread = await _after(alice, room, "!aide", "Les commandes utiles ici", thread=root)
+    assert _bullets(in_thread) == ["!fiche", "!consentement", "!retirer"]
+
+    fiche_help = await _after(alice, room, "!aide fiche", "Exemple")
+    assert "• Titre (obligatoire)" in fiche_help and "• Résultats (facultatif)" in fiche_help
+    example = fiche_help.split("Exemple :\n", 1)[1]
+    # The example, typed as it is in the captured thread, is accepted as the fiche.
+    await _after(alice, room, example, "enregistrée (version 1)", thread=root)
+    listing = await _after(alice, room, "!cas", "Cas (")
+    assert "Accueil des familles le samedi matin" in listing
+    assert await _after(alice, room, "!fiches", "Cas (") == listing
