@@ -35,18 +35,14 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import mwclient  # noqa: E402
-import requests  # noqa: E402
 
 from bot.domain.models import (  # noqa: E402
     CaseOrigin,
@@ -71,6 +67,12 @@ from bot.storage.database import Database  # noqa: E402
 from bot.storage.repository import Repository  # noqa: E402
 from bot.wiki import WikiWorker, wiki_config  # noqa: E402
 from scripts.bench_publish_live import live  # noqa: E402
+from scripts.bench_publish_raw import (  # noqa: E402
+    RequestCounter,
+    raw_loop,
+    raw_site,
+    raw_update_loop,
+)
 from scripts.devstack import Stack  # noqa: E402
 from wiki_sync.client import WikiClient  # noqa: E402
 from wiki_sync.render import render_page  # noqa: E402
@@ -97,61 +99,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# -- counting HTTP requests -------------------------------------------------------------
-
-
-class RequestCounter:
-    """Counts the HTTP requests of the sessions it is attached to, by API action, and the
-    wall time spent in them (the body included: mwclient does not stream)."""
-
-    def __init__(self) -> None:
-        self.by_action: Counter[str] = Counter()
-        self.seconds_by_action: Counter[str] = Counter()
-
-    def attach(self, session: requests.Session) -> None:
-        send = session.send
-
-        def counted(request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-            start = time.perf_counter()
-            try:
-                return send(request, **kwargs)
-            finally:
-                action = self._action(request)
-                self.by_action[action] += 1
-                self.seconds_by_action[action] += time.perf_counter() - start
-
-        session.send = counted  # type: ignore[method-assign]
-
-    @staticmethod
-    def _action(request: requests.PreparedRequest) -> str:
-        params = parse_qs(urlsplit(request.url or "").query)
-        if isinstance(request.body, (str, bytes)):
-            body = request.body.decode() if isinstance(request.body, bytes) else request.body
-            params.update(parse_qs(body))
-        action = params.get("action", ["?"])[0]
-        if action == "query":  # mwclient adds meta=userinfo to every query
-            action = f"query:{params.get('prop', params.get('meta', ['?']))[0]}"
-        return action
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_action.values())
-
-    @property
-    def http_seconds(self) -> float:
-        return sum(self.seconds_by_action.values())
-
-    def ms_per_request(self) -> dict[str, float]:
-        return {
-            action: round(1000 * self.seconds_by_action[action] / count, 1)
-            for action, count in sorted(self.by_action.items())
-        }
-
-    def reset(self) -> None:
-        self.by_action.clear()
-        self.seconds_by_action.clear()
-
-
 # -- the bot's side ---------------------------------------------------------------------
 
 
@@ -169,8 +116,15 @@ def fields_for(title: str, n: int) -> dict[FicheField, str]:
     }
 
 
-def seed(db: Database, titles: list[str], now: datetime) -> list[int]:
-    """Cases as curation leaves them: messages, a fiche, approved, publication queued."""
+def seed(
+    db: Database,
+    titles: list[str],
+    now: datetime,
+    rooms: tuple[Room, ...] = ROOMS,
+    roots: list[str] | None = None,
+) -> list[int]:
+    """Cases as curation leaves them: messages, a fiche, approved, publication queued.
+    `roots`: their thread roots (real events), else made-up event ids."""
 
     def work(repo: Repository) -> list[int]:
         repo.save_participant(Participant(MODERATOR[0], MODERATOR[1], Consent.GRANTED))
@@ -178,9 +132,9 @@ def seed(db: Database, titles: list[str], now: datetime) -> list[int]:
             repo.save_participant(Participant(user_id, name, consent))
         ids = []
         for n, title in enumerate(titles):
-            room = ROOMS[n % len(ROOMS)]
+            room = rooms[n % len(rooms)]
             repo.save_room(room)
-            root = f"${uuid.uuid4().hex}"
+            root = roots[n] if roots else f"${uuid.uuid4().hex}"
             case, _ = repo.create_case(
                 room_id=room.room_id,
                 root_event_id=root,
@@ -283,62 +237,6 @@ def check_published(db: Database, case_ids: list[int], texts: list[str]) -> None
             raise RuntimeError("publications still pending after the run")
 
     db.run_sync(work)
-
-
-# -- the raw side -----------------------------------------------------------------------
-
-
-def raw_site(settings: Settings) -> mwclient.Site:
-    config = wiki_config(settings)
-    site = mwclient.Site(
-        config.host, path=config.script_path, scheme=config.scheme, clients_useragent="bench"
-    )
-    site.login(config.username, config.password)
-    return site
-
-
-def raw_loop(site: mwclient.Site, mode: str, titles: list[str], texts: list[str]) -> None:
-    summary = "bench : boucle mwclient brute"
-    for title, text in zip(titles, texts, strict=True):
-        if mode == "page":
-            result = site.pages[title].edit(text, summary=summary)
-        else:
-            result = site.api(
-                "edit",
-                "POST",
-                title=title,
-                text=text,
-                summary=summary,
-                bot=1,
-                createonly=1,
-                token=site.get_token("csrf"),
-            )["edit"]
-        if result.get("result") != "Success" or result.get("nochange") is not None:
-            raise RuntimeError(f"raw edit of {title} not saved: {result}")
-
-
-def raw_update_loop(site: mwclient.Site, titles: list[str], texts: list[str]) -> None:
-    """The least a careful update costs: read the page's revision, edit based on it."""
-    summary = "bench : mise à jour mwclient brute"
-    for title, text in zip(titles, texts, strict=True):
-        answer = site.api(
-            "query", prop="revisions", rvprop="ids|content", rvslots="main", titles=title
-        )
-        [page] = answer["query"]["pages"].values()
-        revid = page["revisions"][0]["revid"]
-        result = site.api(
-            "edit",
-            "POST",
-            title=title,
-            text=text,
-            summary=summary,
-            bot=1,
-            nocreate=1,
-            baserevid=revid,
-            token=site.get_token("csrf"),
-        )["edit"]
-        if result.get("result") != "Success" or result.get("nochange") is not None:
-            raise RuntimeError(f"raw update of {title} not saved: {result}")
 
 
 # -- profiling --------------------------------------------------------------------------
@@ -468,7 +366,7 @@ def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, 
             raw_rates.append(args.fiches / raw_s)
             bot_rates.append(args.fiches / bot_s)
             ratios.append(raw_s / bot_s)
-            http_share.append((bot_counter.http_seconds - http_before) / bot_s)
+            http_share.append((bot_counter.http_seconds - http_before) / (bot_s + bot_update_s))
 
     try:
         asyncio.run(rounds())

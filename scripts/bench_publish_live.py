@@ -21,7 +21,7 @@ import mwclient
 from nio import AsyncClient, LoginResponse, RoomCreateResponse, RoomSendResponse
 
 from bot.app import Bot
-from bot.domain.models import CaseState, Publication, PublicationStatus
+from bot.domain.models import CaseState, Publication, PublicationStatus, Room, RoomKind
 from bot.services.publication_requests import REPUBLISH
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -67,21 +67,17 @@ async def until(probe: Any, within: float = 120.0) -> None:
         await asyncio.sleep(POLL)
 
 
-async def room_with(client: AsyncClient, bot: Bot, invite: list[str]) -> str:
-    created = await client.room_create(name="Bench", invite=[bot.client.user_id, *invite])
-    assert isinstance(created, RoomCreateResponse), created
+async def joined(client: AsyncClient, room: str, user_id: str) -> None:
+    async def member() -> bool:
+        members = await client.joined_members(room)
+        return user_id in [m.user_id for m in getattr(members, "members", [])]
 
-    async def joined() -> bool:
-        members = await client.joined_members(created.room_id)
-        return bot.client.user_id in [m.user_id for m in getattr(members, "members", [])]
-
-    await until(joined)
-    return created.room_id
+    await until(member)
 
 
 async def answered(client: AsyncClient, room: str, needle: str) -> bool:
     """Whether the bot's latest messages in the room hold `needle`."""
-    response = await client.room_messages(room, start="", limit=10)
+    response = await client.room_messages(room, start="", limit=50)
     return any(
         e.source.get("sender", "").startswith("@capibot:")
         and needle in e.source.get("content", {}).get("body", "")
@@ -90,16 +86,23 @@ async def answered(client: AsyncClient, room: str, needle: str) -> bool:
 
 
 def seed_published(
-    db: Database, site: mwclient.Site, settings: Settings, count: int, seed: Any, texts: Any
+    db: Database,
+    site: mwclient.Site,
+    settings: Settings,
+    room: str,
+    roots: list[str],
+    seed: Any,
+    texts: Any,
 ) -> None:
-    """`count` cases quoting Bruno (consent refused), their pages created on the wiki by
-    raw edits of the bot's own rendering and recorded as the bot records them."""
+    """`count` cases of `room` quoting Bruno (consent refused), their pages created on the
+    wiki by raw edits of the bot's own rendering and recorded as the bot records them."""
     now = time_now()
     tag = uuid.uuid4().hex[:6]
-    titles = [f"Vrac {tag} fiche {n:04d}" for n in range(count)]
-    for first in range(0, count, 100):
+    titles = [f"Vrac {tag} fiche {n:04d}" for n in range(len(roots))]
+    rooms = (Room(room, RoomKind.THEME, "Logement"),)
+    for first in range(0, len(roots), 100):
         chunk = titles[first : first + 100]
-        case_ids = seed(db, chunk, now)
+        case_ids = seed(db, chunk, now, rooms, roots[first : first + 100])
         rendered = texts(db, settings, case_ids, now)
         revids = []
         for title, text in zip(chunk, rendered, strict=True):
@@ -167,15 +170,21 @@ async def live(
             "database": settings.database.model_copy(update={"url": f"sqlite:///{tmp}/live.db"}),
         }
     )
+    # The pages' cases are in a room the bot is in: their notices go out as they would.
+    created = await alice.room_create(name="Bench", invite=[bot_id, bruno.user_id])
+    assert isinstance(created, RoomCreateResponse), created
+    room = created.room_id
+    await bruno.join(room)
     db = Database.from_url(settings.database.url)
     db.migrate()
-    seed_published(db, site, settings, args.bulk, seed, texts)
+    roots = await _roots(alice, room, args.bulk)  # real events: the bot's notices thread there
+    await asyncio.to_thread(seed_published, db, site, settings, room, roots, seed, texts)
     db.close()
     bot = Bot(settings)
     await bot.start()
     try:
-        room = await room_with(alice, bot, [bruno.user_id])
-        await bruno.join(room)
+        await joined(alice, room, bot_id)
+        await joined(mona, moderation, bot_id)
         # -- !valider to the page, one case at a time -------------------------------
         cases: list[tuple[int, str]] = []
         for _ in range(args.valider):
@@ -242,6 +251,18 @@ async def live(
         "bulk_left_after_searches": left,
         "bulk_rebuilt_per_s": round((args.bulk - left) / rebuilt_s, 2),
     }
+
+
+async def _roots(client: AsyncClient, room: str, count: int) -> list[str]:
+    roots: list[str] = [""] * count
+    numbers = iter(range(count))
+
+    async def worker() -> None:
+        for n in numbers:
+            roots[n] = await send(client, room, f"Fil {n} : comment faites-vous ?")
+
+    await asyncio.gather(*(worker() for _ in range(10)))
+    return roots
 
 
 async def _search(client: AsyncClient, room: str, query: str) -> float:
