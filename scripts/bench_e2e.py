@@ -405,9 +405,13 @@ def start_bot(config: Path, log: Path, profile: Path | None) -> subprocess.Popen
         session = profile.with_suffix(".pyisession")
         argv += ["-m", "pyinstrument", "-r", "pyisession", "-o", str(session)]
     argv += ["-m", "bot", "run", "--config", str(config)]
+    # This checkout's code (the editable install may point at another worktree)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("ab") as out:
         # cwd: a directory without a `bot/` in it, which would shadow the package
-        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=config.parent)
+        return subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, cwd=config.parent, env=env
+        )
 
 
 def stop_bot(bot: subprocess.Popen[bytes]) -> None:

@@ -146,6 +146,12 @@ def raw_edit_seconds(site: mwclient.Site, count: int = 5) -> float:
     return statistics.median(times)
 
 
+def raw_search_seconds(site: mwclient.Site, query: str) -> float:
+    start = time.perf_counter()
+    site.api("query", list="search", srsearch=query, srlimit=3)
+    return time.perf_counter() - start
+
+
 def page_answers(site: mwclient.Site, title: str) -> bool:
     pages = site.api("query", titles=title)["query"]["pages"]
     return all("missing" not in page for page in pages.values())
@@ -226,9 +232,10 @@ async def live(
 
         await until(queued)
         queued_s = time.perf_counter() - start_bulk
-        searches = []
+        searches, raw_searches = [], []
         for query in ("accueil", "familles", "permanence"):
             searches.append(await _search(alice, room, query))
+            raw_searches.append(await asyncio.to_thread(raw_search_seconds, site, query))
             await asyncio.sleep(1.0)
         left = await bot.db.run(lambda repo: len(repo.pending_outbox([REPUBLISH])))
         rebuilt_s = time.perf_counter() - start_bulk
@@ -245,6 +252,8 @@ async def live(
         "search_while_bulk_s": round(statistics.median(searches), 3),
         "search_while_bulk_runs_s": [round(s, 3) for s in searches],
         "search_idle_s": round(idle, 3),
+        # the wiki's own search request, alone, between the bot's searches
+        "search_raw_wiki_s": round(statistics.median(raw_searches), 3),
         "target_search_while_bulk_s": 5.0,
         "bulk_republishes": args.bulk,
         "bulk_queued_s": round(queued_s, 2),
