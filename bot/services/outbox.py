@@ -161,6 +161,20 @@ class OutboxDispatcher:
         return bool(items)
 
     async def _perform(self, item: OutboxItem) -> None:
+        try:
+            await self._attempt(item)
+        finally:
+            self._wake_others(self.lanes.get(item.kind, MAIN_LANE))
+
+    def _wake_others(self, lane: str) -> None:
+        """A job may have queued work for another lane (a `!chercher` answer, a
+        publication's notices, a failure told to the moderators): that lane looks now,
+        not at its idle tick (a pass that finds nothing due is one indexed query)."""
+        for other, wake in self._wakes.items():
+            if other != lane:
+                wake.set()
+
+    async def _attempt(self, item: OutboxItem) -> None:
         executor = self.executors[item.kind]
         try:
             await executor(item)
