@@ -4,10 +4,13 @@ settings, the one wiki worker every job shares, and what its errors mean to the 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import queue
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from importlib.metadata import PackageNotFoundError, version
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from bot.domain.models import Outcome
@@ -20,7 +23,12 @@ from wiki_sync.writer import PageWriter
 
 T = TypeVar("T")
 
-WIKI_LANE = "wiki"  # the outbox lane of every job that calls the wiki
+WIKI_LANE = "wiki"  # the outbox lane of the wiki jobs someone waits for
+# The lane of rebuilds by the hundred (a consent change republishes every page naming
+# someone): its calls run in the worker only when no interactive call waits.
+WIKI_BULK_LANE = "wiki-bulk"
+INTERACTIVE, BULK = 0, 1  # the worker's priorities, first served first
+_STOP = 2
 
 
 def capibot_version() -> str:
@@ -67,30 +75,62 @@ class WikiWorker:
     """The bot's one door to the wiki: one client, its one writer (`PageWriter`, which
     owns read-compare-edit-retry) and one worker thread, since mwclient is synchronous
     and the wiki's writes are throttled anyway. Built once by the composition root and
-    given to every job that reads or writes the wiki; also builds links to its pages."""
+    given to every job that reads or writes the wiki; also builds links to its pages.
+
+    The thread serves a priority queue: a bulk call (`run(..., bulk=True)`) waits while
+    any interactive one (`!chercher`, a first publication) is queued, so a thousand
+    queued rebuilds delay an interactive job by at most the one call in progress."""
 
     def __init__(self, client: WikiClient, settings: Settings) -> None:
         self.client = client
         suffix = label(settings.bot.language, "title.case")
         self.writer = PageWriter(client, settings.wiki.template, title_label=suffix)
         self.index_url = settings.wiki.api_url.rsplit("/", 1)[0] + "/index.php"
-        self._executor: ThreadPoolExecutor | None = None
+        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._order = itertools.count()  # FIFO within a priority
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WikiWorker:
         return cls(WikiClient(wiki_config(settings)), settings)
 
-    async def run(self, work: Callable[[], T]) -> T:
-        """Run a blocking wiki call in the worker thread, off the event loop."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capibot-wiki")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+    async def run(self, work: Callable[[], T], *, bulk: bool = False) -> T:
+        """Run a blocking wiki call in the worker thread, off the event loop; `bulk`:
+        after every interactive call queued."""
+        future: Future[T] = Future()
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._serve, name="capibot-wiki", daemon=True
+                )
+                self._thread.start()
+            self._queue.put((BULK if bulk else INTERACTIVE, next(self._order), (work, future)))
+        return await asyncio.wrap_future(future)
+
+    def _serve(self) -> None:
+        while True:
+            priority, _, job = self._queue.get()
+            if priority == _STOP:
+                return
+            work, future = job
+            if not future.set_running_or_notify_cancel():
+                continue  # its caller was cancelled before it started
+            try:
+                result = work()
+            except BaseException as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
 
     def close(self) -> None:
-        """Wait for the call in progress, then stop the thread (a later `run` restarts it)."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        """Run what is queued, then stop the thread (a later `run` restarts it)."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+            if thread is not None:
+                self._queue.put((_STOP, next(self._order), None))
+        if thread is not None:
+            thread.join()
 
     def page_url(self, title: str) -> str:
         return f"{self.index_url}?{urlencode({'title': title.replace(' ', '_')})}"

@@ -75,12 +75,13 @@ import secrets
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,7 @@ async def observe(spec: dict[str, Any]) -> None:
         prefix = spec["tag"] + " "
         total = int(spec["messages"])
         seen: set[str] = set()
+        seen_at: dict[int, float] = {}  # message number → when this client first had it
         syncs = limited = backfilled = 0
         first_sync_at: float | None = None
         backfilled_at: float | None = None
@@ -201,11 +203,13 @@ async def observe(spec: dict[str, Any]) -> None:
                         backfilled_at = time.time()
                 if room_id != spec["room_id"]:
                     continue
+                now = time.time()
                 for event in timeline:
                     content = getattr(event, "source", {}).get("content", {})
                     body = content.get("body") if isinstance(content, dict) else None
                     if isinstance(body, str) and body.startswith(prefix):
                         seen.add(event.event_id)
+                        seen_at.setdefault(int(body[len(prefix) :]), now)
             since = response.next_batch
         done = time.time()
         report = {
@@ -216,6 +220,7 @@ async def observe(spec: dict[str, Any]) -> None:
             "syncs": syncs,
             "limited": limited,
             "backfilled": backfilled,
+            "seen_times": sorted(seen_at.items()),
         }
         print(json.dumps(report), flush=True)
     finally:
@@ -256,13 +261,22 @@ async def send(client: AsyncClient, room_id: str, body: str, *, thread: str | No
 
 
 async def burst(
-    client: AsyncClient, room_id: str, root: str, tag: str, messages: int, in_flight: int
+    client: AsyncClient,
+    room_id: str,
+    root: str,
+    tag: str,
+    messages: int,
+    in_flight: int,
+    sent: dict[int, float] | None = None,
 ) -> None:
-    """`in_flight` workers share one counter: a send starts as soon as any one ends."""
+    """`in_flight` workers share one counter: a send starts as soon as any one ends;
+    `sent` gets each message's send time (just before its request)."""
     indices = iter(range(messages))
 
     async def worker() -> None:
         for i in indices:
+            if sent is not None:
+                sent[i] = time.time()
             await send(client, room_id, f"{tag} {i}", thread=root)
 
     await asyncio.gather(*(worker() for _ in range(in_flight)))
@@ -298,6 +312,21 @@ def stored(db: Path, tag: str) -> int:
     return int(count or 0)
 
 
+def newly_stored(db: Path, tag: str, after: int) -> list[tuple[int, str]]:
+    """(rowid, body) of the burst's rows stored after rowid `after`."""
+    try:
+        connection = sqlite3.connect(db, timeout=5)
+    except sqlite3.Error:
+        return []
+    try:
+        sql = "select rowid, body from messages where rowid > ? and body like ?"
+        return [(int(r), str(b)) for r, b in connection.execute(sql, (after, f"{tag} %"))]
+    except sqlite3.Error:
+        return []
+    finally:
+        connection.close()
+
+
 def wait_stored(
     db: Path,
     tag: str,
@@ -305,10 +334,20 @@ def wait_stored(
     poll: float,
     deadline: float,
     bot: subprocess.Popen[bytes],
+    stored_at: dict[int, float] | None = None,
 ) -> float:
-    """In a thread: the wall-clock time of the first poll that finds the whole burst."""
+    """In a thread: the wall-clock time of the first poll that finds the whole burst;
+    `stored_at` gets each message's first poll that found it (late by up to `poll`)."""
+    last = 0
     while True:
-        if stored(db, tag) >= messages:
+        if stored_at is not None:
+            now = time.time()
+            for rowid, body in newly_stored(db, tag, last):
+                stored_at.setdefault(int(body.rsplit(" ", 1)[1]), now)
+                last = max(last, rowid)
+            if len(stored_at) >= messages:
+                return now
+        elif stored(db, tag) >= messages:
             return time.time()
         if bot.poll() is not None:
             raise RuntimeError(f"the bot exited ({bot.returncode}): stored {stored(db, tag)}")
@@ -343,6 +382,8 @@ class Figures:
     bot_cpu_main: float
     synapse_cpu: float
     load: float
+    sent: dict[int, float] = field(default_factory=dict)  # live: message → sent at
+    stored: dict[int, float] = field(default_factory=dict)  # live: message → stored at
 
 
 def bot_config(stack: StackInfo, tmp: Path) -> tuple[Path, Path]:
@@ -364,9 +405,13 @@ def start_bot(config: Path, log: Path, profile: Path | None) -> subprocess.Popen
         session = profile.with_suffix(".pyisession")
         argv += ["-m", "pyinstrument", "-r", "pyisession", "-o", str(session)]
     argv += ["-m", "bot", "run", "--config", str(config)]
+    # This checkout's code (the editable install may point at another worktree)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("ab") as out:
         # cwd: a directory without a `bot/` in it, which would shadow the package
-        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=config.parent)
+        return subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, cwd=config.parent, env=env
+        )
 
 
 def stop_bot(bot: subprocess.Popen[bytes]) -> None:
@@ -498,11 +543,15 @@ async def run(
             load = os.getloadavg()[0]
             t0 = burst_at
         deadline = time.monotonic() + args.timeout
+        sent: dict[int, float] = {}
+        stored_at: dict[int, float] = {}
         bot_task = asyncio.create_task(
-            asyncio.to_thread(wait_stored, db, tag, args.messages, args.poll, deadline, bot)
+            asyncio.to_thread(
+                wait_stored, db, tag, args.messages, args.poll, deadline, bot, stored_at
+            )
         )
         if not catch_up:
-            await burst(alice, room, root, tag, args.messages, args.in_flight)
+            await burst(alice, room, root, tag, args.messages, args.in_flight, sent)
             sent_at = time.time()
         line = await asyncio.wait_for(stdout.readline(), timeout=args.timeout)
         if not line:
@@ -514,7 +563,17 @@ async def run(
         synapse_cpu = cpu_seconds(stack.synapse_pid) - synapse_cpu0
         await noop.wait()
         return Figures(
-            burst_at, t0, sent_at, bot_done, noop_report, bot_cpu, bot_main, synapse_cpu, load
+            burst_at,
+            t0,
+            sent_at,
+            bot_done,
+            noop_report,
+            bot_cpu,
+            bot_main,
+            synapse_cpu,
+            load,
+            sent,
+            stored_at,
         )
     finally:
         if noop is not None and noop.returncode is None:
@@ -561,6 +620,28 @@ def backfills(log: Path) -> tuple[int, int]:
     return len(found), sum(int(n) for n in found)
 
 
+def lag_figures(
+    sent: dict[int, float], stored: dict[int, float], seen: dict[int, float]
+) -> dict[str, Any]:
+    """Per message: send → stored by the bot, send → seen by the no-op client; the p99s
+    and their difference (the bot's own lag, goal <= 100 ms). The bot's are late by up to
+    one database poll."""
+    bot = [stored[i] - sent[i] for i in sent if i in stored]
+    noop = [seen[int(i)] - sent[i] for i in sent if int(i) in seen]
+
+    def pct(lags: list[float], q: int) -> float:
+        return statistics.quantiles(lags, n=100)[q - 1] * 1000
+
+    return {
+        "lag_p99_ms": round(pct(bot, 99) - pct(noop, 99), 1),
+        "bot_lag_p50_ms": round(pct(bot, 50), 1),
+        "bot_lag_p99_ms": round(pct(bot, 99), 1),
+        "noop_lag_p50_ms": round(pct(noop, 50), 1),
+        "noop_lag_p99_ms": round(pct(noop, 99), 1),
+        "target_lag_p99_ms": 100,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -573,7 +654,7 @@ def main() -> int:
     )
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--in-flight", type=int, default=10)
-    parser.add_argument("--poll", type=float, default=0.05, help="database poll interval (s)")
+    parser.add_argument("--poll", type=float, default=0.01, help="database poll interval (s)")
     parser.add_argument("--settle", type=float, default=3.0, help="idle seconds once captured")
     parser.add_argument("--timeout", type=float, default=900.0, help="give up after (s)")
     parser.add_argument("--state-dir", type=Path, help="stack state dir (default: a fresh one)")
@@ -669,12 +750,16 @@ def main() -> int:
             "bot_lag_seconds": round(figures.bot_done - figures.sent_at, 3),
             "noop_lag_seconds": round(noop["seen_at"] - figures.sent_at, 3),
         }
+        result |= lag_figures(figures.sent, figures.stored, dict(noop["seen_times"]))
     result |= {
         # CPU from t0 to done (catch-up: the restarted bot's from its start): its
         # event-loop thread and the rest (database worker)
         "bot_cpu_seconds": round(figures.bot_cpu, 2),
         "bot_cpu_loop_seconds": round(figures.bot_cpu_main, 2),
         "noop_cpu_seconds": round(noop["cpu_seconds"], 2),
+        # the bot's CPU over the no-op client's, for the same burst (goal <= 1.5)
+        "cpu_ratio": round(figures.bot_cpu / max(noop["cpu_seconds"], 1e-3), 2),
+        "target_cpu_ratio": 1.5,
         "synapse_cpu_seconds": round(figures.synapse_cpu, 2),
         "bot_backfills": bot_backfills,
         "bot_backfilled": bot_backfilled,

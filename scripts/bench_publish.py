@@ -10,9 +10,16 @@ figures are the medians over the rounds. Within a round the sides alternate in c
 side logs in before its clock starts; HTTP requests are counted on each side's
 requests.Session. Prints one JSON line.
 
+Then each fiche is changed and approved again: its page updated (read, merge, edit)
+against a raw mwclient read + edit loop (`update_ratio`). Then the live part
+(`bench_publish_live.py`): the running bot behind the real Synapse, `!valider` to the
+page (`valider_to_page_s`) and `!chercher` behind --bulk queued republishes
+(`search_while_bulk_s`).
+
 Usage: .venv/bin/python scripts/bench_publish.py [--fiches 100] [--rounds 3] [--chunk 10]
-           [--baseline api|page] [--state DIR] [--profile]
-Target: ratio (bot pages/s over raw pages/s) >= 0.8.
+           [--baseline api|page] [--valider 5] [--bulk 1000] [--state DIR] [--profile]
+Targets: ratio (bot pages/s over raw pages/s) >= 0.8, update_ratio >= 0.8,
+valider_to_page_s <= 1.0, search_while_bulk_s <= 5.
 """
 
 from __future__ import annotations
@@ -21,24 +28,21 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import shutil
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import mwclient  # noqa: E402
-import requests  # noqa: E402
 
 from bot.domain.models import (  # noqa: E402
     CaseOrigin,
@@ -62,12 +66,20 @@ from bot.settings import Settings, load_settings  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from bot.storage.repository import Repository  # noqa: E402
 from bot.wiki import WikiWorker, wiki_config  # noqa: E402
+from scripts.bench_publish_live import live  # noqa: E402
+from scripts.bench_publish_raw import (  # noqa: E402
+    RequestCounter,
+    raw_loop,
+    raw_site,
+    raw_update_loop,
+)
 from scripts.devstack import Stack  # noqa: E402
 from wiki_sync.client import WikiClient  # noqa: E402
 from wiki_sync.render import render_page  # noqa: E402
 from wiki_sync.setup import apply_setup, setup_pages  # noqa: E402
 
 TARGET_RATIO = 0.8
+TARGET_UPDATE_RATIO = 0.8
 MODERATOR = ("@mona:localhost", "Mona Dupont")
 SPEAKERS = (
     ("@alice:localhost", "Alice Martin", Consent.GRANTED),
@@ -87,61 +99,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# -- counting HTTP requests -------------------------------------------------------------
-
-
-class RequestCounter:
-    """Counts the HTTP requests of the sessions it is attached to, by API action, and the
-    wall time spent in them (the body included: mwclient does not stream)."""
-
-    def __init__(self) -> None:
-        self.by_action: Counter[str] = Counter()
-        self.seconds_by_action: Counter[str] = Counter()
-
-    def attach(self, session: requests.Session) -> None:
-        send = session.send
-
-        def counted(request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-            start = time.perf_counter()
-            try:
-                return send(request, **kwargs)
-            finally:
-                action = self._action(request)
-                self.by_action[action] += 1
-                self.seconds_by_action[action] += time.perf_counter() - start
-
-        session.send = counted  # type: ignore[method-assign]
-
-    @staticmethod
-    def _action(request: requests.PreparedRequest) -> str:
-        params = parse_qs(urlsplit(request.url or "").query)
-        if isinstance(request.body, (str, bytes)):
-            body = request.body.decode() if isinstance(request.body, bytes) else request.body
-            params.update(parse_qs(body))
-        action = params.get("action", ["?"])[0]
-        if action == "query":  # mwclient adds meta=userinfo to every query
-            action = f"query:{params.get('prop', params.get('meta', ['?']))[0]}"
-        return action
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_action.values())
-
-    @property
-    def http_seconds(self) -> float:
-        return sum(self.seconds_by_action.values())
-
-    def ms_per_request(self) -> dict[str, float]:
-        return {
-            action: round(1000 * self.seconds_by_action[action] / count, 1)
-            for action, count in sorted(self.by_action.items())
-        }
-
-    def reset(self) -> None:
-        self.by_action.clear()
-        self.seconds_by_action.clear()
-
-
 # -- the bot's side ---------------------------------------------------------------------
 
 
@@ -159,8 +116,15 @@ def fields_for(title: str, n: int) -> dict[FicheField, str]:
     }
 
 
-def seed(db: Database, titles: list[str], now: datetime) -> list[int]:
-    """Cases as curation leaves them: messages, a fiche, approved, publication queued."""
+def seed(
+    db: Database,
+    titles: list[str],
+    now: datetime,
+    rooms: tuple[Room, ...] = ROOMS,
+    roots: list[str] | None = None,
+) -> list[int]:
+    """Cases as curation leaves them: messages, a fiche, approved, publication queued.
+    `roots`: their thread roots (real events), else made-up event ids."""
 
     def work(repo: Repository) -> list[int]:
         repo.save_participant(Participant(MODERATOR[0], MODERATOR[1], Consent.GRANTED))
@@ -168,9 +132,9 @@ def seed(db: Database, titles: list[str], now: datetime) -> list[int]:
             repo.save_participant(Participant(user_id, name, consent))
         ids = []
         for n, title in enumerate(titles):
-            room = ROOMS[n % len(ROOMS)]
+            room = rooms[n % len(rooms)]
             repo.save_room(room)
-            root = f"${uuid.uuid4().hex}"
+            root = roots[n] if roots else f"${uuid.uuid4().hex}"
             case, _ = repo.create_case(
                 room_id=room.room_id,
                 root_event_id=root,
@@ -206,6 +170,24 @@ def seed(db: Database, titles: list[str], now: datetime) -> list[int]:
         return ids
 
     return db.run_sync(work)
+
+
+def amend(db: Database, case_ids: list[int], k: int, now: datetime) -> None:
+    """Each fiche changed and approved again: its page is updated (read, merge, edit)."""
+
+    def work(repo: Repository) -> None:
+        for case_id in case_ids:
+            fiche = repo.latest_fiche(case_id)
+            assert fiche is not None
+            fields = dict(fiche.fields)
+            fields[FicheField.RESULTS] += f" Mise à jour {k} : quarante familles."
+            repo.add_fiche_version(case_id, fields, SPEAKERS[0][0], now)
+            repo.add_review(
+                Review(case_id, fiche.version + 1, MODERATOR[0], ReviewDecision.APPROVE, "", now)
+            )
+            request_publication(repo, case_id, MODERATOR[0], now)
+
+    db.run_sync(work)
 
 
 def render_texts(db: Database, settings: Settings, case_ids: list[int], now: datetime) -> list[str]:
@@ -257,38 +239,6 @@ def check_published(db: Database, case_ids: list[int], texts: list[str]) -> None
     db.run_sync(work)
 
 
-# -- the raw side -----------------------------------------------------------------------
-
-
-def raw_site(settings: Settings) -> mwclient.Site:
-    config = wiki_config(settings)
-    site = mwclient.Site(
-        config.host, path=config.script_path, scheme=config.scheme, clients_useragent="bench"
-    )
-    site.login(config.username, config.password)
-    return site
-
-
-def raw_loop(site: mwclient.Site, mode: str, titles: list[str], texts: list[str]) -> None:
-    summary = "bench : boucle mwclient brute"
-    for title, text in zip(titles, texts, strict=True):
-        if mode == "page":
-            result = site.pages[title].edit(text, summary=summary)
-        else:
-            result = site.api(
-                "edit",
-                "POST",
-                title=title,
-                text=text,
-                summary=summary,
-                bot=1,
-                createonly=1,
-                token=site.get_token("csrf"),
-            )["edit"]
-        if result.get("result") != "Success" or result.get("nochange") is not None:
-            raise RuntimeError(f"raw edit of {title} not saved: {result}")
-
-
 # -- profiling --------------------------------------------------------------------------
 
 
@@ -337,6 +287,7 @@ def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, 
     db.migrate()
     run_id = uuid.uuid4().hex[:8]
     bot_counter, raw_counter = RequestCounter(), RequestCounter()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
 
     # The production composition (bot/app.py), with edit_interval = 0 in the settings.
     wiki = WikiClient(wiki_config(settings))
@@ -353,6 +304,10 @@ def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, 
     raw_rates: list[float] = []
     ratios: list[float] = []
     http_share: list[float] = []
+    update_ratios: list[float] = []
+    update_requests = {"bot": 0, "raw": 0}
+    raw_update_rates: list[float] = []
+    bot_update_rates: list[float] = []
 
     async def run_bot() -> float:
         if profiles:
@@ -364,10 +319,12 @@ def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, 
             await profiles.stop()
         return elapsed
 
-    async def run_round(k: int, n: int) -> tuple[float, float]:
+    async def run_round(k: int, n: int) -> tuple[float, float, float, float]:
         """n fiches per side, in chunks that alternate the sides (and which goes first),
-        so that both see the same background load. Returns (raw, bot) seconds."""
-        raw_s = bot_s = 0.0
+        so that both see the same background load; then each fiche changed and its page
+        updated, alternating the same way. Returns (raw, bot, raw update, bot update)
+        seconds."""
+        raw_s = bot_s = raw_update_s = bot_update_s = 0.0
         for c, first in enumerate(range(0, n, args.chunk)):
             numbers = range(first, min(n, first + args.chunk))
             now = utcnow()
@@ -380,20 +337,36 @@ def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, 
                 else:
                     bot_s += await run_bot()
             check_published(db, case_ids, texts)
-        return raw_s, bot_s
+            now = utcnow()
+            amend(db, case_ids, k, now)
+            texts = render_texts(db, settings, case_ids, now)
+            before = {"bot": bot_counter.total, "raw": raw_counter.total}
+            for side in ("bot", "raw") if c % 2 == 0 else ("raw", "bot"):
+                if side == "raw":
+                    raw_update_s += timed(lambda: raw_update_loop(site, raw_titles, texts))  # noqa: B023
+                else:
+                    bot_update_s += await run_bot()
+            update_requests["bot"] += bot_counter.total - before["bot"]
+            update_requests["raw"] += raw_counter.total - before["raw"]
+            check_published(db, case_ids, texts)
+        return raw_s, bot_s, raw_update_s, bot_update_s
 
     async def rounds() -> None:
         # Round 0 is the warm-up (PHP opcache, tokens, the category pages of every value).
         await run_round(0, args.warmup)
         bot_counter.reset()
         raw_counter.reset()
+        update_requests.update(bot=0, raw=0)
         for k in range(1, args.rounds + 1):
             http_before = bot_counter.http_seconds
-            raw_s, bot_s = await run_round(k, args.fiches)
+            raw_s, bot_s, raw_update_s, bot_update_s = await run_round(k, args.fiches)
+            update_ratios.append(raw_update_s / bot_update_s)
+            raw_update_rates.append(args.fiches / raw_update_s)
+            bot_update_rates.append(args.fiches / bot_update_s)
             raw_rates.append(args.fiches / raw_s)
             bot_rates.append(args.fiches / bot_s)
             ratios.append(raw_s / bot_s)
-            http_share.append((bot_counter.http_seconds - http_before) / bot_s)
+            http_share.append((bot_counter.http_seconds - http_before) / (bot_s + bot_update_s))
 
     try:
         asyncio.run(rounds())
@@ -420,16 +393,25 @@ def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, 
         "bot_rounds_pages_per_s": [round(r, 2) for r in bot_rates],
         "raw_rounds_pages_per_s": [round(r, 2) for r in raw_rates],
         "rounds_ratio": [round(r, 3) for r in ratios],
-        "bot_requests_per_fiche": round(bot_counter.total / fiches, 2),
-        "raw_requests_per_fiche": round(raw_counter.total / fiches, 2),
+        "bot_requests_per_fiche": round((bot_counter.total - update_requests["bot"]) / fiches, 2),
+        "raw_requests_per_fiche": round((raw_counter.total - update_requests["raw"]) / fiches, 2),
+        "bot_requests_per_update": round(update_requests["bot"] / fiches, 2),
+        "raw_requests_per_update": round(update_requests["raw"] / fiches, 2),
         "bot_requests_by_action": dict(sorted(bot_counter.by_action.items())),
         "bot_ms_per_request": bot_counter.ms_per_request(),
         "raw_ms_per_request": raw_counter.ms_per_request(),
         "bot_http_share": round(statistics.median(http_share), 2),
         "profiled": bool(args.profile),
+        "load_avg_at_start": load_at_start,
         "same_bytes": True,
         "ratio": round(statistics.median(ratios), 3),
         "target_ratio": TARGET_RATIO,
+        "update_ratio": round(statistics.median(update_ratios), 3),
+        "update_rounds_ratio": [round(r, 3) for r in update_ratios],
+        "bot_update_pages_per_s": round(statistics.median(bot_update_rates), 2),
+        "raw_update_pages_per_s": round(statistics.median(raw_update_rates), 2),
+        "update_baseline": "mwclient query(revisions ids|content) + edit(baserevid) per page",
+        "target_update_ratio": TARGET_UPDATE_RATIO,
         "python": sys.version.split()[0],
     }
 
@@ -451,6 +433,10 @@ def main() -> int:
         default="api",
         help="api: one edit request per page; page: mwclient Page.edit (reads first)",
     )
+    parser.add_argument("--valider", type=int, default=5, help="`!valider` runs (0: none)")
+    parser.add_argument(
+        "--bulk", type=int, default=1000, help="republishes queued behind `!chercher` (0: none)"
+    )
     parser.add_argument("--state", help="stack state directory (default: a fresh temporary one)")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profile to stderr")
     args = parser.parse_args()
@@ -467,6 +453,13 @@ def main() -> int:
         )
         with tempfile.TemporaryDirectory() as tmp:
             result = bench(settings, Path(tmp), args)
+        if args.valider or args.bulk:
+            with tempfile.TemporaryDirectory() as tmp:
+                figures = asyncio.run(
+                    live(info, settings, Path(tmp), raw_site(settings), args, seed, render_texts)
+                )
+            result = {**result, **figures, "python": result["python"]}
+        result["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     finally:
         if started_stack:
             stack.down()

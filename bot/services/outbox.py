@@ -82,6 +82,7 @@ class OutboxDispatcher:
         self._refused: dict[str, str] = {}  # lane → why its service refuses the bot
         self._wakes: dict[str, asyncio.Event] = {}
         self._waiting: set[str] = set()  # lanes whose service said it was unavailable
+        self.coalesced: set[str] = set()  # kinds whose pending rows absorb new requests
 
     def register(
         self,
@@ -91,11 +92,16 @@ class OutboxDispatcher:
         lane: str = MAIN_LANE,
         on_failure: FailureHook | None = None,
         on_refused: FailureHook | None = None,
+        coalesced: bool = False,
     ) -> None:
         """`on_failure` runs when a job fails for good, `on_refused` when a job is first
-        refused by its service (it then waits): both in that transaction."""
+        refused by its service (it then waits): both in that transaction. `coalesced`:
+        later requests merge into a pending row of this kind (changing its payload), so
+        a run that read the older payload leaves the row pending for one more run."""
         self.executors[kind] = executor
         self.lanes[kind] = lane
+        if coalesced:
+            self.coalesced.add(kind)
         if on_failure is not None:
             self.failure_hooks[kind] = on_failure
         if on_refused is not None:
@@ -155,6 +161,20 @@ class OutboxDispatcher:
         return bool(items)
 
     async def _perform(self, item: OutboxItem) -> None:
+        try:
+            await self._attempt(item)
+        finally:
+            self._wake_others(self.lanes.get(item.kind, MAIN_LANE))
+
+    def _wake_others(self, lane: str) -> None:
+        """A job may have queued work for another lane (a `!chercher` answer, a
+        publication's notices, a failure told to the moderators): that lane looks now,
+        not at its idle tick (a pass that finds nothing due is one indexed query)."""
+        for other, wake in self._wakes.items():
+            if other != lane:
+                wake.set()
+
+    async def _attempt(self, item: OutboxItem) -> None:
         executor = self.executors[item.kind]
         try:
             await executor(item)
@@ -166,8 +186,16 @@ class OutboxDispatcher:
             await self._failed_attempt(item, exc)
             return
         now = self.clock()
-        await self.db.run(lambda repo: repo.outbox_done(item.id, now))
         lane = self.lanes.get(item.kind, MAIN_LANE)
+        if item.kind in self.coalesced:
+            payload = item.payload
+            done = await self.db.run(
+                lambda repo: repo.outbox_done_unless_changed(item.id, payload, now)
+            )
+            if not done:  # a request merged in while it ran: once more, soon
+                self._wakes[lane].set()
+        else:
+            await self.db.run(lambda repo: repo.outbox_done(item.id, now))
         if self._refused.pop(lane, None) is not None:
             log.info("outbox: the %s lane's service accepts the bot again", lane)
         if lane in self._waiting:  # the service answers again: retry what waited on it now

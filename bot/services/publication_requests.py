@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.models import CaseState, PublicationStatus
+from bot.domain.models import CaseState, OutboxStatus, PublicationStatus
 from bot.storage.repository import Repository
 
 PUBLISH = "publish"
@@ -62,22 +62,46 @@ def request_restoration(repo: Repository, case_id: int, now: datetime, *, genera
     return repo.enqueue(PUBLISH, f"restore_page:{case_id}:{generation}", payload, now)
 
 
-def request_republish(
-    repo: Repository, case_id: int, reason: str, now: datetime, *, by: str = ""
-) -> bool:
+def republish_key(case_id: int) -> str:
+    """The key of a case's pending rebuild: one pending job per page, however many
+    changes ask for it (a consent toggled twice, a redaction meanwhile)."""
+    return f"republish:{case_id}"
+
+
+def stronger_reason(old: str, new: str) -> str:
+    """The reason a coalesced rebuild keeps: a privacy reason over any other (it forces
+    the privacy blocks over human edits), else the latest."""
+    if new in PRIVACY_REASONS or old not in PRIVACY_REASONS:
+        return new
+    return old
+
+
+def request_republish(repo: Repository, case_id: int, reason: str, now: datetime) -> bool:
     """Queue a rebuild of a live page (a redaction, `!oublier`, a consent change).
 
-    Does nothing when the case has no live page. Each request is a new row (its key
-    holds the time, and `by`, who caused it, if given), since each follows a new change
-    of the stored state. `reason` shows in the edit summary: no names in it.
+    Does nothing when the case has no live page. Requests coalesce: while the case's
+    rebuild is pending, another request merges into it (its strongest reason kept, its
+    `requests` count bumped, so a run that started before the merge is run once more,
+    see `OutboxDispatcher.register(coalesced=True)`); the page is rebuilt from stored
+    state, so one run serves them all. `reason` shows in the edit summary: no names.
+    Returns whether a new job was queued.
     """
     status = repo.publication_status(case_id)
     if status is None or status is PublicationStatus.WITHDRAWN:
         return False
-    key = f"republish:{case_id}:{now.isoformat()}:{reason[:40]}"
-    if by:
-        key += f":{by}"
-    return repo.enqueue(REPUBLISH, key, {"case_id": case_id, "reason": reason}, now)
+    key = republish_key(case_id)
+    existing = repo.outbox_by_key(key)
+    if existing is not None and existing.status is OutboxStatus.PENDING:
+        payload = dict(existing.payload)
+        payload["reason"] = stronger_reason(str(payload.get("reason", "")), reason)
+        payload["requests"] = int(payload.get("requests", 1)) + 1
+        repo.rewrite_outbox(existing.id, payload, dedupe_key=key, done_at=None)
+        return False
+    if existing is not None:  # done or failed: its key moves aside for the new job
+        moved = f"{key}@{existing.id}"
+        repo.rewrite_outbox(existing.id, existing.payload, dedupe_key=moved, done_at=None)
+    payload = {"case_id": case_id, "reason": reason, "requests": 1}
+    return repo.enqueue(REPUBLISH, key, payload, now)
 
 
 def request_republish_for(repo: Repository, user_id: str, reason: str, now: datetime) -> list[int]:
@@ -91,5 +115,5 @@ def request_republish_for(repo: Repository, user_id: str, reason: str, now: date
     )
     queued = sorted(repo.live_pages_among(touched))
     for case_id in queued:
-        request_republish(repo, case_id, reason, now, by=user_id)
+        request_republish(repo, case_id, reason, now)
     return queued

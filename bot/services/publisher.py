@@ -36,7 +36,7 @@ from bot.services.publication_requests import KINDS, PUBLISH, REPUBLISH, WITHDRA
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.wiki import WIKI_LANE, WikiWorker, classify_wiki_error
+from bot.wiki import WIKI_BULK_LANE, WIKI_LANE, WikiWorker, classify_wiki_error
 from wiki_sync.errors import EditConflict, TitleError
 from wiki_sync.merge import PRIVACY_BLOCKS
 from wiki_sync.render import render_withdrawal
@@ -74,19 +74,28 @@ class Publisher:
         self._categories_seen: set[str] = set()
 
     def register(self, dispatcher: OutboxDispatcher) -> None:
-        # A lane of their own: a wiki outage never holds up the bot's Matrix replies.
-        # A job that fails for good is told to the moderators (`notify_failure`).
+        # Lanes of their own: a wiki outage never holds up the bot's Matrix replies.
+        # Rebuilds (`REPUBLISH`: a consent change queues one per page naming someone)
+        # run on the bulk lane, one pending job per page (coalesced), their wiki calls
+        # after any interactive one: first publications and `!chercher` never wait for
+        # them. A job that fails for good is told to the moderators (`notify_failure`).
         # A job the wiki refuses (credentials, rights) waits; the moderators are told once.
         failed = partial(notify_failure, self.settings)
         refused = partial(notify_failure, self.settings, refused=True)
-        dispatcher.classify_lane(WIKI_LANE, classify_wiki_error)  # what its errors mean
-        for kind, executor in (
-            (PUBLISH, self.publish),
-            (REPUBLISH, self.republish),
-            (WITHDRAW, self.withdraw),
+        for lane in (WIKI_LANE, WIKI_BULK_LANE):
+            dispatcher.classify_lane(lane, classify_wiki_error)  # what its errors mean
+        for kind, executor, lane in (
+            (PUBLISH, self.publish, WIKI_LANE),
+            (REPUBLISH, self.republish, WIKI_BULK_LANE),
+            (WITHDRAW, self.withdraw, WIKI_LANE),
         ):
             dispatcher.register(
-                kind, executor, lane=WIKI_LANE, on_failure=failed, on_refused=refused
+                kind,
+                executor,
+                lane=lane,
+                on_failure=failed,
+                on_refused=refused,
+                coalesced=kind == REPUBLISH,
             )
 
     # -- executors --------------------------------------------------------------------
@@ -105,7 +114,7 @@ class Publisher:
         if plan is None:
             return
         try:
-            written = await self.worker.run(lambda: self._write(plan))
+            written = await self.worker.run(lambda: self._write(plan), bulk=republish)
         except EditConflict as exc:
             if plan.publication is None:  # lost every title race: let the dispatcher decide
                 raise
@@ -120,7 +129,7 @@ class Publisher:
             await self.db.run(partial(self._record_title_refused, plan=plan, exc=exc, item=item))
             return
         await self.db.run(lambda repo: self._record(repo, plan, written, item))
-        await self._ensure_categories(plan)
+        await self._ensure_categories(plan, bulk=republish)
 
     async def withdraw(self, item: OutboxItem) -> None:
         case_id = int(item.payload["case_id"])
@@ -280,7 +289,7 @@ class Publisher:
         body = title_refusal(self.lang, plan.case.id, exc)
         self._notify_case_and_moderators(repo, plan.case, body, item, self.clock())
 
-    async def _ensure_categories(self, plan: PagePlan) -> None:
+    async def _ensure_categories(self, plan: PagePlan, *, bulk: bool = False) -> None:
         """Best effort: a new theme/territory/function value gets its category page, so
         it shows in the index of its kind. Never fails the publication."""
         missing = {t: b for t, b in plan.categories.items() if t not in self._categories_seen}
@@ -288,7 +297,7 @@ class Publisher:
             return
         summary = t(self.lang, "publication.summary_category", case=plan.case.id)
         try:
-            await self.worker.run(lambda: self.writer.ensure_pages(missing, summary))
+            await self.worker.run(lambda: self.writer.ensure_pages(missing, summary), bulk=bulk)
         except Exception as exc:  # the page itself is published; categories can wait
             log.warning("case %d: category pages not created: %r", plan.case.id, exc)
             return

@@ -54,6 +54,26 @@ class OutboxStore(RepositoryBase):
             stmt = stmt.where(OutboxRow.kind.in_(list(kinds)))
         return [to_outbox_item(row) for row in self.session.scalars(stmt)]
 
+    def outbox_by_key(self, dedupe_key: str) -> OutboxItem | None:
+        """The row of this key, whatever its status (the key's unique index answers)."""
+        row = self.session.scalars(select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key))
+        found = row.first()
+        return to_outbox_item(found) if found is not None else None
+
+    def outbox_done_unless_changed(
+        self, item_id: int, payload: dict[str, Any], now: datetime
+    ) -> bool:
+        """Mark a coalesced row done, unless a request merged into it while it ran (its
+        payload changed): then it stays pending, due now, for one more run."""
+        row = self.session.get(OutboxRow, item_id)
+        if row is None:
+            return True
+        if dict(row.payload or {}) != payload:
+            row.next_attempt_at = now
+            return False
+        self.outbox_done(item_id, now)
+        return True
+
     def pending_outbox(self, kinds: Sequence[str] | None = None) -> list[OutboxItem]:
         stmt = select(OutboxRow).where(OutboxRow.status == OutboxStatus.PENDING.value)
         if kinds:

@@ -133,3 +133,31 @@ def test_a_moderator_who_forgets_is_named_by_role_on_the_pages_they_approved(
         assert approver_name(repo.get_participant(mona), "en") == "a moderator"
         # Never by Matrix id: a moderator the bot knows no name of is named by role.
         assert approver_name(None, "fr") == "un·e modérateur·rice"
+
+
+def test_consent_toggled_twice_leaves_one_pending_rebuild_per_page(db: Database) -> None:
+    service = _service()
+    m = MALLORY
+    _apply(
+        db,
+        service,
+        _batch(
+            "t1",
+            _msg(1, "racine A", sender=m),
+            _msg(2, "!capturer", sender=m, thread="$e1"),
+            _msg(3, "témoignage d'Alice", thread="$e1"),
+            _msg(4, "racine B", sender=m),
+            _msg(5, "!capturer", sender=m, thread="$e4"),
+            _msg(6, "Alice encore", thread="$e4"),
+        ),
+    )
+    with db.transaction() as repo:
+        cases = {c.root_event_id: c.id for c in repo.list_cases()}
+        a, b = cases["$e1"], cases["$e4"]
+        repo.save_publication(Publication(a, "A", 1, PublicationStatus.PUBLISHED, NOW))
+        repo.save_publication(Publication(b, "B", 2, PublicationStatus.PUBLISHED, NOW))
+    _apply(db, service, _batch("t2", _msg(20, "!consentement oui")))
+    _apply(db, service, _batch("t3", _msg(21, "!consentement non")))
+    _apply(db, service, _batch("t4", _msg(22, "!consentement oui")))
+    # One rebuild per page, keeping the withdrawal's reason: it forces the privacy blocks.
+    assert _jobs(db) == [(a, CONSENT_WITHDRAWN), (b, CONSENT_WITHDRAWN)]

@@ -374,3 +374,32 @@ async def test_a_refused_publication_is_told_to_the_moderators_once_and_waits(
     [notice] = _notices(db)
     body = notice.payload["body"]
     assert "#7" in body and "protectedpage" in body and "capibot check" in body
+
+
+async def test_a_notice_queued_by_a_wiki_job_goes_out_without_waiting_for_the_idle_tick(
+    db: Database,
+) -> None:
+    """A `!chercher` answer is queued by the wiki lane's job: the main lane sends it at
+    once, not at its next idle tick."""
+    clock = Clock()
+    dispatcher = OutboxDispatcher(db, clock)
+    sent = asyncio.Event()
+
+    async def search(item: OutboxItem) -> None:
+        await db.run(lambda repo: repo.enqueue("notice", "answer", {}, T0))
+
+    async def notice(item: OutboxItem) -> None:
+        sent.set()
+
+    dispatcher.register("wiki_search", search, lane="wiki")
+    dispatcher.register("notice", notice)
+    runner = asyncio.create_task(dispatcher.run(idle_seconds=30))
+    try:
+        await asyncio.sleep(0.1)  # both lanes idle, waiting for a nudge or the tick
+        _queue(db, "wiki_search", "s1")
+        dispatcher.nudge()
+        await asyncio.wait_for(sent.wait(), timeout=5)
+    finally:
+        runner.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await runner
