@@ -78,7 +78,7 @@ async def _answer(client: AsyncClient, room: str, needle: str, *, within: float 
         return bool(found)
 
     await eventually(seen, within=within)
-    return found[-1]
+    return found[0]  # newest first
 
 
 async def _state(bot: Bot, case_id: int) -> CaseState:
@@ -105,7 +105,7 @@ async def _after(client: AsyncClient, room: str, body: str, needle: str, **kw: A
         return len(found) > before
 
     await eventually(seen, within=30)
-    return found[-1]
+    return found[0]  # newest first
 
 
 async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
@@ -227,6 +227,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
             bot.wiki.client.read(publication.page_title).text or ""
         )
         refused = await _after(alice, room, f"!rétablir {n}", "réservée", thread=root)
+        assert "modération du réseau" in refused
         assert await _state(bot, n) is CaseState.WITHDRAWN
         await send(mona, moderation, f"!rétablir {n} retrait par erreur")
         await _until_state(bot, n, CaseState.PUBLISHED)
