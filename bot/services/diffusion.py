@@ -18,7 +18,7 @@ import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.fiche import MAX_THEMES, split_list
@@ -81,8 +81,8 @@ class _Digest:
     title: str
     text: str
     summary: str
-    start: str
-    end: str
+    start: date
+    end: date
     fiches: int
     annotations: int
 
@@ -102,7 +102,7 @@ class Diffusion:
         self.wiki = wiki
         self.settings = settings
         self.clock = clock
-        self.tr = Translator(settings.bot.language)
+        self.tr = Translator(settings.bot.language, tz=settings.schedule.timezone)
 
     def register(self, dispatcher: OutboxDispatcher, scheduler: Scheduler | None = None) -> None:
         dispatcher.register(DIRECTORY, self.directory, lane=WIKI_LANE)
@@ -154,8 +154,8 @@ class Diffusion:
             DIGEST_PAGE, f"digest_page:{start.isoformat()}:{end.isoformat()}", payload, now
         )
 
-    def _local_date(self, moment: datetime) -> str:
-        return moment.astimezone(ZoneInfo(self.settings.schedule.timezone)).strftime("%Y-%m-%d")
+    def _local_date(self, moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo(self.settings.schedule.timezone)).date()
 
     def _digest(
         self, repo: Repository, start: datetime, end: datetime, *, keep_empty: bool = False
@@ -229,8 +229,10 @@ class Diffusion:
             "digest.notice",
             start=digest.start,
             end=digest.end,
-            fiches=digest.fiches,
-            annotations=digest.annotations,
+            contents=[
+                self.tr("digest.fiches", count=digest.fiches),
+                self.tr("digest.annotations", count=digest.annotations),
+            ],
             url=url,
         )
         anchor = f'<a href="{html.escape(url)}">{html.escape(url)}</a>'
