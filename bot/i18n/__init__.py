@@ -13,11 +13,14 @@ Grammar is Babel's, not hand-written, so no message needs « (s) »:
   `t(lang, key, count=n)` picks the form with Babel's plural rules for `lang`.
 - **Values are formatted by type**, in the catalogue's language: a `datetime` becomes a
   local date and time in the configured timezone (« lundi 3 mars 2025 à 9 h 00 »), a
-  `date` a long date (« 3 mars 2025 »), a list or tuple a list (« a, b et c »), and an
-  `int` given as one of the quantity params (`QUANTITIES`: count, length…) a number
-  (« 1 234 »). Identifiers (case numbers, versions) stay as they are.
-- `format_datetime`, `format_date`, `format_list` and `format_number` are exported for
-  text built outside a catalogue.
+  `date` a long date (« 3 mars 2025 »), a `Period` the catalogue's `period` message with
+  what both ends share said once (« du 3 au 10 mars 2025 »), a list or tuple a list
+  (« a, b et c »), and an `int` given as one of the quantity params (`QUANTITIES`:
+  count, length…) a number (« 1 234 »). Identifiers (case numbers, versions) stay as they are.
+- `format_datetime`, `format_date`, `format_list`, `format_number` and `period_ends` are
+  exported for text built outside a catalogue. The catalogues are checked by
+  tests/unit/i18n/test_golden_messages.py against golden files a reader has read:
+  `CAPIBOT_UPDATE_GOLDEN=1` rewrites them after a deliberate change of wording.
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ import os
 import re
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
+from babel.dates import format_skeleton as _babel_skeleton
 from babel.dates import format_time as _babel_time
 from babel.lists import format_list as _babel_list
 from babel.numbers import format_decimal
@@ -108,6 +113,29 @@ def format_datetime(lang: str, moment: datetime, tz: str = DEFAULT_TIMEZONE) -> 
     return _AT[lang].format(date=day, time=time)
 
 
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Two days (inclusive), written through the `period` message (« du … au … »)."""
+
+    start: date
+    end: date
+
+
+def period_ends(lang: str, period: Period) -> tuple[str, str]:
+    """The two ends of `period`, the first without what the second already says:
+    (« 3 », « 10 mars 2025 »), ("March 3", "March 10, 2025"); years differ → both long."""
+    lang = normalise_language(lang)
+    start, end = period.start, period.end
+    if start.year != end.year:
+        first = format_date(lang, start)
+    elif start.month == end.month and lang == "fr":
+        first = _babel_skeleton("d", start, locale=lang)
+        first = "1er" if first == "1" else first
+    else:
+        first = _FIRST_OF_MONTH.sub("1er ", _babel_skeleton("MMMMd", start, locale=lang))
+    return first, format_date(lang, end)
+
+
 def format_list(lang: str, items: list[str] | tuple[str, ...]) -> str:
     """« a, b et c », "a, b, and c"."""
     return _babel_list([str(item) for item in items], locale=normalise_language(lang))
@@ -180,6 +208,9 @@ class Translator:
 
     def value(self, name: str, value: object) -> object:
         """A param as a reader of this language writes it (see the module docstring)."""
+        if isinstance(value, Period):
+            first, last = period_ends(self.lang, value)
+            return self("period", start=first, end=last)
         if isinstance(value, datetime):
             return format_datetime(self.lang, value, self.tz)
         if isinstance(value, date):

@@ -37,15 +37,16 @@ FR: dict[str, str] = {
     "— la discussion continue ici ou sur le wiki : {url}",
     "annotate.summary": "capibot : {researcher} annote la fiche #{case}",
     # --- digest
-    "digest.title": "Lettre d'information du {start} au {end}",
-    "digest.notice": "La lettre d'information du {start} au {end} est parue ({contents}) : {url}",
+    "digest.title": "Lettre d'information {period}",
+    "period": "du {start} au {end}",
+    "digest.notice": "La lettre d'information {period} est parue ({contents}) : {url}",
     "digest.fiches.zero": "aucune fiche",
     "digest.fiches.one": "{count} fiche",
     "digest.fiches.other": "{count} fiches",
     "digest.annotations.zero": "aucune annotation",
     "digest.annotations.one": "{count} annotation",
     "digest.annotations.other": "{count} annotations",
-    "digest.summary": "capibot : lettre d'information du {start} au {end}",
+    "digest.summary": "capibot : lettre d'information {period}",
 }
 
 EN: dict[str, str] = {
@@ -77,13 +78,14 @@ EN: dict[str, str] = {
     "annotate.notice": "{researcher} annotated fiche #{case} “{title}”: “{text}” — the "
     "discussion goes on here or on the wiki: {url}",
     "annotate.summary": "capibot: annotation by {researcher} on fiche #{case}",
-    "digest.title": "Newsletter from {start} to {end}",
-    "digest.notice": "The newsletter from {start} to {end} is out ({contents}): {url}",
+    "digest.title": "Newsletter {period}",
+    "period": "from {start} to {end}",
+    "digest.notice": "The newsletter {period} is out ({contents}): {url}",
     "digest.fiches.zero": "no fiche",
     "digest.fiches.one": "{count} fiche",
     "digest.fiches.other": "{count} fiches",
     "digest.annotations.zero": "no annotation",
     "digest.annotations.one": "{count} annotation",
     "digest.annotations.other": "{count} annotations",
-    "digest.summary": "capibot: newsletter from {start} to {end}",
+    "digest.summary": "capibot: newsletter {period}",
 }

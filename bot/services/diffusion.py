@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.fiche import MAX_THEMES, split_list
 from bot.domain.models import CaseState, FicheField, OutboxItem, Timer
 from bot.domain.naming import Acting, public_name
-from bot.i18n import Translator
+from bot.i18n import Period, Translator
 from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler, next_fire_time
 from bot.services.effects import Effects, queue_notice, text_to_html
@@ -198,9 +198,9 @@ class Diffusion:
             return None
         first_day, last_day = self._local_date(start), self._local_date(end)
         return _Digest(
-            title=self.tr("digest.title", start=first_day, end=last_day),
+            title=self.tr("digest.title", period=Period(first_day, last_day)),
             text=render_digest(start, end, fiches, notes, self.tr.lang),
-            summary=self.tr("digest.summary", start=first_day, end=last_day),
+            summary=self.tr("digest.summary", period=Period(first_day, last_day)),
             start=first_day,
             end=last_day,
             fiches=len(fiches),
@@ -227,8 +227,7 @@ class Diffusion:
         url = self.wiki.page_url(digest.title)
         text = self.tr(
             "digest.notice",
-            start=digest.start,
-            end=digest.end,
+            period=Period(digest.start, digest.end),
             contents=[
                 self.tr("digest.fiches", count=digest.fiches),
                 self.tr("digest.annotations", count=digest.annotations),

@@ -11,10 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import CATALOGUES, PLURAL_FORMS, Translator, placeholders, plural_messages
+from bot.i18n import (
+    CATALOGUES,
+    PLURAL_FORMS,
+    Period,
+    Translator,
+    period_ends,
+    placeholders,
+    plural_messages,
+)
 
 HERE = Path(__file__).parent
 WHEN = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)  # 9 h 00 in Paris (winter time)
+PERIOD = Period(date(2025, 3, 3), date(2025, 3, 10))
 
 # Values a caller passes; words that come from the catalogue are looked up in it.
 SAMPLES: dict[str, object] = {
@@ -30,8 +39,7 @@ SAMPLES: dict[str, object] = {
     "length": 1234,
     "max": 200,
     "date": WHEN,
-    "start": date(2025, 3, 3),
-    "end": date(2025, 3, 10),
+    "period": PERIOD,
     "title": "Accueil des familles le samedi",
     "room": "Coordination Nord",
     "by": "Claire Martin",
@@ -106,6 +114,7 @@ def _params(
         "version.reply": {"version": "1.4.0"},
         "cases.header": {"page": 2},
     }
+    looked_up["start"], looked_up["end"] = period_ends(tr.lang, PERIOD)
     params: dict[str, object] = {}
     for name in names:
         if name in overrides.get(key, {}):
@@ -173,8 +182,15 @@ def test_french_counts_dates_lists_and_numbers_read_as_written() -> None:
     assert "(2 messages)" in tr("capture.done", case=1, title="t", count=2, prefix="!")
     assert "vos 1 messages" not in tr("forget.explain", prefix="!", count=1)
     assert tr("forget.done", count=0).endswith("aucun cas n'est à republier.")
-    digest = tr("digest.title", start=date(2025, 3, 3), end=date(2025, 3, 10))
-    assert digest == "Lettre d'information du 3 mars 2025 au 10 mars 2025"
+    digest = tr("digest.title", period=Period(date(2025, 3, 3), date(2025, 3, 10)))
+    assert digest == "Lettre d'information du 3 au 10 mars 2025"
+    across = tr("digest.summary", period=Period(date(2025, 2, 24), date(2025, 3, 1)))
+    assert across == "capibot : lettre d'information du 24 février au 1er mars 2025"
+    years = Period(date(2025, 12, 29), date(2026, 1, 5))
+    assert tr("digest.title", period=years).endswith("du 29 décembre 2025 au 5 janvier 2026")
+    assert Translator("en")("digest.title", period=Period(date(2025, 3, 1), date(2025, 3, 8))) == (
+        "Newsletter from March 1 to March 8, 2025"
+    )
     assert tr("consent.since", date=WHEN) == " (depuis le lundi 3 mars 2025 à 9 h 00)"
     profile = tr(
         "profile.show", function="infirmière", territory="à préciser", expertise=["a", "b", "c"]
