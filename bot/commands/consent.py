@@ -74,7 +74,7 @@ def on_consent(command: ConsentCmd, ctx: CommandContext) -> None:
     if command.action is ConsentAction.STATUS:
         since = ""
         if current.consent_changed_at is not None:
-            since = ctx.tr("consent.since", date=current.consent_changed_at.strftime("%Y-%m-%d"))
+            since = ctx.tr("consent.since", date=current.consent_changed_at)
         ctx.reply(
             ctx.tr(
                 "consent.status",
@@ -142,7 +142,7 @@ def on_forget(command: Forget, ctx: CommandContext) -> None:
     )
     request_directory(ctx.effects)  # my entry leaves the directory page too
     # The confirmation mentions me, without my name: nothing pending holds it.
-    text = ctx.tr("forget.done", cases=len(touched))
+    text = ctx.tr("forget.done", count=len(touched))
     ctx.effects.notice(
         OutboundNotice(
             room_id=ctx.event.room_id,

@@ -40,7 +40,7 @@ class CommandContext:
 
     @property
     def tr(self) -> Translator:
-        return Translator(self.settings.bot.language)
+        return Translator(self.settings.bot.language, tz=self.settings.schedule.timezone)
 
     @property
     def prefix(self) -> str:
@@ -49,6 +49,14 @@ class CommandContext:
     @property
     def sender(self) -> str:
         return self.event.sender
+
+    def room_name(self, room_id: str) -> str:
+        """What people call a room: its label here, else its Matrix name, else its id."""
+        stored = self.repo.get_room(room_id)
+        if stored is not None and stored.label:
+            return stored.label
+        snapshot = self.rooms.get(room_id) or (self.room if self.room.room_id == room_id else None)
+        return (snapshot.name if snapshot else "") or room_id
 
     def name_of(self, user_id: str) -> str:
         return self.room.display_names.get(user_id) or user_id

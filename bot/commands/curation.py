@@ -207,9 +207,9 @@ def on_show(command: Show, ctx: CommandContext) -> None:
         ),
         ctx.tr(
             "show.meta",
-            room=case.room_id,
+            room=ctx.room_name(case.room_id),
             by=ctx.name_of(case.created_by),
-            date=case.created_at.strftime("%Y-%m-%d %H:%M"),
+            date=case.created_at,
             count=ctx.repo.count_messages(case.id),
         ),
     ]
@@ -224,7 +224,7 @@ def on_show(command: Show, ctx: CommandContext) -> None:
         lines.append(
             ctx.tr(
                 "show.history_line",
-                date=record.at.strftime("%Y-%m-%d %H:%M"),
+                date=record.at,
                 actor=ctx.name_of(record.actor),
                 from_state=ctx.tr(f"state.{record.from_state.value}") if record.from_state else "∅",
                 to_state=ctx.tr(f"state.{record.to_state.value}"),

@@ -154,7 +154,7 @@ def _profile_line(ctx: CommandContext, profile: DirectoryProfile) -> str:
         "profile.show",
         function=profile.function or unset,
         territory=profile.territory or unset,
-        expertise=", ".join(profile.expertise) or unset,
+        expertise=list(profile.expertise) or unset,
     )
 
 

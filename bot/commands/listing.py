@@ -183,7 +183,7 @@ def list_cases(command: ListCases, ctx: CommandContext) -> None:
         return
     pages = math.ceil(total / PAGE_SIZE)
     if command.page > pages:
-        ctx.reply(ctx.tr("cases.page_out_of_range", page=command.page, pages=pages))
+        ctx.reply(ctx.tr("cases.page_out_of_range", page=command.page, count=pages))
         return
     cases = ctx.repo.page_cases(query, offset=(command.page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     lines = [ctx.tr("cases.header", count=total, page=command.page, pages=pages)]

@@ -32,13 +32,23 @@ FR: dict[str, str] = {
     "curation.ask_reason": "Pour rejeter le cas #{case}, indiquez le motif : "
     "{prefix}rejeter {case} motif",
     "curation.none": "personne",
-    "forget.explain": "{prefix}oublier confirmer effacera vos {count} messages enregistrés "
-    "et votre profil ; les pages du wiki qui vous citent seront republiées sans vous "
+    "forget.explain.zero": "{prefix}oublier confirmer effacera votre profil (aucun message "
+    "de vous n'est enregistré) ; les pages du wiki qui vous citent seront republiées sans "
+    "vous (« Participant·e N »), et votre consentement sera noté comme refusé.",
+    "forget.explain.one": "{prefix}oublier confirmer effacera votre message enregistré et "
+    "votre profil ; les pages du wiki qui vous citent seront republiées sans vous "
     "(« Participant·e N »), et votre consentement sera noté comme refusé.",
+    "forget.explain.other": "{prefix}oublier confirmer effacera vos {count} messages "
+    "enregistrés et votre profil ; les pages du wiki qui vous citent seront republiées "
+    "sans vous (« Participant·e N »), et votre consentement sera noté comme refusé.",
     "rate_limited": "Vous envoyez beaucoup de commandes : je fais une pause avec vous, "
     "réessayez dans une minute.",
-    "forget.done": "C'est fait : vos messages et votre profil sont effacés ; {cases} cas "
-    "concerné(s) seront republiés sans vous.",
+    "forget.done.zero": "C'est fait : vos messages et votre profil sont effacés ; aucun cas "
+    "n'est à republier.",
+    "forget.done.one": "C'est fait : vos messages et votre profil sont effacés ; le cas qui "
+    "vous concerne sera republié sans vous.",
+    "forget.done.other": "C'est fait : vos messages et votre profil sont effacés ; les "
+    "{count} cas qui vous concernent seront republiés sans vous.",
 }
 
 EN: dict[str, str] = {
@@ -70,10 +80,19 @@ EN: dict[str, str] = {
     "curation.withdrawn_page": " Its wiki page will be replaced by a withdrawal notice.",
     "curation.ask_reason": "To reject case #{case}, give the reason: {prefix}reject {case} reason",
     "curation.none": "nobody",
-    "forget.explain": "{prefix}forget confirm will erase your {count} stored messages and "
-    'your profile; wiki pages quoting you will be republished without you ("Participant '
+    "forget.explain.zero": "{prefix}forget confirm will erase your profile (no message of "
+    'yours is stored); wiki pages quoting you will be republished without you ("Participant '
+    'N"), and your consent will be recorded as refused.',
+    "forget.explain.one": "{prefix}forget confirm will erase your stored message and your "
+    'profile; wiki pages quoting you will be republished without you ("Participant N"), '
+    "and your consent will be recorded as refused.",
+    "forget.explain.other": "{prefix}forget confirm will erase your {count} stored messages "
+    'and your profile; wiki pages quoting you will be republished without you ("Participant '
     'N"), and your consent will be recorded as refused.',
     "rate_limited": "You are sending many commands: I am pausing with you, try again in a minute.",
-    "forget.done": "Done: your messages and profile are erased; {cases} case(s) will be "
-    "republished without you.",
+    "forget.done.zero": "Done: your messages and profile are erased; no case needs republishing.",
+    "forget.done.one": "Done: your messages and profile are erased; the case concerning you "
+    "will be republished without you.",
+    "forget.done.other": "Done: your messages and profile are erased; the {count} cases "
+    "concerning you will be republished without you.",
 }

@@ -123,7 +123,9 @@ MESSAGES: dict[str, str] = {
     "Practice, Results, Lessons, Themes, Territory, Resources.",
     "fiche.duplicate_field": "The field “{field}” appears twice.",
     "fiche.title_multiline": "The field “{field}” must fit on a single line.",
-    "fiche.too_many_themes": "The field “{field}” gives {count} themes: {max} at most "
+    "fiche.too_many_themes.one": "The field “{field}” gives {count} theme: {max} at most "
+    "(each becomes a wiki category).",
+    "fiche.too_many_themes.other": "The field “{field}” gives {count} themes: {max} at most "
     "(each becomes a wiki category).",
     "fiche.theme_too_long": "A theme of the field “{field}” is too long ({theme}): {max} "
     "characters at most per theme.",
@@ -204,9 +206,12 @@ MESSAGES: dict[str, str] = {
     "a reply to one of its messages.",
     "capture.disabled": "Capture is off in this room ({prefix}room capture on to turn it on).",
     "capture.queued": "Capturing…",
-    "capture.done": 'Exchange captured: case #{case} "{title}" ({count} messages). Later '
+    "capture.done.one": 'Exchange captured: case #{case} "{title}" ({count} message). Later '
     "messages of this thread will join it. Once the exchange is quiet I will invite its "
     "participants to write its sheet ({prefix}summary).",
+    "capture.done.other": 'Exchange captured: case #{case} "{title}" ({count} messages). '
+    "Later messages of this thread will join it. Once the exchange is quiet I will invite "
+    "its participants to write its sheet ({prefix}summary).",
     "capture.root_missing": "I cannot find that message in this room: nothing was "
     "captured. Answer in the exchange's own thread.",
     "capture.exists": 'This exchange is already captured: case #{case} "{title}" ({state}).',
@@ -221,7 +226,10 @@ MESSAGES: dict[str, str] = {
     "cases.line": "#{case} · {state} · {title}",
     "cases.empty": "No case yet.",
     "cases.no_match": "No case matches these filters.",
-    "cases.page_out_of_range": "There are only {pages} page(s): ask for a page from 1 to {pages}.",
+    "cases.page_out_of_range.zero": "There is no page to show.",
+    "cases.page_out_of_range.one": "There is only one page: ask for page 1.",
+    "cases.page_out_of_range.other": "There are only {count} pages: ask for a page from 1 "
+    "to {count}.",
     "cases.more": 'Next page: add "page {next}" ({prefix}cases … page {next}).',
     "cases.unknown_room": 'I know no room "{room}" (its name or its id).',
     "cases.room_confined": "Here the list is limited to this room's cases; other rooms are "
@@ -229,15 +237,16 @@ MESSAGES: dict[str, str] = {
     "case.not_found": "Case #{case} does not exist.",
     "case.not_visible": "Case #{case} does not belong to this room.",
     "show.header": 'Case #{case} "{title}" — {state}',
-    "show.meta": "Room {room} · opened by {by} on {date} · {count} messages",
+    "show.meta.one": "Room “{room}” · opened by {by} on {date} · {count} message",
+    "show.meta.other": "Room “{room}” · opened by {by} on {date} · {count} messages",
     "show.fiche": "Sheet (version {version}):",
     "show.no_fiche": "No sheet yet.",
     "show.history": "History:",
     "show.history_line": "{date} · {actor} · {from_state} → {to_state}{reason}",
-    "room.show": 'Room: kind {kind} · name "{label}" · categories {categories} · capture '
-    "{capture} · digest {digest}",
+    "room.show": "Room profile — kind: {kind} · name: {label} · categories: {categories}"
+    " · capture: {capture} · digest: {digest}",
     "room.updated": "Room profile updated.",
-    "room.none": "none",
+    "room.none": "—",
     "room.on": "on",
     "room.off": "off",
     "error.internal": "Sorry, this command failed on my side; the technical team will "

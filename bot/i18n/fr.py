@@ -128,8 +128,10 @@ MESSAGES: dict[str, str] = {
     "Action, Résultats, Enseignements, Thèmes, Territoire, Ressources.",
     "fiche.duplicate_field": "Le champ « {field} » apparaît deux fois.",
     "fiche.title_multiline": "Le champ « {field} » doit tenir sur une seule ligne.",
-    "fiche.too_many_themes": "Le champ « {field} » donne {count} thèmes : {max} au plus "
+    "fiche.too_many_themes.one": "Le champ « {field} » donne {count} thème : {max} au plus "
     "(chacun devient une catégorie du wiki).",
+    "fiche.too_many_themes.other": "Le champ « {field} » donne {count} thèmes : {max} au "
+    "plus (chacun devient une catégorie du wiki).",
     "fiche.theme_too_long": "Un thème du champ « {field} » est trop long ({theme}) : "
     "{max} caractères au plus par thème.",
     "fiche.title_too_long": "Le champ « {field} » est trop long ({length} caractères, "
@@ -215,7 +217,10 @@ MESSAGES: dict[str, str] = {
     "capture.disabled": "La capture est désactivée dans ce salon ({prefix}salon capture oui "
     "pour la réactiver).",
     "capture.queued": "Capture en cours…",
-    "capture.done": "Échange capturé : cas #{case} « {title} » ({count} messages). Les "
+    "capture.done.one": "Échange capturé : cas #{case} « {title} » ({count} message). Les "
+    "messages suivants de ce fil le rejoindront. Quand l'échange sera calme, je proposerai "
+    "aux participant·es d'en rédiger la fiche ({prefix}fiche).",
+    "capture.done.other": "Échange capturé : cas #{case} « {title} » ({count} messages). Les "
     "messages suivants de ce fil le rejoindront. Quand l'échange sera calme, je proposerai "
     "aux participant·es d'en rédiger la fiche ({prefix}fiche).",
     "capture.root_missing": "Je ne trouve pas ce message dans ce salon : rien n'est "
@@ -232,8 +237,10 @@ MESSAGES: dict[str, str] = {
     "cases.line": "#{case} · {state} · {title}",
     "cases.empty": "Aucun cas pour l'instant.",
     "cases.no_match": "Aucun cas ne correspond à ces filtres.",
-    "cases.page_out_of_range": "Il n'y a que {pages} page(s) : demandez une page entre 1 et "
-    "{pages}.",
+    "cases.page_out_of_range.zero": "Il n'y a aucune page à afficher.",
+    "cases.page_out_of_range.one": "Il n'y a qu'une page : demandez la page 1.",
+    "cases.page_out_of_range.other": "Il n'y a que {count} pages : demandez une page entre 1 "
+    "et {count}.",
     "cases.more": "Page suivante : ajoutez « page {next} » ({prefix}cas … page {next}).",
     "cases.unknown_room": "Je ne connais pas de salon « {room} » (son nom ou son identifiant).",
     "cases.room_confined": "Ici, la liste se limite aux cas de ce salon ; les autres salons se "
@@ -241,15 +248,16 @@ MESSAGES: dict[str, str] = {
     "case.not_found": "Le cas #{case} n'existe pas.",
     "case.not_visible": "Le cas #{case} n'appartient pas à ce salon.",
     "show.header": "Cas #{case} « {title} » — {state}",
-    "show.meta": "Salon {room} · ouvert par {by} le {date} · {count} messages",
+    "show.meta.one": "Salon « {room} » · ouvert par {by} le {date} · {count} message",
+    "show.meta.other": "Salon « {room} » · ouvert par {by} le {date} · {count} messages",
     "show.fiche": "Fiche (version {version}) :",
     "show.no_fiche": "Pas encore de fiche.",
     "show.history": "Historique :",
     "show.history_line": "{date} · {actor} · {from_state} → {to_state}{reason}",
-    "room.show": "Salon : type {kind} · nom « {label} » · catégories {categories} · capture "
-    "{capture} · lettre {digest}",
+    "room.show": "Profil du salon — type : {kind} · nom : {label} · catégories : {categories}"
+    " · capture : {capture} · lettre d'information : {digest}",
     "room.updated": "Profil du salon mis à jour.",
-    "room.none": "aucun",
+    "room.none": "—",
     "room.on": "oui",
     "room.off": "non",
     "error.internal": "Désolé, cette commande a échoué de mon côté ; l'équipe technique "

@@ -13,8 +13,12 @@ FR: dict[str, str] = {
     "fiche d'expérience. Envoyez {command} suivi des champs (le modèle et le brouillon "
     "sont plus haut).",
     "reminder.last": "C'est le dernier rappel : ensuite, le cas sera signalé aux modérateurs.",
-    "escalate.body": "Le cas #{case} « {title} » ({room}) attend toujours sa fiche "
-    "d'expérience après {count} rappel(s) : il a besoin d'un coup de main. {link}",
+    "escalate.body.zero": "Le cas #{case} « {title} » ({room}) attend toujours sa fiche "
+    "d'expérience : il a besoin d'un coup de main. {link}",
+    "escalate.body.one": "Le cas #{case} « {title} » ({room}) attend toujours sa fiche "
+    "d'expérience après un rappel : il a besoin d'un coup de main. {link}",
+    "escalate.body.other": "Le cas #{case} « {title} » ({room}) attend toujours sa fiche "
+    "d'expérience après {count} rappels : il a besoin d'un coup de main. {link}",
 }
 
 EN: dict[str, str] = {
@@ -29,6 +33,10 @@ EN: dict[str, str] = {
     "are further up).",
     "reminder.last": "This is the last reminder: after it, the case will be flagged to the "
     "moderators.",
-    "escalate.body": 'Case #{case} "{title}" ({room}) still awaits its experience sheet '
-    "after {count} reminder(s): it needs a hand. {link}",
+    "escalate.body.zero": 'Case #{case} "{title}" ({room}) still awaits its experience '
+    "sheet: it needs a hand. {link}",
+    "escalate.body.one": 'Case #{case} "{title}" ({room}) still awaits its experience sheet '
+    "after one reminder: it needs a hand. {link}",
+    "escalate.body.other": 'Case #{case} "{title}" ({room}) still awaits its experience '
+    "sheet after {count} reminders: it needs a hand. {link}",
 }

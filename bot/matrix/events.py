@@ -24,6 +24,8 @@ class RoomSnapshot:
     member_count: int = 0
     #: joined members, with or without a display name (research room membership)
     members: frozenset[str] = frozenset()
+    #: the room's Matrix name (m.room.name, else its canonical alias); "" if it has none
+    name: str = ""
 
     def power_level(self, user_id: str) -> int:
         return self.power_levels.get(user_id, self.users_default)

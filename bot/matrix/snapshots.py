@@ -139,4 +139,5 @@ class RoomSnapshots:
             display_names=names,
             member_count=int(room.member_count),
             members=members,
+            name=str(getattr(room, "name", None) or getattr(room, "canonical_alias", None) or ""),
         )

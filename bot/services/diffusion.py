@@ -18,13 +18,13 @@ import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.fiche import MAX_THEMES, split_list
 from bot.domain.models import CaseState, FicheField, OutboxItem, Timer
 from bot.domain.naming import Acting, public_name
-from bot.i18n import Translator
+from bot.i18n import Period, Translator
 from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler, next_fire_time
 from bot.services.effects import Effects, queue_notice, text_to_html
@@ -81,8 +81,8 @@ class _Digest:
     title: str
     text: str
     summary: str
-    start: str
-    end: str
+    start: date
+    end: date
     fiches: int
     annotations: int
 
@@ -102,7 +102,7 @@ class Diffusion:
         self.wiki = wiki
         self.settings = settings
         self.clock = clock
-        self.tr = Translator(settings.bot.language)
+        self.tr = Translator(settings.bot.language, tz=settings.schedule.timezone)
 
     def register(self, dispatcher: OutboxDispatcher, scheduler: Scheduler | None = None) -> None:
         dispatcher.register(DIRECTORY, self.directory, lane=WIKI_LANE)
@@ -154,8 +154,8 @@ class Diffusion:
             DIGEST_PAGE, f"digest_page:{start.isoformat()}:{end.isoformat()}", payload, now
         )
 
-    def _local_date(self, moment: datetime) -> str:
-        return moment.astimezone(ZoneInfo(self.settings.schedule.timezone)).strftime("%Y-%m-%d")
+    def _local_date(self, moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo(self.settings.schedule.timezone)).date()
 
     def _digest(
         self, repo: Repository, start: datetime, end: datetime, *, keep_empty: bool = False
@@ -198,9 +198,9 @@ class Diffusion:
             return None
         first_day, last_day = self._local_date(start), self._local_date(end)
         return _Digest(
-            title=self.tr("digest.title", start=first_day, end=last_day),
+            title=self.tr("digest.title", period=Period(first_day, last_day)),
             text=render_digest(start, end, fiches, notes, self.tr.lang),
-            summary=self.tr("digest.summary", start=first_day, end=last_day),
+            summary=self.tr("digest.summary", period=Period(first_day, last_day)),
             start=first_day,
             end=last_day,
             fiches=len(fiches),
@@ -227,10 +227,11 @@ class Diffusion:
         url = self.wiki.page_url(digest.title)
         text = self.tr(
             "digest.notice",
-            start=digest.start,
-            end=digest.end,
-            fiches=digest.fiches,
-            annotations=digest.annotations,
+            period=Period(digest.start, digest.end),
+            contents=[
+                self.tr("digest.fiches", count=digest.fiches),
+                self.tr("digest.annotations", count=digest.annotations),
+            ],
             url=url,
         )
         anchor = f'<a href="{html.escape(url)}">{html.escape(url)}</a>'

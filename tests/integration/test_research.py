@@ -258,7 +258,7 @@ async def test_digest_page_and_room_notices_at_the_cron_time_and_nothing_when_id
     clock.now = datetime(2026, 3, 9, 8, 0, 30, tzinfo=UTC)
     assert await scheduler.run_due() == 1
     await drain(dispatcher, [DIGEST_PAGE])
-    digest_title = "Lettre d'information – 2026-03-02 au 2026-03-09"
+    digest_title = "Lettre d'information du 2 au 9 mars 2026"
     page = publisher.worker.client.read(digest_title)
     assert page.exists and page.text is not None
     assert title in page.text and "Logement" in page.text and "Lyon" in page.text
@@ -274,7 +274,7 @@ async def test_digest_page_and_room_notices_at_the_cron_time_and_nothing_when_id
     assert await scheduler.run_due() == 1
     assert db.run_sync(lambda repo: repo.pending_outbox([DIGEST_PAGE])) == []
     assert not publisher.worker.client.read(
-        "Lettre d'information – 2026-03-09 au 2026-03-16"
+        "Lettre d'information du 9 au 16 mars 2026"
     ).exists
     # The directory is refreshed on the same schedule, once per digest time.
     refreshes = db.run_sync(lambda repo: repo.pending_outbox([DIRECTORY]))
@@ -315,7 +315,7 @@ async def test_digest_and_talk_page_name_no_researcher_without_consent_nor_by_ma
     db.run_sync(annotate)
     await drain(dispatcher, [ANNOTATE, DIGEST_PAGE])
     digest = (
-        publisher.worker.client.read("Lettre d'information – 2027-05-03 au 2027-05-10").text or ""
+        publisher.worker.client.read("Lettre d'information du 3 au 10 mai 2027").text or ""
     )
     page_title = db.run_sync(lambda repo: repo.get_publication(case_id)).page_title
     talk = publisher.worker.client.read(talk_title(page_title)).text or ""
@@ -358,7 +358,7 @@ async def test_forget_takes_a_researcher_s_annotations_off_the_talk_page_and_the
     clock.now = datetime(2028, 3, 13, 8, 0, 30, tzinfo=UTC)
     assert await scheduler.run_due() == 1
     await drain(dispatcher, [DIGEST_PAGE])
-    digest_title = "Lettre d'information – 2028-03-06 au 2028-03-13"
+    digest_title = "Lettre d'information du 6 au 13 mars 2028"
     assert note in (publisher.worker.client.read(digest_title).text or "")
 
     prompting = Prompting(settings)

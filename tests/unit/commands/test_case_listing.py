@@ -160,7 +160,7 @@ def test_newest_first_thirty_a_page_with_the_total(network: Database) -> None:
     last = _ask(network, "!fiches page 3")
     assert last.splitlines()[0] == fr("cases.header", count=75, page=3, pages=3)
     assert _ids_listed(last) == list(range(15, 0, -1))
-    assert _ask(network, "!fiches page 4") == fr("cases.page_out_of_range", page=4, pages=3)
+    assert _ask(network, "!fiches page 4") == fr("cases.page_out_of_range", page=4, count=3)
 
 
 def test_filters_by_state_theme_and_territory(network: Database) -> None:

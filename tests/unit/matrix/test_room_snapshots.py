@@ -90,3 +90,26 @@ async def test_idle_rooms_keep_their_snapshot_and_a_changed_room_gets_a_new_one(
     for room_id in ROOMS[2:] + ROOMS[:1]:  # the same object: nothing was copied
         assert second.rooms[room_id] is first.rooms[room_id]
     assert second.joined_rooms is first.joined_rooms
+
+
+async def test_a_snapshot_carries_the_rooms_matrix_name(db: Database) -> None:
+    """`!voir` names the case's room: the snapshot keeps m.room.name (issue 16)."""
+    await db.run(lambda repo: repo.set_sync_token("s0"))
+    named, unnamed = ROOMS[0], ROOMS[1]
+    title = {
+        "type": "m.room.name",
+        "state_key": "",
+        "event_id": "$name",
+        "sender": "@alice:localhost",
+        "origin_server_ts": 3,
+        "content": {"name": "Jardins partagés"},
+    }
+    join = {named: _room(state=[*_state(named), title]), unnamed: _room(state=_state(unnamed))}
+    client = StatefulClient(_sync("s1", join))
+    handler = Recorder(db)
+    loop = SyncLoop(client, db, handler)
+    await _run_until(loop, lambda: len(handler.batches) == 1)
+
+    rooms = handler.batches[0].rooms
+    assert rooms[named].name == "Jardins partagés"
+    assert rooms[unnamed].name == ""
