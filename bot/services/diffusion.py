@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot.domain.fiche import MAX_THEMES, split_list
@@ -207,6 +208,10 @@ class Diffusion:
             annotations=len(notes),
         )
 
+    def _rewrite(self, title: str, page: _Digest) -> object:
+        """A written letter rewritten in place (none is created)."""
+        return self.wiki.writer.put_existing(title, page.text, page.summary)
+
     async def digest_page(self, item: OutboxItem) -> None:
         start = datetime.fromisoformat(str(item.payload["start"]))
         end = datetime.fromisoformat(str(item.payload["end"]))
@@ -216,9 +221,10 @@ class Diffusion:
             )
             if rebuilt is not None:
                 page = rebuilt  # a period that had no page keeps none
-                await self.wiki.run(
-                    lambda: self.wiki.writer.put_existing(page.title, page.text, page.summary)
-                )
+                # Letters written before dates were spelled out bear an ISO title: the
+                # rebuild reaches them too, or an erased name would stay on them.
+                for title in (page.title, _iso_title(self.tr.lang, page.start, page.end)):
+                    await self.wiki.run(partial(self._rewrite, title, page))
             return
         digest = await self.db.run(lambda repo: self._digest(repo, start, end))
         if digest is None:
@@ -261,3 +267,16 @@ def request_digest_rebuilds(
         payload = {"start": start.isoformat(), "end": end.isoformat(), "rebuild": True}
         key = f"{DIGEST_PAGE}:{start.isoformat()}:{end.isoformat()}:rebuild:{now.isoformat()}"
         repo.enqueue(DIGEST_PAGE, key, payload, now)
+
+
+#: Digest titles as written until 2026-12 (ISO dates), per language.
+_ISO_TITLES = {
+    "fr": "Lettre d'information – {start} au {end}",
+    "en": "Newsletter – {start} to {end}",
+}
+
+
+def _iso_title(lang: str, start: date, end: date) -> str:
+    return _ISO_TITLES.get(lang, _ISO_TITLES["fr"]).format(
+        start=start.isoformat(), end=end.isoformat()
+    )

@@ -360,6 +360,12 @@ async def test_forget_takes_a_researcher_s_annotations_off_the_talk_page_and_the
     await drain(dispatcher, [DIGEST_PAGE])
     digest_title = "Lettre d'information du 6 au 13 mars 2028"
     assert note in (publisher.worker.client.read(digest_title).text or "")
+    # A letter of the same week written before dates were spelled out (ISO title).
+    legacy_title = "Lettre d'information – 2028-03-06 au 2028-03-13"
+    letter = publisher.worker.client.read(digest_title).text or ""
+    publisher.worker.client.edit(
+        legacy_title, letter, "old letter", base_revid=None, create_only=True
+    )
 
     prompting = Prompting(settings)
     db.run_sync(
@@ -376,6 +382,7 @@ async def test_forget_takes_a_researcher_s_annotations_off_the_talk_page_and_the
     for text in (
         publisher.worker.client.read(talk).text or "",
         publisher.worker.client.read(digest_title).text or "",
+        publisher.worker.client.read(legacy_title).text or "",
     ):
         assert note not in text and "Claire" not in text and RESEARCHER not in text
     talk_text = publisher.worker.client.read(talk).text or ""
