@@ -20,6 +20,7 @@ from bot.commands.capture import PIN, capture_enabled, capture_payload
 from bot.commands.context import CommandContext
 from bot.commands.parser import parse_if_addressed
 from bot.commands.registry import handle, help_text, render_usage_error
+from bot.commands.room import RoomCmd
 from bot.i18n import Translator
 from bot.matrix.events import (
     InboundEdit,
@@ -57,6 +58,8 @@ class InboundService:
         self.rooms: dict[str, RoomSnapshot] = {}
         self.rate_limit = CommandRateLimit()
         self.case_roots = CaseRoots()
+        #: rooms' `short_forms` setting, read once per room (`!salon` drops its entry)
+        self._short_forms: dict[str, bool] = {}
 
     def apply(self, repo: Repository, batch: SyncBatch) -> None:
         """Everything of the batch, then its token: the caller commits them together."""
@@ -111,7 +114,7 @@ class InboundService:
     ) -> None:
         if event.sender == self.bot_user_id:
             return
-        command = None if event.is_notice else self._parse(event)
+        command = None if event.is_notice else self._parse(repo, event)
         if command is None or isinstance(command, model.UnknownCommand):
             # Exchanges are stored, commands to the bot are not part of them (is_bot_command).
             case_id = writer.case_of(event)
@@ -121,8 +124,24 @@ class InboundService:
             writer.flush()
             self._run_command(repo, event, command)
 
-    def _parse(self, event: InboundMessage) -> model.ParseResult:
-        return parse_if_addressed(event.body, self.settings.bot.prefix)
+    def _parse(self, repo: Repository, event: InboundMessage) -> model.ParseResult:
+        """What the message asks of the bot. Only a message that names one of our commands
+        costs a look at its room's profile (once per room): where the room left the English
+        short forms to another bot, `!help` or `!list` are that bot's, not ours."""
+        prefix = self.settings.bot.prefix
+        result = parse_if_addressed(event.body, prefix)
+        if result is None or isinstance(result, model.UnknownCommand):
+            return result
+        if self._short_forms_on(repo, event.room_id):
+            return result
+        return parse_if_addressed(event.body, prefix, short_forms=False)
+
+    def _short_forms_on(self, repo: Repository, room_id: str) -> bool:
+        known = self._short_forms.get(room_id)
+        if known is None:
+            room = repo.get_room(room_id)
+            known = self._short_forms[room_id] = room is None or room.short_forms
+        return known
 
     def _run_command(
         self, repo: Repository, event: InboundMessage, result: model.ParseResult
@@ -161,6 +180,8 @@ class InboundService:
                 render_usage_error(lang, result.command, result.reason, result.params, prefix)
             )
             return
+        if isinstance(result, RoomCmd):
+            self._short_forms.pop(event.room_id, None)  # the profile may change: read again
         try:
             with repo.session.begin_nested():  # a savepoint: a failing command undoes itself
                 handle(result, ctx)

@@ -1,4 +1,5 @@
-"""`!salon`: the profile of the room typed in (kind, label, categories, capture, digest).
+"""`!salon`: the profile of the room typed in (kind, label, categories, capture, digest,
+English short forms).
 
 Room admins only, checked in that room: the setting acts on that room and nothing else.
 """
@@ -26,6 +27,7 @@ class RoomAction(enum.StrEnum):
     SET_CATEGORIES = "set_categories"
     SET_CAPTURE = "set_capture"
     SET_DIGEST = "set_digest"
+    SET_SHORT_FORMS = "set_short_forms"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,9 @@ _ROOM_SETTINGS = {
     "lettre": RoomAction.SET_DIGEST,
     "digest": RoomAction.SET_DIGEST,
     "newsletter": RoomAction.SET_DIGEST,
+    "formes-courtes": RoomAction.SET_SHORT_FORMS,
+    "anglais": RoomAction.SET_SHORT_FORMS,
+    "short-forms": RoomAction.SET_SHORT_FORMS,
 }
 _ROOM_KINDS = {
     "fonction": RoomKind.FUNCTION,
@@ -130,6 +135,8 @@ def on_room(command: RoomCmd, ctx: CommandContext) -> None:
         updated = replace(room, categories=command.categories or ())
     elif action is RoomAction.SET_CAPTURE:
         updated = replace(room, capture_enabled=bool(command.enabled))
+    elif action is RoomAction.SET_SHORT_FORMS:
+        updated = replace(room, short_forms=bool(command.enabled))
     else:
         updated = replace(room, digest_enabled=bool(command.enabled))
     ctx.repo.save_room(updated)
@@ -145,4 +152,5 @@ def _room_line(ctx: CommandContext, room: Room) -> str:
         categories=", ".join(room.categories) or none,
         capture=ctx.tr("room.on" if room.capture_enabled else "room.off"),
         digest=ctx.tr("room.on" if room.digest_enabled else "room.off"),
+        short_forms=ctx.tr("room.on" if room.short_forms else "room.off"),
     )

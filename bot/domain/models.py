@@ -129,6 +129,9 @@ class Room:
     capture_enabled: bool = True
     digest_enabled: bool = False
     joined_at: datetime | None = None
+    #: answers the generic English short names (`!help`, `!list`…); off where another
+    #: bot owns them (French names and `!capi <commande>` always work)
+    short_forms: bool = True
 
 
 @dataclass(frozen=True, slots=True)

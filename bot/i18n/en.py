@@ -43,7 +43,7 @@ MESSAGES: dict[str, str] = {
     "cmd.search.usage": "{prefix}search question",
     "cmd.search.desc": "Finds the wiki pages that answer a question.",
     "cmd.room.usage": "{prefix}room [type function|theme|territory|moderation|research"
-    " | label … | categories a, b | capture on|off | digest on|off]",
+    " | label … | categories a, b | capture on|off | digest on|off | short-forms on|off]",
     "cmd.room.desc": "Shows or sets this room's profile.",
     "cmd.version.usage": "{prefix}version",
     "cmd.version.desc": "Tells which version of capibot is answering.",
@@ -244,7 +244,8 @@ MESSAGES: dict[str, str] = {
     "show.history": "History:",
     "show.history_line": "{date} · {actor} · {from_state} → {to_state}{reason}",
     "room.show": "Room profile — kind: {kind} · name: {label} · categories: {categories}"
-    " · capture: {capture} · digest: {digest}",
+    " · capture: {capture} · digest: {digest} · English short forms (!help, !list…): "
+    "{short_forms}",
     "room.updated": "Room profile updated.",
     "room.none": "—",
     "room.on": "on",

@@ -45,7 +45,7 @@ MESSAGES: dict[str, str] = {
     "cmd.search.usage": "{prefix}chercher question",
     "cmd.search.desc": "Cherche les pages du wiki qui répondent à une question.",
     "cmd.room.usage": "{prefix}salon [type fonction|thème|territoire|modération|recherche"
-    " | nom … | categories a, b | capture oui|non | lettre oui|non]",
+    " | nom … | categories a, b | capture oui|non | lettre oui|non | formes-courtes oui|non]",
     "cmd.room.desc": "Affiche ou règle le profil de ce salon.",
     "cmd.version.usage": "{prefix}version",
     "cmd.version.desc": "Donne la version de capibot qui répond.",
@@ -255,7 +255,8 @@ MESSAGES: dict[str, str] = {
     "show.history": "Historique :",
     "show.history_line": "{date} · {actor} · {from_state} → {to_state}{reason}",
     "room.show": "Profil du salon — type : {kind} · nom : {label} · catégories : {categories}"
-    " · capture : {capture} · lettre d'information : {digest}",
+    " · capture : {capture} · lettre d'information : {digest} · formes courtes anglaises "
+    "(!help, !list…) : {short_forms}",
     "room.updated": "Profil du salon mis à jour.",
     "room.none": "—",
     "room.on": "oui",

@@ -76,3 +76,29 @@ async def _talk(bot: Bot, alice: AsyncClient) -> None:
     listing = await _after(alice, room, "!cas", "Cas (")
     assert "Accueil des familles le samedi matin" in listing
     assert await _after(alice, room, "!fiches", "Cas (") == listing
+
+
+async def test_a_room_that_leaves_the_english_short_forms_to_another_bot(
+    stack: StackInfo, tmp_path: Path
+) -> None:
+    """Alice created the room (its admin): she turns the short forms off; `!help` is then
+    another bot's, `!capi aide` and `!aide` still reach capibot."""
+    bot = Bot(bot_settings(stack, tmp_path))
+    alice = await user_client(stack, "practitioner")
+    await bot.start()
+    try:
+        room = await room_with_bot(alice, bot)
+        await _after(alice, room, "!help", "Les commandes utiles ici")  # on by default
+        turned = await _after(alice, room, "!salon formes-courtes non", "formes courtes")
+        assert "formes courtes anglaises (!help, !list…) : non" in turned
+        await send(alice, room, "!help")
+        await send(alice, room, "!list")
+        await _after(alice, room, "!capi aide", "Les commandes utiles ici")
+        await _after(alice, room, "!aide", "Les commandes utiles ici")
+        # the two English words got nothing: three help answers, no listing
+        help_answers = [a for a in await _answers(alice, room) if "Les commandes utiles" in a]
+        assert len(help_answers) == 3, help_answers
+        assert not any("Aucun cas" in a or "Cas (" in a for a in await _answers(alice, room))
+    finally:
+        await bot.stop()
+        await alice.close()

@@ -36,6 +36,7 @@ class PeopleStore(RepositoryBase):
         row.capture_enabled = room.capture_enabled
         row.digest_enabled = room.digest_enabled
         row.joined_at = room.joined_at
+        row.short_forms = room.short_forms
         self.session.flush()
 
     def list_rooms(self) -> list[Room]:

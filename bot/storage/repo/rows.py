@@ -47,6 +47,7 @@ def to_room(row: RoomRow) -> Room:
         capture_enabled=row.capture_enabled,
         digest_enabled=row.digest_enabled,
         joined_at=row.joined_at,
+        short_forms=row.short_forms,
     )
 
 

@@ -95,6 +95,7 @@ def _params(
         "kind": tr("room_kind.theme"),
         "capture": tr("room.on"),
         "digest": tr("room.off"),
+        "short_forms": tr("room.on"),
         "since": tr("consent.since", date=WHEN),
         "contents": [tr("digest.fiches", count=2), tr("digest.annotations", count=1)],
     }
