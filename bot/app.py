@@ -162,9 +162,7 @@ class Bot:
     async def _join(self, item: OutboxItem) -> None:
         room_id = item.payload["room_id"]
         await self.gateway.join(room_id)
-        tr = Translator(self.settings.bot.language)
-        notice_url = self.settings.privacy.notice_url or tr("intro.no_notice")
-        text = tr("intro", prefix=self.settings.bot.prefix, notice=notice_url)
+        text = introduction(self.settings)
         now = self.clock()
 
         def queue_intro(repo: Repository) -> None:
@@ -177,6 +175,17 @@ class Bot:
 
     async def _reject_invite(self, item: OutboxItem) -> None:
         await self.gateway.reject_invite(item.payload["room_id"])
+
+
+def introduction(settings: Settings) -> str:
+    """What the bot says on joining a room: what it does, consent, the privacy notice,
+    and the guide when there is one (people read the intro once, the guide as needed)."""
+    tr = Translator(settings.bot.language)
+    notice_url = settings.privacy.notice_url or tr("intro.no_notice")
+    text = tr("intro", prefix=settings.bot.prefix, notice=notice_url)
+    if settings.bot.guide_url:
+        text += "\n\n" + tr("guide.link", url=settings.bot.guide_url)
+    return text
 
 
 def _display_names(inbound: InboundService, room_id: str) -> dict[str, str]:

@@ -189,6 +189,7 @@ class BotSettings(Group):
     admin_level: int = 100
     room_moderators_curate: bool = False
     allow_self_approval: bool = False
+    guide_url: str = ""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 

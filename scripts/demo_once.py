@@ -11,7 +11,7 @@ the scenario waits for its "published" notice and returns the wiki page's URL.
 call `play_scenario` against the session's stack.
 
 Runs with the project's virtualenv (it needs matrix-nio): `.venv/bin/python -m
-scripts.demo_once [--state-dir DIR]`.
+scripts.demo_once [--state-dir DIR] [--transcript FILE]`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from typing import IO, Any, TypeVar
 
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, RoomCreateResponse, RoomSendResponse
 
+from scripts.demo_transcript import write
 from scripts.devstack import Stack, StackInfo
 from scripts.devstack.procs import pid_alive
 from scripts.devstack.stack import DEFAULT_STATE
@@ -44,6 +45,7 @@ T = TypeVar("T")
 THEMATIC_ROOM = "Renouvellement urbain"
 MODERATION_ROOM = "Modération"
 TITLE = "Ateliers en pied d'immeuble"
+TRANSCRIPT_TITLE = "Un échange capturé, de la question à la fiche publiée"
 
 # (speaker role, text): the first line opens the thread, the others answer in it.
 EXCHANGE: list[tuple[str, str]] = [
@@ -319,14 +321,16 @@ async def play_scenario(
     *,
     python: str = sys.executable,
     title: str = TITLE,
+    transcript: Path | None = None,
 ) -> str:
     """Play the exchange against `stack` with a bot started from `base_config` (its
-    database and store in `work`); returns the URL of the published wiki page."""
+    database and store in `work`); returns the URL of the published wiki page. With
+    `transcript`, also writes the exchange there as Markdown (scripts/demo_transcript.py)."""
     people = {
         role: await login(stack, role) for role in ("practitioner", "practitioner2", "moderator")
     }
     try:
-        return await _play(stack, base_config, work, people, python, title)
+        return await _play(stack, base_config, work, people, python, title, transcript)
     finally:
         for client in people.values():
             await client.close()
@@ -339,6 +343,7 @@ async def _play(
     people: dict[str, AsyncClient],
     python: str,
     title: str,
+    transcript: Path | None,
 ) -> str:
     alice, bruno, mona = people["practitioner"], people["practitioner2"], people["moderator"]
     bot_id = stack.user("bot").user_id()
@@ -359,9 +364,11 @@ async def _play(
         room = await create_room(alice, THEMATIC_ROOM, [bot_id, bruno.user_id])
         await bruno.join(room)
         await scene.joined("practitioner", room)
+        # One command, then its answer: the transcript reads in a stable order.
         await send(alice, room, "!salon type thème")
+        await scene.replies("practitioner", room, 2, "answer to !salon type")  # intro + 1
         await send(alice, room, f"!salon nom {THEMATIC_ROOM}")
-        await scene.replies("practitioner", room, 3, "answers to !salon")  # intro + 2
+        await scene.replies("practitioner", room, 3, "answer to !salon nom")
 
         say("the exchange: a question, answers in its thread")
         first_role, first_text = EXCHANGE[0]
@@ -380,8 +387,9 @@ async def _play(
         say(f"case #{number}; alice and bruno consent: !consentement oui")
         before = len(await scene.notices("practitioner", room))
         await send(alice, room, "!consentement oui", thread=root)
+        await scene.replies("practitioner", room, before + 1, "alice's consent answer")
         await send(bruno, room, "!consentement oui", thread=root)
-        await scene.replies("practitioner", room, before + 2, "consent answers")
+        await scene.replies("practitioner", room, before + 2, "bruno's consent answer")
 
         say("alice submits the fiche: !fiche")
         await send(alice, room, FICHE.format(title=title), thread=root)
@@ -396,6 +404,11 @@ async def _play(
         )
         found = URL.search(url)
         assert found is not None
+        if transcript is not None:  # the guide's: each room as a member sees it
+            names = {user.user_id(): user.displayname for user in stack.users} | {bot_id: "capibot"}
+            rooms = [(THEMATIC_ROOM, alice, room), (MODERATION_ROOM, mona, moderation)]
+            await write(transcript, TRANSCRIPT_TITLE, rooms, names, bot_id)
+            say(f"transcript written to {transcript}")
         return found.group(0)
 
 
@@ -421,7 +434,7 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def run_once(state: Path) -> str:
+def run_once(state: Path, transcript: Path | None = None) -> str:
     """Up (or reuse) the stack, play, stop what was started; returns the page URL."""
     stack = Stack(state)
     with exclusive(stack.state_dir):
@@ -430,7 +443,7 @@ def run_once(state: Path) -> str:
             info = stack.up()
             say(f"stack {'reused' if was_running else 'started'} in {stack.state_dir}")
             work = stack.state_dir / "demo-once"  # kept: the next run numbers on
-            return asyncio.run(play_scenario(info, info.config_path, work))
+            return asyncio.run(play_scenario(info, info.config_path, work, transcript=transcript))
         finally:
             if not was_running:
                 stack.down()
@@ -451,11 +464,16 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_STATE,
         help="the stack's state directory (default .stack; CI uses a temporary one)",
     )
+    parser.add_argument(
+        "--transcript",
+        type=Path,
+        help="also write the exchange and the bot's answers there as Markdown (the guide's)",
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     started = time.monotonic()
     try:
-        url = run_once(args.state_dir)
+        url = run_once(args.state_dir, args.transcript)
     except DemoError as exc:
         print(f"demo failed: {exc}", file=sys.stderr)
         return 1

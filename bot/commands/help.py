@@ -36,11 +36,13 @@ def parse_help(args: str) -> Help:
 def on_help(command: Help, ctx: CommandContext) -> None:
     lang = ctx.tr.lang
     if command.topic is None:
-        ctx.reply(short_help(lang, _picks(ctx), ctx.prefix))
+        text = short_help(lang, _picks(ctx), ctx.prefix)
     elif fold(command.topic) in _EVERYTHING:
-        ctx.reply(help_text(lang, ctx.roles, None, ctx.prefix))
+        text = help_text(lang, ctx.roles, None, ctx.prefix)
     else:
-        ctx.reply(help_text(lang, ctx.roles, command.topic, ctx.prefix))
+        text = help_text(lang, ctx.roles, command.topic, ctx.prefix)
+    guide = ctx.settings.bot.guide_url
+    ctx.reply(f"{text}\n\n{t(lang, 'guide.link', url=guide)}" if guide else text)
 
 
 _EVERYTHING = frozenset({"tout", "toutes", "all", "everything"})

@@ -199,6 +199,7 @@ MESSAGES: dict[str, str] = {
     "exchanges. Your messages and name are published only with your consent "
     '({prefix}consent yes); otherwise you appear as "Participant N". Privacy: {notice}. '
     "Help: {prefix}help.",
+    "guide.link": "The user guide: {url}",
     "intro.no_notice": "ask the facilitators for the notice",
     "denied": "This command is restricted ({role}).",
     "dm.unknown": 'I do not know the command "{word}".',

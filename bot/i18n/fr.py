@@ -209,6 +209,7 @@ MESSAGES: dict[str, str] = {
     "publication sur le wiki. Je n'enregistre que les échanges capturés. Vos messages et "
     "votre nom ne sont publiés qu'avec votre accord ({prefix}consentement oui) ; sinon vous "
     "apparaissez comme « Participant·e N ». Confidentialité : {notice}. Aide : {prefix}aide.",
+    "guide.link": "Le guide d'utilisation : {url}",
     "intro.no_notice": "demandez la notice à l'équipe d'animation",
     "denied": "Cette commande est réservée ({role}).",
     "dm.unknown": "Je ne connais pas la commande « {word} ».",
