@@ -159,8 +159,10 @@ class SyncLoop:
             self._sync_task.cancel()
 
     async def _pause(self, seconds: float) -> None:
+        # asyncio.timeout, not wait_for (which on 3.11 may swallow a cancellation).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
 
     # -- one run -----------------------------------------------------------------------
 

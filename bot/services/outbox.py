@@ -148,8 +148,12 @@ class OutboxDispatcher:
                 busy = False
             if busy:
                 continue
+            # asyncio.timeout, not wait_for: on Python 3.11, wait_for swallows a
+            # cancellation that arrives as the event is set (a nudge from another lane),
+            # and the lane then never stops.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=idle_seconds)
+                async with asyncio.timeout(idle_seconds):
+                    await wake.wait()
 
     async def run_once(self, kinds: list[str] | None = None) -> bool:
         """Perform what is due now; returns whether anything was attempted."""
