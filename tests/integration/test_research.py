@@ -194,7 +194,7 @@ async def test_directory_page_is_rebuilt_escaped_and_grouped_by_territory(
 
     db.run_sync(opt_in)
     await drain(dispatcher)
-    title = "Annuaire des professionnels"
+    title = "Annuaire du réseau"
     page = publisher.worker.client.read(title)
     assert page.exists and page.text is not None
     text = page.text
@@ -322,7 +322,7 @@ async def test_digest_and_talk_page_name_no_researcher_without_consent_nor_by_ma
     for text in (digest, talk):
         assert "Piste sans nom." in text and "Autre piste." in text
         assert "Claire" not in text and "@claire" not in text and "@rene" not in text
-        assert "un·e chercheur·e" in text
+        assert "l'équipe de recherche" in text
 
 
 async def test_forget_takes_a_researcher_s_annotations_off_the_talk_page_and_the_digest(

@@ -63,7 +63,7 @@ async def test_profile_experts_search_and_annotation_from_matrix(
         await notice_with(alice, room, "fonction : Éducatrice · territoire : Nord")
 
         async def listed() -> bool:
-            page = bot.wiki.client.read("Annuaire des professionnels")
+            page = bot.wiki.client.read("Annuaire du réseau")
             return page.exists and "Alice Martin" in (page.text or "")
 
         await eventually(listed, within=40)
