@@ -216,6 +216,27 @@ async def test_directory_page_is_rebuilt_escaped_and_grouped_by_territory(
     assert "Yves" not in text and "== Sud ==" not in text and "Zoé Nord" in text
 
 
+async def test_the_directory_under_its_former_title_becomes_a_redirect_listing_nobody(
+    db: Database, dispatcher: OutboxDispatcher, publisher: Publisher
+) -> None:
+    # A wiki set up before the epicene wording has the directory under its old title:
+    # left alone it would go on listing people who later left the directory.
+    former = "Annuaire des professionnels"
+    publisher.worker.writer.put(former, "* Ancienne Inscrite — Nord", "ancien annuaire")
+
+    def opt_in(repo: Any) -> None:
+        profile = DirectoryProfile("Éducatrice", "Nord", ("logement",), NOW)
+        repo.save_participant(Participant("@z9:localhost", "Zoé Sud", profile=profile))
+        request_directory(Effects(repo, "d-former", NOW))
+
+    db.run_sync(opt_in)
+    await drain(dispatcher)
+    old = publisher.worker.client.read(former).text or ""
+    assert "Ancienne Inscrite" not in old and "Zoé Sud" not in old
+    assert "[[Annuaire du réseau]]" in old and old.upper().startswith("#REDIRECT")
+    assert "Zoé Sud" in (publisher.worker.client.read("Annuaire du réseau").text or "")
+
+
 async def test_digest_page_and_room_notices_at_the_cron_time_and_nothing_when_idle(
     db: Database,
     dispatcher: OutboxDispatcher,
