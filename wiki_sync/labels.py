@@ -17,7 +17,7 @@ FR: dict[str, str] = {
     # -- fiche page: bot-owned blocks
     "page.excerpt": "Extrait de l'échange",
     "page.no_excerpt": "Aucun extrait publiable.",
-    "page.contributors": "Contributeurs et contributrices",
+    "page.contributors": "Ont contribué",
     "page.thread": "Fil de discussion",
     "page.thread_link": "Voir l'échange dans Matrix",
     "page.room": "salon :",
@@ -31,12 +31,12 @@ FR: dict[str, str] = {
     "category.function": "Fonctions",
     # -- talk-page annotations
     "talk.annotation_title": "Annotation de {name} ({date})",
-    "talk.annotation_signature": "— {name}, chercheur·e, le {date} (via capibot)",
+    "talk.annotation_signature": "— {name}, équipe de recherche, le {date} (via capibot)",
     "talk.annotation_removed_title": "Annotation retirée",
-    "talk.annotation_removed": "''Annotation retirée à la demande de son auteur·rice"
-    " (via capibot).''",
+    "talk.annotation_removed": "''Annotation retirée à la demande de la personne qui"
+    " l'a écrite (via capibot).''",
     # -- directory and digest
-    "directory.intro": "Annuaire des professionnels du réseau qui ont choisi d'y "
+    "directory.intro": "Annuaire des personnes du réseau qui ont choisi d'y "
     "figurer (commande <code>!profil</code> dans Matrix). Page tenue à jour par "
     "capibot : les modifications faites ici seront remplacées.",
     "directory.empty": "Personne n'a encore choisi de figurer dans l'annuaire.",
@@ -71,10 +71,13 @@ FR: dict[str, str] = {
     ),
     "setup.params": "Paramètres",
     "setup.fiche_category": (
-        "Fiches d'expérience issues des échanges du réseau, validées par la modération."
+        "Fiches d'expérience issues des échanges du réseau, validées par l'équipe de modération."
     ),
     "setup.kind_category": "Catégories de fiches d'expérience, une par valeur.",
-    "setup.withdrawn_category": "Fiches d'expérience retirées par leurs auteurs ou la modération.",
+    "setup.withdrawn_category": (
+        "Fiches d'expérience retirées par les personnes qui les ont rédigées ou par"
+        " l'équipe de modération."
+    ),
     "setup.index": "Index – {name}",
     "setup.index_body": "Toutes les catégories de ce type sont listées dans {link}.",
     "setup.index_fiches": "La liste des fiches se trouve dans {link}.",

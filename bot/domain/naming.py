@@ -1,7 +1,7 @@
 """How a person appears anywhere public (DESIGN §7): one rule for pages, edit summaries,
 the digest, the directory and talk pages.
 
-Their display name with consent, else a role label or « Participant·e N » (N: their
+Their display name with consent, else a role label or « Personne N » (N: their
 stable rank on that page); never a raw Matrix id, which is what a bot falls back to when
 it knows no name. Consent depends on what the person did:
 
@@ -66,7 +66,7 @@ def may_name(person: Participant | None, acting: Acting) -> bool:
 def public_name(
     person: Participant | None, acting: Acting, lang: str, *, number: int | None = None
 ) -> str:
-    """The name to show: display name when allowed, else « Participant·e N » when a page
+    """The name to show: display name when allowed, else « Personne N » when a page
     numbers its people, else a role label."""
     name = usable_name(person) if may_name(person, acting) else ""
     if name:

@@ -5,15 +5,15 @@ from __future__ import annotations
 FR: dict[str, str] = {
     "curation.no_case_here": "Je ne trouve pas de cas dans ce fil : indiquez son numéro "
     "({prefix}fiche N …) ou capturez d'abord l'échange ({prefix}capturer).",
-    "curation.not_author": "Seules les personnes ayant pris part au cas #{case} (ou la "
-    "modération) peuvent modifier sa fiche.",
+    "curation.not_author": "Seules les personnes ayant pris part au cas #{case} (ou l'équipe "
+    "de modération) peuvent modifier sa fiche.",
     "curation.submitted": "Fiche du cas #{case} enregistrée (version {version}). Aperçu :\n"
-    "{preview}\n\nElle part en relecture auprès de la modération ; je vous dirai la suite "
+    "{preview}\n\nElle part en relecture auprès de l'équipe de modération ; je vous dirai la suite "
     "ici.",
     "curation.card_outdated": "Cette carte montre la version {card} du cas #{case}, mais la "
     "fiche a changé depuis (version {latest}) : validez la nouvelle carte.",
     "curation.card": "Fiche à relire : cas #{case} « {title} » (version {version})\n"
-    "{fields}\n\nContributeur·ices : {contributors}\nFil : {link}\n"
+    "{fields}\n\nOnt contribué : {contributors}\nFil : {link}\n"
     "✅ ou {prefix}valider {case} pour valider · ❌ ou {prefix}rejeter {case} motif · "
     "{prefix}corriger {case} commentaire",
     "curation.approved": "✅ La fiche du cas #{case} est validée par {moderator} : elle va "
@@ -21,10 +21,12 @@ FR: dict[str, str] = {
     "curation.approved_reply": "Cas #{case} validé ; publication en cours.",
     "curation.rejected": "La fiche du cas #{case} n'est pas retenue par {moderator}. "
     "Motif : {reason}",
-    "curation.rejected_reply": "Cas #{case} rejeté ; ses auteur·ices sont prévenu·es.",
+    "curation.rejected_reply": "Cas #{case} rejeté ; les personnes qui ont rédigé sa "
+    "fiche sont prévenues.",
     "curation.changes": "{moderator} demande des corrections sur la fiche du cas #{case} : "
     "{comment}\nRenvoyez-la avec {prefix}fiche (seuls les champs indiqués changent).",
-    "curation.changes_reply": "Demande de corrections envoyée aux auteur·ices du cas #{case}.",
+    "curation.changes_reply": "Demande de corrections envoyée aux personnes qui ont "
+    "rédigé la fiche du cas #{case}.",
     "curation.withdrawn": "Le cas #{case} est retiré par {actor}.{page}",
     "curation.withdrawn_page": " Sa page du wiki sera remplacée par un avis de retrait.",
     "curation.restored": "Le cas #{case} est rétabli par {actor} (état : {state}).{page}",
@@ -34,13 +36,13 @@ FR: dict[str, str] = {
     "curation.none": "personne",
     "forget.explain.zero": "{prefix}oublier confirmer effacera votre profil (aucun message "
     "de vous n'est enregistré) ; les pages du wiki qui vous citent seront republiées sans "
-    "vous (« Participant·e N »), et votre consentement sera noté comme refusé.",
+    "vous (« Personne N »), et votre consentement sera noté comme refusé.",
     "forget.explain.one": "{prefix}oublier confirmer effacera votre message enregistré et "
     "votre profil ; les pages du wiki qui vous citent seront republiées sans vous "
-    "(« Participant·e N »), et votre consentement sera noté comme refusé.",
+    "(« Personne N »), et votre consentement sera noté comme refusé.",
     "forget.explain.other": "{prefix}oublier confirmer effacera vos {count} messages "
     "enregistrés et votre profil ; les pages du wiki qui vous citent seront republiées "
-    "sans vous (« Participant·e N »), et votre consentement sera noté comme refusé.",
+    "sans vous (« Personne N »), et votre consentement sera noté comme refusé.",
     "rate_limited": "Vous envoyez beaucoup de commandes : je fais une pause avec vous, "
     "réessayez dans une minute.",
     "forget.done.zero": "C'est fait : vos messages et votre profil sont effacés ; aucun cas "
@@ -55,23 +57,23 @@ EN: dict[str, str] = {
     "curation.no_case_here": "I find no case in this thread: give its number "
     "({prefix}summary N …) or capture the exchange first ({prefix}capture).",
     "curation.not_author": "Only people who took part in case #{case} (or the moderators) "
-    "may change its sheet.",
-    "curation.submitted": "Sheet of case #{case} saved (version {version}). Preview:\n"
+    "may change its fiche.",
+    "curation.submitted": "Fiche of case #{case} saved (version {version}). Preview:\n"
     "{preview}\n\nIt now goes to the moderators for review; I will tell you here what "
     "happens next.",
-    "curation.card_outdated": "This card shows version {card} of case #{case}, but the sheet "
+    "curation.card_outdated": "This card shows version {card} of case #{case}, but the fiche "
     "has changed since (version {latest}): approve the new card.",
-    "curation.card": 'Sheet to review: case #{case} "{title}" (version {version})\n'
+    "curation.card": 'Fiche to review: case #{case} "{title}" (version {version})\n'
     "{fields}\n\nContributors: {contributors}\nThread: {link}\n"
     "✅ or {prefix}approve {case} to approve · ❌ or {prefix}reject {case} reason · "
     "{prefix}changes {case} comment",
-    "curation.approved": "✅ The sheet of case #{case} was approved by {moderator}: it will "
+    "curation.approved": "✅ The fiche of case #{case} was approved by {moderator}: it will "
     "be published on the wiki.",
     "curation.approved_reply": "Case #{case} approved; publishing.",
-    "curation.rejected": "The sheet of case #{case} was not accepted by {moderator}. "
+    "curation.rejected": "The fiche of case #{case} was not accepted by {moderator}. "
     "Reason: {reason}",
     "curation.rejected_reply": "Case #{case} rejected; its authors have been told.",
-    "curation.changes": "{moderator} asks for changes to the sheet of case #{case}: "
+    "curation.changes": "{moderator} asks for changes to the fiche of case #{case}: "
     "{comment}\nSend it again with {prefix}summary (only the fields you give change).",
     "curation.changes_reply": "Change request sent to the authors of case #{case}.",
     "curation.withdrawn": "Case #{case} was withdrawn by {actor}.{page}",

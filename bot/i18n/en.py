@@ -194,7 +194,8 @@ MESSAGES: dict[str, str] = {
     # --- services: capture, consent, rooms, cases --------------------------------
     "intro": "Hello! I am capibot, this network's knowledge assistant. When an exchange of "
     "practice is worth keeping, answer in its thread with {prefix}capture (or react 📌 to a "
-    "message): I keep it and will invite its participants to write an experience sheet, "
+    "message): I keep it and will invite its participants to write a fiche (a structured "
+    "summary of an exchange of practice), "
     "reviewed by the moderators before it is published on the wiki. I only store captured "
     "exchanges. Your messages and name are published only with your consent "
     '({prefix}consent yes); otherwise you appear as "Participant N". Privacy: {notice}. '
@@ -209,16 +210,16 @@ MESSAGES: dict[str, str] = {
     "capture.queued": "Capturing…",
     "capture.done.one": 'Exchange captured: case #{case} "{title}" ({count} message). Later '
     "messages of this thread will join it. Once the exchange is quiet I will invite its "
-    "participants to write its sheet ({prefix}summary).",
+    "participants to write its fiche ({prefix}summary).",
     "capture.done.other": 'Exchange captured: case #{case} "{title}" ({count} messages). '
     "Later messages of this thread will join it. Once the exchange is quiet I will invite "
-    "its participants to write its sheet ({prefix}summary).",
+    "its participants to write its fiche ({prefix}summary).",
     "capture.root_missing": "I cannot find that message in this room: nothing was "
     "captured. Answer in the exchange's own thread.",
     "capture.exists": 'This exchange is already captured: case #{case} "{title}" ({state}).',
     "capture.untitled": "untitled",
     "consent.granted": "Noted: your messages and name may be published on the wiki in "
-    "approved sheets.",
+    "approved fiches.",
     "consent.refused": "Noted: your messages will not be quoted on the wiki and you will "
     'appear there as "Participant N".',
     "consent.status": "Your consent: {state}{since}.",
@@ -240,8 +241,8 @@ MESSAGES: dict[str, str] = {
     "show.header": 'Case #{case} "{title}" — {state}',
     "show.meta.one": "Room “{room}” · opened by {by} on {date} · {count} message",
     "show.meta.other": "Room “{room}” · opened by {by} on {date} · {count} messages",
-    "show.fiche": "Sheet (version {version}):",
-    "show.no_fiche": "No sheet yet.",
+    "show.fiche": "Fiche (version {version}):",
+    "show.no_fiche": "No fiche yet.",
     "show.history": "History:",
     "show.history_line": "{date} · {actor} · {from_state} → {to_state}{reason}",
     "room.show": "Room profile — kind: {kind} · name: {label} · categories: {categories}"

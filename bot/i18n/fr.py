@@ -23,10 +23,11 @@ MESSAGES: dict[str, str] = {
     "cmd.reject.usage": "{prefix}rejeter N motif",
     "cmd.reject.desc": "Rejette la fiche du cas N en indiquant le motif.",
     "cmd.changes.usage": "{prefix}corriger N commentaire",
-    "cmd.changes.desc": "Renvoie la fiche du cas N à ses auteurs avec un commentaire.",
+    "cmd.changes.desc": "Renvoie la fiche du cas N aux personnes qui l'ont rédigée, avec "
+    "un commentaire.",
     "cmd.withdraw.usage": "{prefix}retirer N [motif]",
-    "cmd.withdraw.desc": "Retire le cas N (et sa page du wiki s'il est publié) : "
-    "auteur·es de la fiche et modération.",
+    "cmd.withdraw.desc": "Retire le cas N (et sa page du wiki s'il est publié) ; réservé "
+    "aux personnes qui ont rédigé la fiche et à l'équipe de modération.",
     "cmd.restore.usage": "{prefix}rétablir N [motif]",
     "cmd.restore.desc": "Rétablit un cas retiré (et sa page du wiki s'il était publié).",
     "cmd.consent.usage": "{prefix}consentement oui|non|statut",
@@ -76,9 +77,9 @@ MESSAGES: dict[str, str] = {
     "help.example.territory": "Lille",
     "help.example.resources": "https://exemple.org/permanence",
     "role.everyone": "tout le monde",
-    "role.participant": "participant·e du cas",
-    "role.moderator": "modération du réseau",
-    "role.researcher": "recherche",
+    "role.participant": "personnes participantes du cas",
+    "role.moderator": "équipe de modération du réseau",
+    "role.researcher": "équipe de recherche",
     "role.room_admin": "administration du salon",
     "role.system": "le bot lui-même",
     # --- usage errors (one line, followed by usage.line) --------------------------
@@ -174,22 +175,24 @@ MESSAGES: dict[str, str] = {
     "consent_state.refused": "refusé",
     # --- lifecycle refusals -------------------------------------------------------
     "lifecycle.forbidden.system": "Cette étape du cas #{case} est réservée au bot.",
-    "lifecycle.forbidden.system_or_moderator": "Seule la modération peut {event} (cas #{case}).",
-    "lifecycle.forbidden.moderator": "Seule la modération du réseau peut {event} (cas #{case}).",
-    "lifecycle.forbidden.participant_or_moderator": "Seul·es les participant·es de "
-    "l'échange et la modération peuvent {event} (cas #{case}).",
-    "lifecycle.forbidden.author_or_moderator": "Seul·es les auteur·es de la fiche (qui en "
-    "ont soumis une version) et la modération peuvent {event} (cas #{case}). Pour vos "
-    "propres messages : {prefix}consentement non ou {prefix}oublier.",
+    "lifecycle.forbidden.system_or_moderator": "Seule l'équipe de modération peut {event} "
+    "(cas #{case}).",
+    "lifecycle.forbidden.moderator": "Seule l'équipe de modération du réseau peut "
+    "{event} (cas #{case}).",
+    "lifecycle.forbidden.participant_or_moderator": "Seules les personnes "
+    "participantes de l'échange et l'équipe de modération peuvent {event} (cas #{case}).",
+    "lifecycle.forbidden.author_or_moderator": "Seules les personnes qui ont soumis une "
+    "version de la fiche et l'équipe de modération peuvent {event} (cas #{case}). Pour "
+    "vos propres messages : {prefix}consentement non ou {prefix}oublier.",
     "lifecycle.four_eyes.submitted": "Vous avez soumis une version de la fiche du cas "
-    "#{case} : une autre personne de la modération doit la valider (principe des quatre "
+    "#{case} : une autre personne de l'équipe de modération doit la valider (principe des quatre "
     "yeux).",
     "lifecycle.four_eyes.wrote": "Vous avez écrit dans l'échange du cas #{case} : une autre "
-    "personne de la modération doit valider sa fiche (principe des quatre yeux).",
+    "personne de l'équipe de modération doit valider sa fiche (principe des quatre yeux).",
     "lifecycle.not_withdrawn": "Le cas #{case} n'est pas retiré (état : {state}) : rien à "
     "rétablir.",
-    "lifecycle.withdrawn": "Le cas #{case} a été retiré : plus rien à faire (la modération "
-    "peut le rétablir).",
+    "lifecycle.withdrawn": "Le cas #{case} a été retiré : plus rien à faire (l'équipe de "
+    "modération peut le rétablir).",
     "lifecycle.rejected": "Le cas #{case} a été rejeté : il est clos.",
     "lifecycle.no_fiche": "Le cas #{case} n'a pas encore de fiche à {event}.",
     "lifecycle.already_approved": "La fiche du cas #{case} est déjà {state}.",
@@ -204,11 +207,12 @@ MESSAGES: dict[str, str] = {
     # --- services: capture, consent, rooms, cases --------------------------------
     "intro": "Bonjour ! Je suis capibot, l'assistant de capitalisation de ce réseau. "
     "Quand un échange de pratiques mérite d'être gardé, répondez dans son fil par "
-    "{prefix}capturer (ou réagissez 📌 à un message) : je le garde et je proposerai à ses "
-    "participant·es d'en rédiger une fiche d'expérience, relue par la modération avant sa "
+    "{prefix}capturer (ou réagissez 📌 à un message) : je le garde et je proposerai aux "
+    "personnes participantes d'en rédiger une fiche d'expérience, relue par l'équipe de "
+    "modération avant sa "
     "publication sur le wiki. Je n'enregistre que les échanges capturés. Vos messages et "
     "votre nom ne sont publiés qu'avec votre accord ({prefix}consentement oui) ; sinon vous "
-    "apparaissez comme « Participant·e N ». Confidentialité : {notice}. Aide : {prefix}aide.",
+    "apparaissez comme « Personne N ». Confidentialité : {notice}. Aide : {prefix}aide.",
     "guide.link": "Le guide d'utilisation : {url}",
     "intro.no_notice": "demandez la notice à l'équipe d'animation",
     "denied": "Cette commande est réservée ({role}).",
@@ -220,10 +224,10 @@ MESSAGES: dict[str, str] = {
     "capture.queued": "Capture en cours…",
     "capture.done.one": "Échange capturé : cas #{case} « {title} » ({count} message). Les "
     "messages suivants de ce fil le rejoindront. Quand l'échange sera calme, je proposerai "
-    "aux participant·es d'en rédiger la fiche ({prefix}fiche).",
+    "aux personnes participantes d'en rédiger la fiche ({prefix}fiche).",
     "capture.done.other": "Échange capturé : cas #{case} « {title} » ({count} messages). Les "
     "messages suivants de ce fil le rejoindront. Quand l'échange sera calme, je proposerai "
-    "aux participant·es d'en rédiger la fiche ({prefix}fiche).",
+    "aux personnes participantes d'en rédiger la fiche ({prefix}fiche).",
     "capture.root_missing": "Je ne trouve pas ce message dans ce salon : rien n'est "
     "capturé. Répondez dans le fil de l'échange lui-même.",
     "capture.exists": "Cet échange est déjà capturé : cas #{case} « {title} » ({state}).",
@@ -231,7 +235,7 @@ MESSAGES: dict[str, str] = {
     "consent.granted": "C'est noté : vos messages et votre nom pourront être publiés sur le "
     "wiki dans les fiches validées.",
     "consent.refused": "C'est noté : vos messages ne seront pas cités sur le wiki et vous y "
-    "apparaîtrez comme « Participant·e N ».",
+    "apparaîtrez comme « Personne N ».",
     "consent.status": "Votre consentement : {state}{since}.",
     "consent.since": " (depuis le {date})",
     "cases.header": "Cas ({count}) — page {page}/{pages} :",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 FR: dict[str, str] = {
-    "naming.numbered": "Participant·e {n}",
-    "naming.participant": "un·e participant·e",
-    "naming.author": "un·e auteur·rice",
-    "naming.moderator": "un·e modérateur·rice",
-    "naming.researcher": "un·e chercheur·e",
-    "naming.member": "un·e membre du réseau",
+    "naming.numbered": "Personne {n}",
+    "naming.participant": "une personne participante",
+    "naming.author": "une personne ayant rédigé la fiche",
+    "naming.moderator": "l'équipe de modération",
+    "naming.researcher": "l'équipe de recherche",
+    "naming.member": "une personne membre du réseau",
     "forget.neutral_title": "Échange #{case}",
     "forget.erased": "[effacé]",
-    "annotate.removed_summary": "capibot : annotation retirée à la demande de son auteur·rice"
-    " (fiche #{case})",
+    "annotate.removed_summary": "capibot : annotation retirée à la demande de la personne qui "
+    "l'a écrite (fiche #{case})",
 }
 
 EN: dict[str, str] = {

@@ -12,7 +12,8 @@ FR: dict[str, str] = {
     "reminder.body": "petit rappel : l'échange #{case} « {title} » attend toujours sa "
     "fiche d'expérience. Envoyez {command} suivi des champs (le modèle et le brouillon "
     "sont plus haut).",
-    "reminder.last": "C'est le dernier rappel : ensuite, le cas sera signalé aux modérateurs.",
+    "reminder.last": "C'est le dernier rappel : ensuite, le cas sera signalé à l'équipe de "
+    "modération.",
     "escalate.body.zero": "Le cas #{case} « {title} » ({room}) attend toujours sa fiche "
     "d'expérience : il a besoin d'un coup de main. {link}",
     "escalate.body.one": "Le cas #{case} « {title} » ({room}) attend toujours sa fiche "
@@ -23,20 +24,20 @@ FR: dict[str, str] = {
 
 EN: dict[str, str] = {
     "prompt.intro": 'the exchange #{case} "{title}" has gone quiet: it is probably worth '
-    "an experience sheet! You can write it together: send {command} followed by the "
+    "a fiche! You can write it together: send {command} followed by the "
     "fields, here or anywhere. A blank template and a draft taken from the exchange "
     "follow.",
     "prompt.template": "Template to fill in:",
     "prompt.draft": "Draft (automatic, read and complete it before sending):",
     "reminder.body": 'a quick reminder: the exchange #{case} "{title}" still awaits its '
-    "experience sheet. Send {command} followed by the fields (the template and the draft "
+    "fiche. Send {command} followed by the fields (the template and the draft "
     "are further up).",
     "reminder.last": "This is the last reminder: after it, the case will be flagged to the "
     "moderators.",
-    "escalate.body.zero": 'Case #{case} "{title}" ({room}) still awaits its experience '
-    "sheet: it needs a hand. {link}",
-    "escalate.body.one": 'Case #{case} "{title}" ({room}) still awaits its experience sheet '
+    "escalate.body.zero": 'Case #{case} "{title}" ({room}) still awaits its fiche: '
+    "it needs a hand. {link}",
+    "escalate.body.one": 'Case #{case} "{title}" ({room}) still awaits its fiche '
     "after one reminder: it needs a hand. {link}",
-    "escalate.body.other": 'Case #{case} "{title}" ({room}) still awaits its experience '
-    "sheet after {count} reminders: it needs a hand. {link}",
+    "escalate.body.other": 'Case #{case} "{title}" ({room}) still awaits its fiche '
+    "after {count} reminders: it needs a hand. {link}",
 }

@@ -20,7 +20,7 @@ FR: dict[str, str] = {
         " changez son début."
     ),
     "publication.privacy_kept": (
-        "Fiche #{case} : extraits et contributeurs de la page « {title} » mis à jour"
+        "Fiche #{case} : extraits et liste « Ont contribué » de la page « {title} » mis à jour"
         " ({reason}) par-dessus des modifications faites sur le wiki ; celles qui"
         " touchent {parts} ont été gardées telles quelles. Différences : {diff}"
     ),
@@ -46,9 +46,9 @@ EN: dict[str, str] = {
     "publication.title_refused": "Case #{case} not published: {reason}",
     "publication.title.empty": "the title is empty once cleaned.",
     "publication.title.no_alnum": "the title must hold at least one letter or digit.",
-    "publication.title.exhausted": "no free title was found for this sheet.",
+    "publication.title.exhausted": "no free title was found for this fiche.",
     "publication.title.namespace": (
-        "the wiki would put this title outside its main namespace, where the sheets"
+        "the wiki would put this title outside its main namespace, where the fiches"
         " go; change how it starts."
     ),
     "publication.privacy_kept": (

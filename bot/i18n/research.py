@@ -22,9 +22,9 @@ FR: dict[str, str] = {
     "profile.unset": "à préciser",
     "experts.header": "Dans l'annuaire, pour « {topic} » :",
     "experts.line": "• {name} — {details}",
-    "experts.none": "Personne dans l'annuaire ne correspond à « {topic} ». Chacun·e peut "
-    "s'y inscrire avec {prefix}profil.",
-    "directory.title": "Annuaire des professionnels",
+    "experts.none": "Personne dans l'annuaire ne correspond à « {topic} ». Toute personne "
+    "peut s'y inscrire avec {prefix}profil.",
+    "directory.title": "Annuaire du réseau",
     "directory.summary.zero": "capibot : mise à jour de l'annuaire (vide)",
     "directory.summary.one": "capibot : mise à jour de l'annuaire ({count} personne)",
     "directory.summary.other": "capibot : mise à jour de l'annuaire ({count} personnes)",
@@ -67,7 +67,7 @@ EN: dict[str, str] = {
     "experts.line": "• {name} — {details}",
     "experts.none": "Nobody in the directory matches “{topic}”. Anyone can be listed "
     "with {prefix}profile.",
-    "directory.title": "Annuaire des professionnels",
+    "directory.title": "Annuaire du réseau",
     "directory.summary.zero": "capibot: directory update (empty)",
     "directory.summary.one": "capibot: directory update ({count} person)",
     "directory.summary.other": "capibot: directory update ({count} people)",

@@ -1,4 +1,4 @@
-"""Diffusion: the directory page ("Annuaire des professionnels") and the periodic digest
+"""Diffusion: the directory page ("Annuaire du réseau") and the periodic digest
 ("Lettre d'information"), both rebuilt from stored state.
 
 - Directory: every `!profil` change queues a `directory_page` job; the executor renders
@@ -52,6 +52,11 @@ KINDS: tuple[str, ...] = (DIRECTORY, DIGEST_PAGE)
 
 def request_directory(effects: Effects) -> None:
     effects.job(DIRECTORY, {})
+
+
+#: Titles the directory had before (docs/style.fr.md): such a page becomes a redirect,
+#: lest it go on listing people who have since left the directory.
+FORMER_DIRECTORY_TITLES: tuple[str, ...] = ("Annuaire des professionnels",)
 
 
 def directory_title(settings: Settings) -> str:
@@ -137,6 +142,12 @@ class Diffusion:
         summary = self.tr("directory.summary", count=len(entries))
         title = directory_title(self.settings)
         await self.wiki.run(lambda: self.wiki.writer.put(title, text, summary))
+        redirect = f"#REDIRECT [[{title}]]"
+        for former in FORMER_DIRECTORY_TITLES:
+            if former != title:
+                await self.wiki.run(
+                    partial(self.wiki.writer.put_existing, former, redirect, summary)
+                )
 
     # -- digest ------------------------------------------------------------------------
 

@@ -66,7 +66,7 @@ def build_entry(
     """The page content from stored state, filtered for consent (DESIGN §7).
 
     A participant is quoted and named only with consent GRANTED; anyone else is
-    "Participant·e N", N being their rank of first appearance in the case (redacted
+    « Personne N », N being their rank of first appearance in the case (redacted
     messages count, so numbers never shift). Redacted messages are never quoted.
     """
     messages = repo.case_messages(case.id)

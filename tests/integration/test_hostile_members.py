@@ -154,7 +154,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
 
         # The room's creator (all-powerful there) is no network moderator.
         answer = await _after(alice, room, f"!valider {n}", "réservée", thread=root)
-        assert "modération du réseau" in answer
+        assert "équipe de modération du réseau" in answer
         assert await _state(bot, n) is CaseState.IN_REVIEW
         help_text = await _after(alice, room, "!aide tout", "Commandes disponibles")
         assert "!valider" not in help_text and "!rétablir" not in help_text
@@ -187,7 +187,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
 
         # A stray replier gets no power over the case.
         refusal = await _after(
-            bruno, room, f"!retirer {n}", "qui en ont soumis une version", thread=root
+            bruno, room, f"!retirer {n}", "qui ont soumis une version", thread=root
         )
         assert "!consentement non" in refusal and "!oublier" in refusal
         assert await _state(bot, n) is CaseState.PUBLISHED
@@ -227,7 +227,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
             bot.wiki.client.read(publication.page_title).text or ""
         )
         refused = await _after(alice, room, f"!rétablir {n}", "réservée", thread=root)
-        assert "modération du réseau" in refused
+        assert "équipe de modération du réseau" in refused
         assert await _state(bot, n) is CaseState.WITHDRAWN
         await send(mona, moderation, f"!rétablir {n} retrait par erreur")
         await _until_state(bot, n, CaseState.PUBLISHED)

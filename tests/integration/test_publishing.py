@@ -112,7 +112,7 @@ async def test_approval_publishes_once_with_notices_and_state(
     # Edit summary names the case, the moderator and the room: the moderator by role,
     # since the bot knows no name of hers, and never by Matrix id (DESIGN §7).
     summary = last_summary(publisher, title)
-    assert f"#{case_id}" in summary and "un·e modérateur·rice" in summary
+    assert f"#{case_id}" in summary and "l'équipe de modération" in summary
     assert "@" not in summary
     assert "Travailleurs sociaux" in summary
     print(f"API requests for a first publication: {requests}")
@@ -242,7 +242,7 @@ async def test_only_consenting_participants_are_quoted_and_named(
     assert "AAA111" in text and "AAA444" in text and "Alice Martin" in text
     for secret in ("BBB222", "CCC333", "Bruno", "Leroy", "Carole", "bruno", "carol"):
         assert secret not in text
-    assert "Participant·e 2" in text and "Participant·e 3" in text
+    assert "Personne 2" in text and "Personne 3" in text
 
     # A redaction removes the message from the page (republish).
     event_id = db.run_sync(lambda repo: repo.case_messages(case_id)[0].event_id)
@@ -328,11 +328,11 @@ async def test_taken_title_is_disambiguated_and_withdrawal_replaces_the_page(
     assert after is not None and after.status is PublicationStatus.WITHDRAWN
     # The summary names the withdrawer under the consent rules, never by Matrix id.
     summary = last_summary(publisher, pub.page_title)
-    assert "retirée par un·e modérateur·rice" in summary and "@" not in summary
+    assert "retirée par l'équipe de modération" in summary and "@" not in summary
 
 
 @pytest.mark.parametrize(
-    ("author", "shown"), [(ALICE, "Alice Martin"), (BRUNO, "un·e auteur·rice")]
+    ("author", "shown"), [(ALICE, "Alice Martin"), (BRUNO, "une personne ayant rédigé la fiche")]
 )
 async def test_an_author_s_withdrawal_is_signed_only_with_their_consent(
     db: Database,
@@ -488,7 +488,7 @@ async def test_consent_withdrawal_unnames_over_human_edits_and_a_deleted_page_st
 
     text = bot_text(publisher, title)
     assert "Alice" not in text and "coordinatrice" not in text and "WDR111" not in text
-    assert "Participant·e 1" in text and "Note humaine." in text
+    assert "Personne 1" in text and "Note humaine." in text
     revs = revisions(publisher.worker.client, title)
     assert len(revs) == len(before) + 1 and revs[0]["user"] == "Capibot"
 

@@ -63,7 +63,7 @@ async def test_profile_experts_search_and_annotation_from_matrix(
         await notice_with(alice, room, "fonction : Éducatrice · territoire : Nord")
 
         async def listed() -> bool:
-            page = bot.wiki.client.read("Annuaire des professionnels")
+            page = bot.wiki.client.read("Annuaire du réseau")
             return page.exists and "Alice Martin" in (page.text or "")
 
         await eventually(listed, within=40)
@@ -111,7 +111,7 @@ async def test_profile_experts_search_and_annotation_from_matrix(
 
         # A plain participant may not annotate.
         await send(alice, room, f"!annoter {case.id} moi aussi")
-        await notice_with(alice, room, "Cette commande est réservée (recherche)")
+        await notice_with(alice, room, "Cette commande est réservée (équipe de recherche)")
         # Search: the published fiche comes first; nothing found suggests !capturer.
         mediawiki.run_jobs(stack.local_settings)
         await send(alice, room, f"!chercher kiosque{word}")

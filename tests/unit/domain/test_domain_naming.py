@@ -21,26 +21,26 @@ LISTED = Participant(ID, "Alice Martin", Consent.REFUSED, profile=DirectoryProfi
     [
         # participants (exchange, fiche): named only with consent
         (GRANTED, Acting.PARTICIPANT, 2, "fr", "Alice Martin"),
-        (UNKNOWN, Acting.PARTICIPANT, 2, "fr", "Participant·e 2"),
+        (UNKNOWN, Acting.PARTICIPANT, 2, "fr", "Personne 2"),
         (REFUSED, Acting.PARTICIPANT, 2, "en", "Participant 2"),
-        (None, Acting.PARTICIPANT, 3, "fr", "Participant·e 3"),
-        (NAMED_BY_ID, Acting.PARTICIPANT, 1, "fr", "Participant·e 1"),
-        (UNKNOWN, Acting.PARTICIPANT, None, "fr", "un·e participant·e"),
+        (None, Acting.PARTICIPANT, 3, "fr", "Personne 3"),
+        (NAMED_BY_ID, Acting.PARTICIPANT, 1, "fr", "Personne 1"),
+        (UNKNOWN, Acting.PARTICIPANT, None, "fr", "une personne participante"),
         # authors (withdrawing their fiche): as participants, with a role label
         (GRANTED, Acting.AUTHOR, None, "fr", "Alice Martin"),
-        (UNKNOWN, Acting.AUTHOR, None, "fr", "un·e auteur·rice"),
+        (UNKNOWN, Acting.AUTHOR, None, "fr", "une personne ayant rédigé la fiche"),
         (REFUSED, Acting.AUTHOR, None, "en", "an author"),
         # moderators and researchers: the network's acts, named unless refused
         (UNKNOWN, Acting.MODERATOR, None, "fr", "Alice Martin"),
-        (REFUSED, Acting.MODERATOR, None, "fr", "un·e modérateur·rice"),
+        (REFUSED, Acting.MODERATOR, None, "fr", "l'équipe de modération"),
         (None, Acting.MODERATOR, None, "en", "a moderator"),
         (UNKNOWN, Acting.RESEARCHER, None, "fr", "Alice Martin"),
-        (REFUSED, Acting.RESEARCHER, None, "fr", "un·e chercheur·e"),
-        (FORGOTTEN, Acting.RESEARCHER, None, "fr", "un·e chercheur·e"),
+        (REFUSED, Acting.RESEARCHER, None, "fr", "l'équipe de recherche"),
+        (FORGOTTEN, Acting.RESEARCHER, None, "fr", "l'équipe de recherche"),
         (NAMED_BY_ID, Acting.RESEARCHER, None, "en", "a researcher"),
         # the directory: listing is the opt-in
         (LISTED, Acting.MEMBER, None, "fr", "Alice Martin"),
-        (GRANTED, Acting.MEMBER, None, "fr", "un·e membre du réseau"),
+        (GRANTED, Acting.MEMBER, None, "fr", "une personne membre du réseau"),
         (
             Participant(ID, "", profile=DirectoryProfile()),
             Acting.MEMBER,

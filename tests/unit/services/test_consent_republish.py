@@ -129,10 +129,10 @@ def test_a_moderator_who_forgets_is_named_by_role_on_the_pages_they_approved(
     _apply(db, service, _batch("t2", _msg(10, "!oublier confirmer", sender=mona)))
     assert _jobs(db) == [(case.id, "forget")]
     with db.transaction() as repo:
-        assert approver_name(repo.get_participant(mona), "fr") == "un·e modérateur·rice"
+        assert approver_name(repo.get_participant(mona), "fr") == "l'équipe de modération"
         assert approver_name(repo.get_participant(mona), "en") == "a moderator"
         # Never by Matrix id: a moderator the bot knows no name of is named by role.
-        assert approver_name(None, "fr") == "un·e modérateur·rice"
+        assert approver_name(None, "fr") == "l'équipe de modération"
 
 
 def test_consent_toggled_twice_leaves_one_pending_rebuild_per_page(db: Database) -> None:

@@ -101,10 +101,10 @@ def test_forget_rebuilds_prompts_drops_and_scrubs_the_outbox_and_retitles(db: Da
         assert "permanence le mardi soir" in prompt.payload["body"]  # Alice's words stay
         assert prompt.payload["mentions"] == [ALICE]
         by_body = {str(i.payload.get("body")): i for i in rows.values()}
-        assert "un·e participant·e: votre fiche" not in by_body  # to Bob alone: dropped …
+        assert "une personne participante: votre fiche" not in by_body  # to Bob alone: dropped …
         dropped = [i for i in rows.values() if i.payload == {"erased": True}]
         assert len(dropped) == 2 and all(i.status is OutboxStatus.DONE for i in dropped)
-        mixed = by_body["Alice Martin, un·e participant·e: rappel"]  # … shared: scrubbed
+        mixed = by_body["Alice Martin, une personne participante: rappel"]  # … shared: scrubbed
         assert mixed.status is OutboxStatus.PENDING and mixed.payload["mentions"] == [ALICE]
         assert "matrix.to/#/@bob" not in mixed.payload["html"]
         titles = {c.id: c.title for c in repo.list_cases()}

@@ -281,7 +281,7 @@ async def test_reply_chain_prompt_replies_to_the_root_in_english(db: Database) -
     await _scheduler(db, clock, settings).run_due()
     [notice] = _notices(db)
     assert notice["thread_root"] is None and notice["reply_to"] == ROOT
-    assert "experience sheet" in notice["body"] and f"{HINT_MARK} Draft" in notice["body"]
+    assert "probably worth a fiche" in notice["body"] and f"{HINT_MARK} Draft" in notice["body"]
 
 
 async def test_no_moderation_room_no_escalation_notice(db: Database) -> None:

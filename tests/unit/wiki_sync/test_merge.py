@@ -165,7 +165,7 @@ def privacy() -> tuple[str, str]:
     entry = make_entry()
     gone = replace(
         entry,
-        contributors=("Participant·e 1", "texte", "Participant·e 2"),
+        contributors=("Personne 1", "texte", "Personne 2"),
         excerpt=entry.excerpt[1:],
     )
     return render(entry), render(gone)
@@ -178,7 +178,7 @@ def test_privacy_rebuild_removes_the_quote_over_a_human_edit_of_its_block(
     assert "Bonjour texte" in last and "Alice" in last
     current = (
         last.replace("Bonjour texte", "Bonjour texte (cité par un humain)")
-        .replace("* Participant·e 2", "* Participant·e 2\n* Contributeur ajouté")
+        .replace("* Personne 2", "* Personne 2\n* Contributeur ajouté")
         .replace("| contexte = context texte", "| contexte = corrigé à la main")
         + "\n"
         + HUMAN

@@ -37,7 +37,7 @@ def make_entry(text: str = "texte", **changes: object) -> FicheEntry:
         fields={key: f"{key} {text}" for key in FIELD_KEYS},
         themes=("Logement", text),
         territory="Seine-Saint-Denis",
-        contributors=("Alice", text, "Participant·e 2"),
+        contributors=("Alice", text, "Personne 2"),
         excerpt=(
             Quote("Alice", f"Bonjour {text}", datetime(2024, 3, 1, 12, 5, tzinfo=UTC)),
             Quote(text, text, None),
@@ -124,7 +124,7 @@ def test_page_layout() -> None:
     assert "| validee_le = 2024-03-03\n" in page  # UTC date
     assert "| themes = Logement, texte\n" in page
     assert "'''Alice''' — 2024-03-01 12&#58;05 UTC\n<blockquote>Bonjour texte</blockquote>" in page
-    assert "* Participant·e 2" in page
+    assert "* Personne 2" in page
     assert page.endswith(end_marker("categories"))
     assert (
         "[[Category:Fiches d'expérience]]\n[[Category:Logement]]\n[[Category:Texte]]\n"
