@@ -10,30 +10,9 @@ from nio import AsyncClient
 
 from bot.app import Bot
 from scripts.devstack import StackInfo
-from tests.integration.helpers import eventually, user_client
-from tests.integration.test_capture import bot_messages, bot_settings, room_with_bot, send
-
-
-async def _answers(client: AsyncClient, room: str) -> list[str]:
-    return [
-        s["content"].get("body", "")
-        for s in await bot_messages(client, room)
-        if s["type"] == "m.room.message"
-    ]
-
-
-async def _after(client: AsyncClient, room: str, body: str, needle: str, **kw: str) -> str:
-    """Send `body` and return the bot's first new answer containing `needle`."""
-    before = len([b for b in await _answers(client, room) if needle in b])
-    await send(client, room, body, **kw)
-    found: list[str] = []
-
-    async def seen() -> bool:
-        found[:] = [b for b in await _answers(client, room) if needle in b]
-        return len(found) > before
-
-    await eventually(seen, within=30)
-    return found[0]  # the history is paged newest first
+from tests.integration.answers import answer_after, answers
+from tests.integration.helpers import user_client
+from tests.integration.test_capture import bot_settings, room_with_bot, send
 
 
 def _bullets(text: str) -> list[str]:
@@ -56,26 +35,26 @@ async def test_namespaced_short_help_fiche_help_and_the_cas_listing(
 async def _talk(bot: Bot, alice: AsyncClient) -> None:
     room = await room_with_bot(alice, bot)
 
-    namespaced = await _after(alice, room, "!capi aide", "Les commandes utiles ici")
+    namespaced = await answer_after(alice, room, "!capi aide", "Les commandes utiles ici")
     assert _bullets(namespaced) == ["!capturer", "!chercher", "!cas"]
     assert "« !aide tout »" in namespaced
-    everything = await _after(alice, room, "!aide tout", "Commandes disponibles")
+    everything = await answer_after(alice, room, "!aide tout", "Commandes disponibles")
     assert len(_bullets(everything)) > 3
 
     root = await send(alice, room, "Comment faire venir les parents ?")
     await send(alice, room, "Une permanence le samedi.", thread=root)
-    await _after(alice, room, "!capturer", "Échange capturé", thread=root)
-    in_thread = await _after(alice, room, "!aide", "Les commandes utiles ici", thread=root)
+    await answer_after(alice, room, "!capturer", "Échange capturé", thread=root)
+    in_thread = await answer_after(alice, room, "!aide", "Les commandes utiles ici", thread=root)
     assert _bullets(in_thread) == ["!fiche", "!consentement", "!retirer"]
 
-    fiche_help = await _after(alice, room, "!aide fiche", "Exemple")
+    fiche_help = await answer_after(alice, room, "!aide fiche", "Exemple")
     assert "• Titre (obligatoire)" in fiche_help and "• Résultats (facultatif)" in fiche_help
     example = fiche_help.split("Exemple :\n", 1)[1]
     # The example, typed as it is in the captured thread, is accepted as the fiche.
-    await _after(alice, room, example, "enregistrée (version 1)", thread=root)
-    listing = await _after(alice, room, "!cas", "Cas (")
+    await answer_after(alice, room, example, "enregistrée (version 1)", thread=root)
+    listing = await answer_after(alice, room, "!cas", "Cas (")
     assert "Accueil des familles le samedi matin" in listing
-    assert await _after(alice, room, "!fiches", "Cas (") == listing
+    assert await answer_after(alice, room, "!fiches", "Cas (") == listing
 
 
 async def test_a_room_that_leaves_the_english_short_forms_to_another_bot(
@@ -88,17 +67,17 @@ async def test_a_room_that_leaves_the_english_short_forms_to_another_bot(
     await bot.start()
     try:
         room = await room_with_bot(alice, bot)
-        await _after(alice, room, "!help", "Les commandes utiles ici")  # on by default
-        turned = await _after(alice, room, "!salon formes-courtes non", "formes courtes")
+        await answer_after(alice, room, "!help", "Les commandes utiles ici")  # on by default
+        turned = await answer_after(alice, room, "!salon formes-courtes non", "formes courtes")
         assert "formes courtes anglaises (!help, !list…) : non" in turned
         await send(alice, room, "!help")
         await send(alice, room, "!list")
-        await _after(alice, room, "!capi aide", "Les commandes utiles ici")
-        await _after(alice, room, "!aide", "Les commandes utiles ici")
+        await answer_after(alice, room, "!capi aide", "Les commandes utiles ici")
+        await answer_after(alice, room, "!aide", "Les commandes utiles ici")
         # the two English words got nothing: three help answers, no listing
-        help_answers = [a for a in await _answers(alice, room) if "Les commandes utiles" in a]
+        help_answers = [a for a in await answers(alice, room) if "Les commandes utiles" in a]
         assert len(help_answers) == 3, help_answers
-        assert not any("Aucun cas" in a or "Cas (" in a for a in await _answers(alice, room))
+        assert not any("Aucun cas" in a or "Cas (" in a for a in await answers(alice, room))
     finally:
         await bot.stop()
         await alice.close()

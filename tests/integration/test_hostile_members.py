@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from nio import AsyncClient, RoomCreateResponse
@@ -19,9 +18,9 @@ from nio import AsyncClient, RoomCreateResponse
 from bot.app import Bot
 from bot.domain.models import CaseState, PublicationStatus
 from scripts.devstack import StackInfo, synapse
+from tests.integration.answers import answer_after, answer_with
 from tests.integration.helpers import eventually, user_client
 from tests.integration.test_capture import (
-    bot_messages,
     bot_settings,
     case_of,
     room_with_bot,
@@ -61,26 +60,6 @@ async def cast(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
             await client.close()
 
 
-async def _bodies(client: AsyncClient, room: str) -> list[str]:
-    return [
-        s["content"].get("body", "")
-        for s in await bot_messages(client, room)
-        if s["type"] == "m.room.message"
-    ]
-
-
-async def _answer(client: AsyncClient, room: str, needle: str, *, within: float = 30) -> str:
-    """The bot's notice in `room` containing `needle` (waits for it)."""
-    found: list[str] = []
-
-    async def seen() -> bool:
-        found[:] = [b for b in await _bodies(client, room) if needle in b]
-        return bool(found)
-
-    await eventually(seen, within=within)
-    return found[0]  # newest first
-
-
 async def _state(bot: Bot, case_id: int) -> CaseState:
     case = await bot.db.run(lambda repo: repo.get_case(case_id))
     assert case is not None
@@ -92,20 +71,6 @@ async def _until_state(bot: Bot, case_id: int, state: CaseState, within: float =
         return await _state(bot, case_id) is state
 
     await eventually(reached, within=within)
-
-
-async def _after(client: AsyncClient, room: str, body: str, needle: str, **kw: Any) -> str:
-    """Send a command and return the bot's first new answer containing `needle`."""
-    before = len([b for b in await _bodies(client, room) if needle in b])
-    await send(client, room, body, **kw)
-    found: list[str] = []
-
-    async def seen() -> bool:
-        found[:] = [b for b in await _bodies(client, room) if needle in b]
-        return len(found) > before
-
-    await eventually(seen, within=30)
-    return found[0]  # newest first
 
 
 async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
@@ -136,7 +101,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
         await send(alice, room, "Nous avons fait des marches exploratoires.", thread=root)
         await send(bruno, room, "Intéressant !", thread=root)  # the stray replier
         await send(alice, room, "!capturer", thread=root)
-        await _answer(alice, room, "Échange capturé")
+        await answer_with(alice, room, "Échange capturé")
         case = await case_of(bot, room, root)
         assert case is not None
         n = case.id
@@ -144,7 +109,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
 
         # Themes: 11 are refused with the count; `;` separates like `,`.
         many = ", ".join(f"thème {i}" for i in range(11))
-        refusal = await _after(
+        refusal = await answer_after(
             alice, room, FICHE.format(tag=tag, themes=many), "11 thèmes", thread=root
         )
         assert "10 au plus" in refusal
@@ -153,12 +118,12 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
         await _until_state(bot, n, CaseState.IN_REVIEW)
 
         # The room's creator (all-powerful there) is no network moderator.
-        answer = await _after(alice, room, f"!valider {n}", "réservée", thread=root)
+        answer = await answer_after(alice, room, f"!valider {n}", "réservée", thread=root)
         assert "équipe de modération du réseau" in answer
         assert await _state(bot, n) is CaseState.IN_REVIEW
-        help_text = await _after(alice, room, "!aide tout", "Commandes disponibles")
+        help_text = await answer_after(alice, room, "!aide tout", "Commandes disponibles")
         assert "!valider" not in help_text and "!rétablir" not in help_text
-        mona_help = await _after(mona, moderation, "!aide tout", "Commandes disponibles")
+        mona_help = await answer_after(mona, moderation, "!aide tout", "Commandes disponibles")
         assert "!valider" in mona_help and "!rétablir" in mona_help
 
         # Four eyes: Mona wrote in the exchange, so she may not approve it.
@@ -166,7 +131,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
         await eventually(
             lambda: _has_body(bot, n, "Et avec les associations de locataires ?"), within=30
         )
-        refused = await _after(mona, moderation, f"!valider {n}", "quatre yeux")
+        refused = await answer_after(mona, moderation, f"!valider {n}", "quatre yeux")
         assert f"#{n}" in refused
         assert await _state(bot, n) is CaseState.IN_REVIEW
         # Claire, another network moderator, approves: published.
@@ -186,7 +151,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
         assert not any(";" in c for c in categories), categories
 
         # A stray replier gets no power over the case.
-        refusal = await _after(
+        refusal = await answer_after(
             bruno, room, f"!retirer {n}", "qui ont soumis une version", thread=root
         )
         assert "!consentement non" in refusal and "!oublier" in refusal
@@ -195,18 +160,20 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
         # Mallory, from her own room: replies, captures and commands reach nothing.
         own = await room_with_bot(mallory, bot)
         await send(mallory, own, "Je m'invite dans votre cas.", reply=root)
-        answer = await _after(mallory, own, "!capturer", "rien n'est capturé", reply=root)
+        answer = await answer_after(mallory, own, "!capturer", "rien n'est capturé", reply=root)
         assert "Marches" not in answer and "publiée" not in answer
         for command in (f"!retirer {n}", f"!voir {n}", f"!fiche {n}\nTitre: Piraté"):
-            answer = await _after(mallory, own, command, "n'appartient pas à ce salon")
+            answer = await answer_after(mallory, own, command, "n'appartient pas à ce salon")
             assert "Marches" not in answer
-        listing = await _after(mallory, own, "!fiches", "Cas (")
+        listing = await answer_after(mallory, own, "!fiches", "Cas (")
         assert "Marches" not in listing and f"#{n} " not in listing
         # A redaction sent in her room, naming a message of Alice's room, erases nothing.
         alice_said = await send(alice, room, "Un détail de plus.", thread=root)
         await eventually(lambda: _has_body(bot, n, "Un détail de plus."), within=30)
         await mallory.room_redact(own, alice_said)
-        await _after(mallory, own, "!aide tout", "Commandes disponibles")  # her batch is applied
+        await answer_after(
+            mallory, own, "!aide tout", "Commandes disponibles"
+        )  # her batch is applied
         bodies = await stored_bodies(bot, n)
         assert "Un détail de plus." in bodies
         assert not any("Je m'invite" in b for b in bodies)
@@ -226,7 +193,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
         assert "Partir des usages réels" not in (
             bot.wiki.client.read(publication.page_title).text or ""
         )
-        refused = await _after(alice, room, f"!rétablir {n}", "réservée", thread=root)
+        refused = await answer_after(alice, room, f"!rétablir {n}", "réservée", thread=root)
         assert "équipe de modération du réseau" in refused
         assert await _state(bot, n) is CaseState.WITHDRAWN
         await send(mona, moderation, f"!rétablir {n} retrait par erreur")
