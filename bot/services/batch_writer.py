@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.models import CaseOrigin, Message
 from bot.matrix.events import Inbound, InboundMessage, InboundReaction
-from bot.storage.repo.cases import CASE_OPENINGS
+from bot.storage.repo.cases import CaseOpenings, case_openings
 from bot.storage.repository import MessageValues, Repository, message_values
 
 CaseKey = tuple[int, CaseOrigin]
@@ -30,8 +30,8 @@ class CaseRoots:
     It keeps both answers: a root's case, and that a root has none (most threads are
     never captured, and each of their messages asked again). A case never moves or
     disappears once opened, but one may be opened at any moment (a command in this
-    batch, the capture job in another transaction): every opening moves
-    `CASE_OPENINGS`, and the "no case" answers are dropped when it moved. What a
+    batch, the capture job in another transaction): every opening moves the database's
+    `CaseOpenings` count, and the "no case" answers are dropped when it moved. What a
     transaction finds is kept only once it commits (`watch`): a case opened by a batch
     whose commit failed does not exist, and its retry may open it under another id; a
     "no case" found by a transaction during which a case was opened is not kept at all
@@ -43,14 +43,20 @@ class CaseRoots:
         #: found by the transaction under way, not committed yet
         self._unsure: dict[tuple[str, str], CaseKey | None] = {}
         self._limit = limit
-        self._seen = CASE_OPENINGS.generation  # "no case" answers hold as of this count
-        self._began = self._seen  # the count when the watched transaction began
+        self._openings = CaseOpenings()  # the watched database's count, once watched
+        self._seen = 0  # "no case" answers hold as of this count
+        self._began = 0  # the count when the watched transaction began
 
     def watch(self, session: Session) -> None:
         """Learn from this session's transaction once it commits; forget what an earlier
-        one found if it never did."""
+        one found if it never did (or everything, if it was another database's)."""
+        openings = case_openings(session)
+        if openings is not self._openings:
+            self._openings = openings
+            self._known = {}
+            self._seen = openings.generation
         self._unsure = {}
-        self._began = CASE_OPENINGS.generation
+        self._began = openings.generation
         session.info[_WATCHING] = self  # cheaper than a listener of its own per session
 
     def _committed(self, session: Session) -> None:
@@ -58,7 +64,7 @@ class CaseRoots:
             return
         if len(self._known) > self._limit:
             self._known.clear()
-        if CASE_OPENINGS.generation == self._began:
+        if self._openings.generation == self._began:
             self._known.update(self._unsure)
         else:
             self._known.update((k, v) for k, v in self._unsure.items() if v is not None)
@@ -66,9 +72,9 @@ class CaseRoots:
 
     def _drop_stale(self) -> None:
         """Forget every "no case" once a case was opened anywhere since they were found."""
-        if CASE_OPENINGS.generation == self._seen:
+        if self._openings.generation == self._seen:
             return
-        self._seen = CASE_OPENINGS.generation
+        self._seen = self._openings.generation
         self._known = {k: v for k, v in self._known.items() if v is not None}
         self._unsure = {k: v for k, v in self._unsure.items() if v is not None}
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 
 from bot.storage import migrate
 from bot.storage.db import make_engine, make_session_factory, read_only
+from bot.storage.repo.cases import CaseOpenings, openings_info
 from bot.storage.repository import Repository
 
 T = TypeVar("T")
@@ -32,9 +33,11 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._sessions = make_session_factory(engine)
+        self.case_openings = CaseOpenings()
+        shared = openings_info(self.case_openings)
+        self._sessions = make_session_factory(engine, shared)
         self._reader_engine = read_only(engine)
-        self._reader_sessions = make_session_factory(self._reader_engine)
+        self._reader_sessions = make_session_factory(self._reader_engine, shared)
         self._executor: ThreadPoolExecutor | None = None
         self._reader: ThreadPoolExecutor | None = None
         self._timer_listeners: list[Callable[[], None]] = []

@@ -80,5 +80,9 @@ def _postgresql_begin(connection: Any) -> None:
         connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(
+    engine: Engine, info: dict[str, Any] | None = None
+) -> sessionmaker[Session]:
+    """Sessions of `engine`; each starts with a copy of `info` (the database's shared
+    objects, such as its count of opened cases)."""
+    return sessionmaker(engine, expire_on_commit=False, info=info)

@@ -32,13 +32,15 @@ _OPENED = "capibot.cases_opened"
 
 
 class CaseOpenings:
-    """A count of the cases this process opened, moved when a case row is written and
-    again when its transaction commits.
+    """A count of the cases opened through one `Database`, moved when a case row is
+    written and again when its transaction commits.
 
     A cache of which thread roots have *no* case (capture's `CaseRoots`) drops those
     answers whenever the count moved: a case may be opened at any moment, by a command
     in the batch being applied or by the capture job in another transaction, and the
     thread's next message must find it. `create_case` is the one place cases are opened.
+    The `Database` owns one and hands it to each of its sessions (`session.info`), so two
+    databases in one process (tests, a benchmark's two sides) never share a count.
     """
 
     def __init__(self) -> None:
@@ -54,7 +56,21 @@ class CaseOpenings:
             self._count += 1
 
 
-CASE_OPENINGS = CaseOpenings()
+_OPENINGS = "capibot.case_openings"
+
+
+def openings_info(openings: CaseOpenings) -> dict[str, Any]:
+    """What a session factory puts in each of its sessions' `info`."""
+    return {_OPENINGS: openings}
+
+
+def case_openings(session: Session) -> CaseOpenings:
+    """The count of the database this session belongs to. A session made elsewhere (not
+    by a `Database`) gets one of its own: nothing it learns outlives it."""
+    openings = session.info.get(_OPENINGS)
+    if openings is None:
+        openings = session.info[_OPENINGS] = CaseOpenings()
+    return openings
 
 
 @event.listens_for(Session, "after_commit")
@@ -62,7 +78,7 @@ def _opened_cases_committed(session: Session) -> None:
     """Move the count again once a transaction that opened cases commits: what another
     transaction could not see before now, it sees."""
     if not session.in_nested_transaction() and session.info.pop(_OPENED, False):
-        CASE_OPENINGS.moved()
+        case_openings(session).moved()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +159,7 @@ class CaseStore(PeopleStore, CurationStore):
         self.session.add(row)
         self.session.flush()
         self.session.info[_OPENED] = True
-        CASE_OPENINGS.moved()
+        case_openings(self.session).moved()
         self.add_transition(
             Transition(case_id=row.id, from_state=None, to_state=state, actor=created_by, at=now)
         )

@@ -14,7 +14,6 @@ from bot.matrix.events import Inbound, InboundMessage, InboundReaction, RoomSnap
 from bot.services.batch_writer import CaseRoots
 from bot.settings import Settings
 from bot.storage.database import Database
-from bot.storage.repo.cases import CASE_OPENINGS
 from bot.storage.tables import CaseRow
 from scripts.capture_mix import BOT, Shape, StatementCounter, realistic_events, room_id, seed
 
@@ -191,7 +190,7 @@ def test_no_case_read_while_a_case_was_opened_elsewhere_is_not_kept(any_db: Data
     roots = CaseRoots()
     with any_db.transaction() as repo:
         roots.watch(repo.session)
-        CASE_OPENINGS.moved()  # another transaction's case committed after this one began
+        any_db.case_openings.moved()  # another transaction's case committed after this one began
         assert roots.lookup(repo, {(ROOM, "$late")}) == {}  # its snapshot predates it
     case_id = _insert_case_row(any_db, "$late")  # that case
     with any_db.transaction() as repo:
@@ -246,3 +245,26 @@ def test_the_batch_reads_answer_each_question_on_both_engines(any_db: Database) 
     assert read.cases == {(ROOM, "$root"): (case_id, CaseOrigin.THREAD)}
     assert read.replied == {"$m1": (ROOM, case_id, CaseOrigin.THREAD)}
     assert read.cards == {"$card"}
+
+
+def test_answers_about_one_database_are_not_taken_for_another(
+    db: Database, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each database counts its own case openings: a cache that moves to another database
+    (a test's second bot, a benchmark's other side) starts from nothing there."""
+    other = Database.from_url(f"sqlite:///{tmp_path_factory.mktemp('other')}/other.db")
+    other.migrate()
+    try:
+        _open_case(db, "$room")
+        _open_case(other, "$room")
+        roots = CaseRoots()
+        with db.transaction() as repo:
+            roots.watch(repo.session)
+            assert roots.lookup(repo, {(ROOM, "$x")}) == {}  # no case for $x in the first
+        case_id = _insert_case_row(other, "$x")
+        with other.transaction() as repo:
+            roots.watch(repo.session)
+            assert roots.lookup(repo, {(ROOM, "$x")}) == {(ROOM, "$x"): (case_id, "thread")}
+        assert other.case_openings is not db.case_openings
+    finally:
+        other.close()
