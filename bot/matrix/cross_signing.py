@@ -263,3 +263,42 @@ async def bootstrap_at_start(client: AsyncClient, settings: MatrixSettings) -> O
     if outcome.device_signed:
         log.info("device %s signed by master key %s", client.device_id, outcome.master_key_id)
     return outcome
+
+
+async def describe(client: AsyncClient, settings: MatrixSettings) -> tuple[bool, str]:
+    """Read-only, for `capibot check`: (all good, one line saying what is missing)."""
+    user_id, device_id = client.user_id, client.device_id
+    password_hint = (
+        ""
+        if settings.password.get_secret_value()
+        else " (no matrix.password: the command prompts for it, or reads --password-stdin)"
+    )
+    try:
+        stored = load_keys(settings.store_path, user_id)
+    except KeysFileError as exc:
+        return False, str(exc)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        http = _Http(session, settings.homeserver, client.access_token)
+        own = await query_own_keys(http, user_id, device_id)
+    server_master = key_public(own.master) if own.master else None
+    if server_master is None:
+        return False, (
+            "not set up yet: the bot publishes its keys at start, or run "
+            f"`capibot e2ee bootstrap`{password_hint}"
+        )
+    if stored is None or server_master != stored.public("master"):
+        return False, (
+            f"the account's identity (master key ed25519:{server_master}) is not the one in "
+            f"{settings.store_path}: device {device_id} stays unsigned; "
+            f"`capibot e2ee bootstrap --reset` replaces it{password_hint}"
+        )
+    signed = own.device is not None and verify_json(
+        own.device, user_id, stored.key_id("self_signing"), stored.public("self_signing")
+    )
+    if not signed:
+        return False, (
+            f"master key ed25519:{server_master}; device {device_id} not signed yet "
+            "(the bot signs it at start, or run `capibot e2ee bootstrap`)"
+        )
+    return True, f"master key ed25519:{server_master}; device {device_id} signed"
