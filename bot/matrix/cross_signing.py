@@ -187,7 +187,10 @@ async def _ensure_device_keys(client: AsyncClient) -> None:
     if client.olm is None:
         raise CrossSigningError("end-to-end encryption is not loaded (no crypto store)")
     if client.should_upload_keys:
-        response = await client.keys_upload()
+        try:
+            response = await client.keys_upload()
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise MatrixUnavailable(f"uploading the device keys: {exc}") from None
         if isinstance(response, KeysUploadError):
             raise CrossSigningError(f"uploading the device keys failed: {response.message}")
 
