@@ -111,10 +111,17 @@ class OwnKeys:
 async def query_own_keys(http: _Http, user_id: str, device_id: str) -> OwnKeys:
     data = await http.ok("/keys/query", {"device_keys": {user_id: []}})
     return OwnKeys(
-        master=data.get("master_keys", {}).get(user_id),
-        self_signing=data.get("self_signing_keys", {}).get(user_id),
-        device=data.get("device_keys", {}).get(user_id, {}).get(device_id),
+        master=_dig(data, "master_keys", user_id),
+        self_signing=_dig(data, "self_signing_keys", user_id),
+        device=_dig(data, "device_keys", user_id, device_id),
     )
+
+
+def _dig(data: Any, *path: str) -> dict[str, Any] | None:
+    """The object at `path` in a homeserver's answer, or None (whatever its shape)."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else None
 
 
 async def upload_signing_keys(
@@ -162,7 +169,7 @@ async def sign_own_device(
     ssk_id, master_public = keys.key_id("self_signing"), keys.public("master")
     master = own.master or keys.upload_body(user_id)["master_key"]
     device_key_id = f"ed25519:{device_id}"
-    device_public = own.device.get("keys", {}).get(device_key_id, "")
+    device_public = (_dig(own.device, "keys") or {}).get(device_key_id)
     if device_public != client.olm.account.identity_keys["ed25519"]:
         raise CrossSigningError(f"the homeserver's keys of device {device_id} are not ours")
     wanted: dict[str, Any] = {}

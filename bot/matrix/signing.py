@@ -67,8 +67,11 @@ def sign_json(
 
 def verify_json(obj: dict[str, Any], user_id: str, key_id: str, public: str) -> bool:
     """Whether `obj` carries a valid signature `signatures[user_id][key_id]` made by the
-    Ed25519 key `public` (unpadded base64); False for a missing or malformed one."""
-    signature = obj.get("signatures", {}).get(user_id, {}).get(key_id)
+    Ed25519 key `public` (unpadded base64); False for a missing or malformed one (the
+    object comes from the homeserver: any shape)."""
+    signatures = obj.get("signatures")
+    by_user = signatures.get(user_id) if isinstance(signatures, dict) else None
+    signature = by_user.get(key_id) if isinstance(by_user, dict) else None
     if not isinstance(signature, str):
         return False
     try:

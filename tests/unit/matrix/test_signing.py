@@ -94,6 +94,15 @@ def test_malformed_signatures_and_keys_are_refused_not_raised(signature: str, pu
     assert not verify_json(obj, USER, "ed25519:A", public)
 
 
+@given(st.dictionaries(st.text(), json_values, max_size=4), json_values)
+def test_any_shape_from_the_homeserver_is_refused_not_raised(
+    obj: dict[str, Any], signatures: Any
+) -> None:
+    public = public_b64(Ed25519PrivateKey.generate())
+    assert not verify_json({**obj, "signatures": signatures}, USER, "ed25519:A", public)
+    assert not verify_json({**obj, "signatures": {USER: signatures}}, USER, "ed25519:A", public)
+
+
 def test_the_upload_body_chains_to_the_master_key() -> None:
     keys = CrossSigningKeys.generate()
     body = keys.upload_body(USER)
