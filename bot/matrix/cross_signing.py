@@ -222,6 +222,8 @@ async def bootstrap(
         http = _Http(session, settings.homeserver, client.access_token)
         own = await query_own_keys(http, user_id, client.device_id)
         server_master = key_public(own.master) if own.master else None
+        if own.master is not None and server_master is None:
+            raise CrossSigningError(f"the homeserver's master key is malformed: {own.master}")
         if stored is not None and server_master == stored.public("master"):
             status = Status.UNCHANGED
             keys = stored
