@@ -5,6 +5,7 @@ cross-signing command asks for the password only when the homeserver wants it.""
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -61,9 +62,12 @@ def capibot(config: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
     )
 
 
-async def test_the_bot_runs_on_an_access_token_alone(stack: StackInfo, tmp_path: Path) -> None:
+async def test_the_bot_runs_on_an_access_token_alone(
+    stack: StackInfo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     user_id, password = fresh_account(stack)
     token, device_id = await token_made_elsewhere(stack, user_id, password)
+    caplog.set_level(logging.DEBUG)  # from here on, only what the bot (and alice) log
     settings = account_settings(stack, tmp_path, user_id, access_token=token)
     assert not settings.matrix.password.get_secret_value()
     store = settings.matrix.store_path
@@ -92,6 +96,10 @@ async def test_the_bot_runs_on_an_access_token_alone(stack: StackInfo, tmp_path:
         assert first_keys is not None
         seen = await keys_seen_by(alice, user_id)
         assert assert_device_cross_signed(seen, user_id, device_id) == first_keys.public("master")
+        # the start-up log names the public master key, never a private one nor the token
+        assert first_keys.key_id("master") in caplog.text
+        assert not any(seed in caplog.text for seed in first_keys.seeds().values())
+        assert token not in caplog.text
         await the_command_asks_for_the_password_only_when_needed(
             stack, alice, tmp_path, user_id, token, password
         )
