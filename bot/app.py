@@ -14,6 +14,7 @@ from bot.domain.models import OutboxItem
 from bot.i18n import Translator
 from bot.inbound import InboundService
 from bot.matrix.aliases import resolve_room_aliases
+from bot.matrix.cross_signing import bootstrap_at_start
 from bot.matrix.errors import classify_matrix_error
 from bot.matrix.events import OutboundNotice, SyncBatch
 from bot.matrix.gateway import Gateway
@@ -68,6 +69,8 @@ class Bot:
         if not await asyncio.to_thread(self.db.is_migrated):
             await asyncio.to_thread(self.db.migrate)
         await log_in(self.client, self.settings.matrix)
+        # the bot's device signed by its own identity (Element: no "unverified" warning)
+        await bootstrap_at_start(self.client, self.settings.matrix)
         self.settings = await resolve_room_aliases(self.client, self.settings)
         # -- from here on, services are built with the resolved settings --
         publisher = self._publisher = Publisher(self.db, self.wiki, self.settings, self.clock)

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import aiohttp
+from nio import AsyncClient
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 
 from bot.matrix.aliases import AliasError, resolve_room_aliases
+from bot.matrix.cross_signing import describe as describe_cross_signing
 from bot.matrix.errors import MatrixAuthError, MatrixError
 from bot.matrix.session import log_in, make_client
 from bot.settings import Settings
@@ -57,7 +59,25 @@ def exit_code(verdicts: list[Verdict]) -> int:
     return 0
 
 
-async def check_homeserver(settings: Settings) -> Verdict:
+async def check_matrix(settings: Settings) -> list[Verdict]:
+    """The homeserver, then (logged in) the bot's cross-signing: a missing one is a
+    warning, the bot works without it (Element shows its device as unverified)."""
+    client = make_client(settings.matrix)
+    try:
+        verdict = await check_homeserver(settings, client)
+        if not verdict.ok:
+            return [verdict]
+        try:
+            ok, detail = await describe_cross_signing(client, settings.matrix)
+        except MatrixError as exc:
+            ok, detail = False, f"not checked: {exc}"
+        return [verdict, Verdict("cross-signing", Failure.OK, detail, warning=not ok)]
+    finally:
+        await client.close()
+
+
+async def check_homeserver(settings: Settings, client: AsyncClient | None = None) -> Verdict:
+    """Reachable, login accepted, room aliases resolved; `client` is left open if given."""
     subject = "homeserver"
     url = f"{settings.matrix.homeserver}/_matrix/client/versions"
     try:
@@ -73,7 +93,8 @@ async def check_homeserver(settings: Settings) -> Verdict:
         return Verdict(
             subject, Failure.UNREACHABLE, f"{settings.matrix.homeserver} unreachable ({exc})"
         )
-    client = make_client(settings.matrix)
+    own_client = client is None
+    client = client or make_client(settings.matrix)
     try:
         session = await log_in(client, settings.matrix)
         await resolve_room_aliases(client, settings)
@@ -84,7 +105,8 @@ async def check_homeserver(settings: Settings) -> Verdict:
     except MatrixError as exc:
         return Verdict(subject, Failure.UNREACHABLE, str(exc))
     finally:
-        await client.close()
+        if own_client:
+            await client.close()
     return Verdict(
         subject,
         Failure.OK,
@@ -191,7 +213,7 @@ def set_aside_detail(shown: str, count: int, oldest: datetime) -> str:
 
 def run_checks(settings: Settings) -> list[Verdict]:
     return [
-        asyncio.run(check_homeserver(settings)),
+        *asyncio.run(check_matrix(settings)),
         check_wiki(settings),
         check_database(settings),
     ]

@@ -22,6 +22,7 @@ from bot.check import (
     exit_code,
     run_checks,
 )
+from bot.cli_e2ee import e2ee_app
 from bot.domain.models import OutboxItem, Outcome
 from bot.logging_setup import configure_logging
 from bot.settings import ConfigError, Settings, load_settings
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 wiki_app = typer.Typer(help="Wiki maintenance.", no_args_is_help=True)
 app.add_typer(wiki_app, name="wiki")
+app.add_typer(e2ee_app, name="e2ee")
 
 ConfigOption = Annotated[
     Path | None,

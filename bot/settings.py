@@ -58,6 +58,7 @@ class MatrixSettings(Group):
     homeserver: str = "http://127.0.0.1:8008"
     user_id: str = "@capibot:example.org"
     password: SecretStr = SecretStr("")
+    access_token: SecretStr = SecretStr("")
     device_name: str = "capibot"
     store_path: Path = Path("data/matrix")
     allowed_inviters: list[str] = Field(default_factory=lambda: ["@*:example.org"])

@@ -1,7 +1,10 @@
-"""Login once with the password, then reuse the stored access token and device.
+"""Login once (with the password, or an access token made elsewhere), then reuse the
+stored access token and device.
 
 A restart must never create a new device: encrypted rooms would see a stranger, and the
 crypto store would no longer match. The session file is written atomically, mode 0600.
+An access token (homeservers that log in only through SSO/OIDC) names its own device:
+whoami tells which, and the crypto store is opened for that device.
 """
 
 from __future__ import annotations
@@ -81,7 +84,8 @@ def make_client(settings: MatrixSettings) -> AsyncClient:
 
 
 async def log_in(client: AsyncClient, settings: MatrixSettings) -> StoredSession:
-    """Restore the stored session if the homeserver still accepts it, else use the password."""
+    """Restore the stored session if the homeserver still accepts it, else use the
+    configured access token, else the password."""
     stored = load_session(settings.store_path)
     try:
         if (
@@ -94,9 +98,15 @@ async def log_in(client: AsyncClient, settings: MatrixSettings) -> StoredSession
             if isinstance(who, WhoamiResponse):
                 return stored
             log.warning("stored Matrix session refused (%s); logging in again", who)
+        token = settings.access_token.get_secret_value()
+        if token and (stored is None or token != stored.access_token):
+            return await _token_login(client, settings, token)
         password = settings.password.get_secret_value()
         if not password:
-            raise MatrixAuthError("no stored session and no matrix.password to log in with")
+            raise MatrixAuthError(
+                "no stored session, and no matrix.access_token or matrix.password to log in with"
+            )
+        _forget_device(client)
         response = await client.login(password, device_name=settings.device_name)
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         raise MatrixUnavailable(f"{settings.homeserver} unreachable: {exc}") from None
@@ -116,3 +126,50 @@ async def log_in(client: AsyncClient, settings: MatrixSettings) -> StoredSession
         "logged in to %s as %s (device %s)", settings.homeserver, session.user_id, session.device_id
     )
     return session
+
+
+async def _token_login(client: AsyncClient, settings: MatrixSettings, token: str) -> StoredSession:
+    """Adopt an access token made elsewhere: whoami names its account and device; the
+    token must belong to `matrix.user_id` and to a device (a crypto store is per device)."""
+    _forget_device(client)
+    client.access_token = token
+    who = await client.whoami()
+    if not isinstance(who, WhoamiResponse):
+        client.access_token = ""
+        status = getattr(who, "status_code", "")
+        if status in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_FORBIDDEN"):
+            raise MatrixAuthError(f"matrix.access_token refused: {status}")
+        raise MatrixUnavailable(f"whoami failed for matrix.access_token: {who}")
+    if who.user_id != settings.user_id:
+        client.access_token = ""
+        client.user_id = settings.user_id  # whoami adopted the stranger's id
+        raise MatrixAuthError(
+            f"matrix.access_token belongs to {who.user_id}, not to matrix.user_id "
+            f"{settings.user_id}"
+        )
+    if not who.device_id:
+        client.access_token = ""
+        raise MatrixAuthError("matrix.access_token has no device (end-to-end encryption needs one)")
+    client.restore_login(who.user_id, who.device_id, token)
+    session = StoredSession(
+        homeserver=settings.homeserver,
+        user_id=who.user_id,
+        device_id=who.device_id,
+        access_token=token,
+    )
+    save_session(settings.store_path, session)
+    log.info(
+        "logged in to %s as %s with an access token (device %s)",
+        settings.homeserver,
+        session.user_id,
+        session.device_id,
+    )
+    return session
+
+
+def _forget_device(client: AsyncClient) -> None:
+    """Close the crypto store of a refused session: nio opens a store only when none is
+    loaded, and the new login's device must get its own (keys are per device)."""
+    if client.store is not None:
+        client.store = None
+        client.olm = None
