@@ -295,5 +295,24 @@ def export(
     typer.echo(f"exported {count} case(s)", err=True)
 
 
+@app.command("rapport")
+def rapport(
+    start: Annotated[str, typer.Option("--from", help="first day (YYYY-MM-DD)")],
+    end: Annotated[str, typer.Option("--to", help="last day (YYYY-MM-DD), included")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="folder for rapport.html")] = Path(
+        "rapport"
+    ),
+    config: ConfigOption = None,
+) -> None:
+    """Activity report for funders: HTML and PNG charts, counts only (no personal data)."""
+    from bot.cli_report import make_report, parse_period
+
+    period = parse_period(start, end)
+    settings = _settings(config)
+    with _database(settings) as database:
+        page = make_report(settings, database, period, out)
+    typer.echo(f"report written: {page}", err=True)
+
+
 def main() -> None:
     app()
