@@ -23,6 +23,7 @@ from bot.check import (
     run_checks,
 )
 from bot.cli_e2ee import e2ee_app
+from bot.cli_export import write_refi_qda
 from bot.domain.models import OutboxItem, Outcome
 from bot.logging_setup import configure_logging
 from bot.settings import ConfigError, Settings, load_settings
@@ -223,7 +224,9 @@ def _date_option(value: str | None, name: str) -> datetime | None:
 @app.command()
 def export(
     config: ConfigOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+    fmt: Annotated[
+        str, typer.Option("--format", help="jsonl, csv, qdpx (REFI-QDA project) or qdc (codebook)")
+    ] = "jsonl",
     since: Annotated[str | None, typer.Option(help="cases opened on/after (YYYY-MM-DD)")] = None,
     until: Annotated[str | None, typer.Option(help="cases opened before (YYYY-MM-DD)")] = None,
     room: Annotated[str | None, typer.Option(help="room id or label")] = None,
@@ -245,8 +248,11 @@ def export(
         write_export,
     )
 
-    if fmt not in ("jsonl", "csv"):
-        typer.echo(f"FAIL format: {fmt!r}: use jsonl or csv", err=True)
+    if fmt not in ("jsonl", "csv", "qdpx", "qdc"):
+        typer.echo(f"FAIL format: {fmt!r}: use jsonl, csv, qdpx or qdc", err=True)
+        raise typer.Exit(2)
+    if fmt == "qdpx" and out is None:
+        typer.echo("FAIL format: qdpx is a zip file: give --out FILE.qdpx", err=True)
         raise typer.Exit(2)
     try:
         wanted_state = CaseState(state) if state else None
@@ -271,6 +277,10 @@ def export(
             typer.echo(f"FAIL config: {exc}", err=True)
             raise typer.Exit(int(Failure.CONFIG)) from None
         records = export_records(repo, pseudo, filters)
+        if fmt in ("qdpx", "qdc"):
+            count = write_refi_qda(records, fmt, out, settings)
+            typer.echo(f"exported {count} case(s)", err=True)
+            return
         stream = out.open("w", encoding="utf-8", newline="") if out is not None else sys.stdout
         try:
             total = count_cases(repo, filters) if sys.stderr.isatty() else 0
@@ -285,6 +295,25 @@ def export(
             if out is not None:
                 stream.close()
     typer.echo(f"exported {count} case(s)", err=True)
+
+
+@app.command("rapport")
+def rapport(
+    start: Annotated[str, typer.Option("--from", help="first day (YYYY-MM-DD)")],
+    end: Annotated[str, typer.Option("--to", help="last day (YYYY-MM-DD), included")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="folder for rapport.html")] = Path(
+        "rapport"
+    ),
+    config: ConfigOption = None,
+) -> None:
+    """Activity report for funders: HTML and PNG charts, counts only (no personal data)."""
+    from bot.cli_report import make_report, parse_period
+
+    period = parse_period(start, end)
+    settings = _settings(config)
+    with _database(settings) as database:
+        page = make_report(settings, database, period, out)
+    typer.echo(f"report written: {page}", err=True)
 
 
 def main() -> None:

@@ -194,6 +194,20 @@ class BotSettings(Group):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class NetworkSettings(Group):
+    """The centre this bot serves, within the network of centres (exports carry it)."""
+
+    centre: str = Field(default="", max_length=32)
+    label: str = Field(default="", max_length=120)
+
+    @field_validator("centre")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value):
+            raise ValueError("a short code: letters, digits, '-' and '_' (e.g. crpv-idf)")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -209,6 +223,7 @@ class Settings(BaseSettings):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     bot: BotSettings = Field(default_factory=BotSettings)
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import curation, operations, privacy, prompting, publishing, report, research
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -257,6 +257,7 @@ MESSAGES: dict[str, str] = {
     **prompting.EN,
     **curation.EN,
     **research.EN,
+    **report.EN,
     **operations.EN,
     **privacy.EN,
     **publishing.EN,

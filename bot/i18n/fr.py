@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import curation, operations, privacy, prompting, publishing, report, research
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -271,6 +271,7 @@ MESSAGES: dict[str, str] = {
     **prompting.FR,
     **curation.FR,
     **research.FR,
+    **report.FR,
     **operations.FR,
     **privacy.FR,
     **publishing.FR,

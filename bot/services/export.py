@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from bot.domain.fiche import split_list
-from bot.domain.models import CaseState, Consent, FicheField, ReviewDecision
+from bot.domain.models import CaseState, Consent, FicheField, Participant, ReviewDecision
 from bot.domain.text import fold
 from bot.services.pseudonyms import (
     MIN_NAME_LENGTH,
@@ -172,15 +172,24 @@ def case_record(repo: Repository, case_id: int, pseudo: Pseudonymizer) -> dict[s
             for a in repo.annotations(case_id)
         ],
         "participants": [
-            {
-                "participant": pseudo(u),
-                "consent": u in consenting,
-                "messages": sent[u],
-            }
-            for u in senders
+            _participant(pseudo, people.get(u), u, u in consenting, sent[u]) for u in senders
         ],
         "exchange": exchange,
     }
+
+
+def _participant(
+    pseudo: Pseudonymizer, person: Participant | None, user_id: str, consent: bool, sent: int
+) -> dict[str, Any]:
+    """A participant of the case: pseudonym, consent, message count, and the function and
+    territory of the directory profile when they consented and opted in to the directory
+    (what they chose to make known, scrubbed like any text)."""
+    entry: dict[str, Any] = {"participant": pseudo(user_id), "consent": consent, "messages": sent}
+    profile = person.profile if person is not None and consent else None
+    if profile is not None:
+        entry["function"] = pseudo.scrub(profile.function)
+        entry["territory"] = pseudo.scrub(profile.territory)
+    return entry
 
 
 # -- writers -------------------------------------------------------------------------------

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
+from scripts.devstack.debian import ensure_packages
 from scripts.devstack.procs import start_group, wait_http
 
 MW_ROOT = Path("/usr/share/mediawiki")
@@ -26,37 +26,8 @@ HELP_ALIAS = "Guide pratique"
 BOT_GRANTS = "basic,highvolume,editpage,editprotected,createeditmovepage,editmycssjs"
 
 
-def missing_packages() -> list[str]:
-    missing = []
-    for package in DEBIAN_PACKAGES:
-        result = subprocess.run(
-            ["dpkg-query", "-W", "-f=${Status}", package],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if "install ok installed" not in result.stdout:
-            missing.append(package)
-    return missing
-
-
 def ensure_installed() -> None:
-    """apt-get install what is missing (no recommends: apache2 stays out of the way)."""
-    missing = missing_packages()
-    if not missing:
-        return
-    if os.geteuid() != 0 and not shutil.which("sudo"):
-        raise RuntimeError(f"missing Debian packages {missing}; install them as root")
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    print(f"devstack: apt-get install {' '.join(missing)} …", flush=True)
-    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(
-        [*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
-        check=True,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    ensure_packages(DEBIAN_PACKAGES)
 
 
 def _php(
