@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import (
+    curation,
+    encryption,
+    operations,
+    privacy,
+    prompting,
+    publishing,
+    research,
+)
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -260,4 +268,5 @@ MESSAGES: dict[str, str] = {
     **operations.EN,
     **privacy.EN,
     **publishing.EN,
+    **encryption.EN,
 }

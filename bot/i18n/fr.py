@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import (
+    curation,
+    encryption,
+    operations,
+    privacy,
+    prompting,
+    publishing,
+    research,
+)
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -274,4 +282,5 @@ MESSAGES: dict[str, str] = {
     **operations.FR,
     **privacy.FR,
     **publishing.FR,
+    **encryption.FR,
 }
