@@ -13,8 +13,10 @@ from bot.inbound import InboundService
 from bot.matrix.events import InboundMessage, RoomSnapshot, SyncBatch, Undecryptable
 from bot.services import effects as fx
 from bot.services.batch_writer import stored_message
+from bot.services.prompting import Prompting
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.storage.repository import Repository
 
 SENT = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)  # 9 h 00 in Paris
 NOW = SENT + timedelta(days=1)
@@ -228,3 +230,20 @@ def test_check_verdicts_say_how_many_and_since_when() -> None:
     assert line.startswith("WARN undecryptable: 3 messages could not be decrypted (oldest sent ")
     assert "2025-03-03 08:00 UTC" in line
     assert undecryptable_verdict(3, SENT).ok  # a warning: the exit code stays 0
+
+
+def test_the_fiche_prompt_says_its_draft_lacks_what_could_not_be_read(db: Database) -> None:
+    case_id = _case(db)
+    prompting = Prompting(_service().settings, display_names=lambda _room: {})
+
+    def prompt() -> str:
+        def work(repo: Repository) -> str:
+            case = repo.get_case(case_id)
+            assert case is not None
+            return prompting.prompt_notice(repo, case).body
+
+        return db.run_sync(work)
+
+    assert "chiffré" not in prompt()
+    _apply(db, _service(), _batch("t1", lost=(_lost(1), _lost(2))))
+    assert "2 messages chiffrés n'ont pas pu être lus." in prompt()
