@@ -181,3 +181,32 @@ def test_any_encrypted_event_a_user_can_send_is_read_or_dropped_never_raised(
         assert lost.sent_at.tzinfo is not None
         for value in (lost.event_id, lost.sender, lost.session_id, lost.thread_root or ""):
             value.encode("utf-8")  # storable
+
+
+class PoisonedCommitter(Committer):
+    """Fails on the `poison` events, keeps the position otherwise (like the bot)."""
+
+    async def __call__(self, batch: SyncBatch) -> None:
+        if any(getattr(e, "event_id", None) in self.poison for e in batch.events):
+            raise RuntimeError("poison")
+        await super().__call__(batch)
+
+
+async def test_a_wait_given_up_in_a_poisoned_batch_still_reaches_the_handler(
+    db: Database,
+) -> None:
+    clock = Clock()
+    client = AskingClient(_sync("s1", _threaded(2)), keys=set())
+    handler = Committer(db)
+    loop = SyncLoop(client, db, handler, clock=clock, undecryptable_ttl=60)
+    await _run_until(loop, lambda: len(handler.batches) == 1)
+
+    clock.now = T0 + timedelta(seconds=61)
+    client.script = [_sync("s2", _msg(3))]
+    handler = PoisonedCommitter(db, poison={"$e3"})
+    loop = SyncLoop(client, db, handler, clock=clock, undecryptable_ttl=60, retry_pause=0)
+    await _run_until(loop, lambda: any(b.undecryptable for b in handler.batches))
+    assert [u.event_id for b in handler.batches for u in b.undecryptable] == ["$x2"]
+    assert [letter["event_id"] for letter in await db.run(lambda repo: repo.dead_letters())] == [
+        "$e3"
+    ]
