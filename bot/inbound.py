@@ -76,7 +76,10 @@ class InboundService:
         )
         for event in batch.events:
             if isinstance(event, InboundMessage):
-                self._on_message(repo, writer, event, run_commands=not batch.initial)
+                # A command read by a late key is not run: its sender was told it was
+                # lost and may have sent it again since.
+                late = bool(batch.recovered) and event.event_id in batch.recovered
+                self._on_message(repo, writer, event, run_commands=not (batch.initial or late))
             elif isinstance(event, InboundEdit):
                 writer.edit(event.room_id, event.target, event.sender, event.new_body)
             elif isinstance(event, InboundRedaction):

@@ -247,3 +247,14 @@ def test_the_fiche_prompt_says_its_draft_lacks_what_could_not_be_read(db: Databa
     assert "chiffré" not in prompt()
     _apply(db, _service(), _batch("t1", lost=(_lost(1), _lost(2))))
     assert "2 messages chiffrés n'ont pas pu être lus." in prompt()
+
+
+def test_a_command_read_by_a_late_key_is_not_run(db: Database) -> None:
+    """Its sender was told it was lost, and may have sent it again meanwhile."""
+    service = _service()
+    _apply(db, service, _batch("t1", lost=(_lost(1, thread=None),)))
+    late = InboundMessage(ROOM, "$x1", INES, SENT, "!aide")
+    _apply(db, service, _batch("t2", late, recovered=("$x1",)))
+    assert len(_notices(db)) == 1  # the notice that it was lost; no help
+    _apply(db, service, _batch("t3", InboundMessage(ROOM, "$again", INES, NOW, "!aide")))
+    assert len(_notices(db)) == 2  # sent again: answered
