@@ -104,7 +104,12 @@ class Bot:
         await diffusion.start()
         await self.scheduler.start()
         # -- end scheduling --
-        sync = SyncLoop(self.client, self.db, self._handle_batch)
+        sync = SyncLoop(
+            self.client,
+            self.db,
+            self._handle_batch,
+            undecryptable_ttl=self.settings.matrix.key_wait.total_seconds(),
+        )
         self._tasks = [
             asyncio.create_task(sync.run(), name="sync"),
             asyncio.create_task(self.dispatcher.run(idle_seconds=2.0), name="outbox"),

@@ -211,9 +211,44 @@ def set_aside_detail(shown: str, count: int, oldest: datetime) -> str:
     )
 
 
+def check_undecryptable(settings: Settings) -> Verdict | None:
+    """Encrypted messages never read (issue #15): None when the database cannot say
+    (its own verdict explains why)."""
+    try:
+        database = Database.from_url(settings.database.url)
+    except BAD_DATABASE_URL:
+        return None
+    try:
+        if not database.is_migrated():
+            return None
+        count, oldest = database.read_sync(lambda repo: repo.undecryptable_summary())
+    except SQLAlchemyError:
+        return None
+    finally:
+        database.close()
+    return undecryptable_verdict(count, oldest)
+
+
+def undecryptable_verdict(count: int, oldest: datetime | None) -> Verdict:
+    subject = "undecryptable"
+    if not count or oldest is None:
+        return Verdict(subject, Failure.OK, "every encrypted message was read")
+    messages = "1 message" if count == 1 else f"{count} messages"
+    return Verdict(
+        subject,
+        Failure.OK,
+        f"{messages} could not be decrypted (oldest sent {oldest:%Y-%m-%d %H:%M} UTC; "
+        "rooms were told, table undecryptable_events): their senders' keys never reached "
+        "the bot — its device may need verifying",
+        warning=True,
+    )
+
+
 def run_checks(settings: Settings) -> list[Verdict]:
-    return [
+    verdicts = [
         *asyncio.run(check_matrix(settings)),
         check_wiki(settings),
         check_database(settings),
     ]
+    undecryptable = check_undecryptable(settings)
+    return verdicts + ([undecryptable] if undecryptable is not None else [])

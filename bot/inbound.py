@@ -40,6 +40,7 @@ from bot.services.publication_requests import request_republish
 from bot.services.ratelimit import Admission, CommandRateLimit
 from bot.services.review_cards import is_card_action, on_card_reaction
 from bot.services.roles import roles_in
+from bot.services.undecryptable import as_message, record_undecryptable
 from bot.settings import Settings
 from bot.storage.outage import database_unavailable
 from bot.storage.repository import Repository
@@ -65,16 +66,20 @@ class InboundService:
         """Everything of the batch, then its token: the caller commits them together."""
         self.rooms.update(batch.rooms)
         self.case_roots.watch(repo.session)
+        unreadable = tuple(as_message(e) for e in batch.undecryptable)  # their cases too
         writer = BatchWriter(
             repo,
             self.case_roots,
-            batch.events,
+            batch.events + unreadable,
             on_redacted=lambda case_ids: self._republish(repo, case_ids),
             may_act=lambda key: key in PIN_KEYS or is_card_action(key),
         )
         for event in batch.events:
             if isinstance(event, InboundMessage):
-                self._on_message(repo, writer, event, run_commands=not batch.initial)
+                # A command read by a late key is not run: its sender was told it was
+                # lost and may have sent it again since.
+                late = bool(batch.recovered) and event.event_id in batch.recovered
+                self._on_message(repo, writer, event, run_commands=not (batch.initial or late))
             elif isinstance(event, InboundEdit):
                 writer.edit(event.room_id, event.target, event.sender, event.new_body)
             elif isinstance(event, InboundRedaction):
@@ -83,7 +88,14 @@ class InboundService:
                 self._on_invite(repo, event)
             elif isinstance(event, InboundReaction) and not batch.initial:
                 self._on_reaction(repo, writer, event)
+        if batch.undecryptable:
+            tr = Translator(self.settings.bot.language, tz=self.settings.schedule.timezone)
+            record_undecryptable(
+                repo, writer, batch.undecryptable, self.rooms, tr, self.bot_user_id, self.clock()
+            )
         writer.flush()
+        if batch.recovered:  # read by a late key: stored above when in a case
+            repo.mark_recovered(batch.recovered, self.clock())
         record_position(repo, batch)
 
     def _republish(self, repo: Repository, case_ids: set[int]) -> None:

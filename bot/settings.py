@@ -64,6 +64,14 @@ class MatrixSettings(Group):
     allowed_inviters: list[str] = Field(default_factory=lambda: ["@*:example.org"])
     moderation_room: str = ""
     research_room: str = ""
+    key_wait: Duration = timedelta(hours=24)
+
+    @field_validator("key_wait")
+    @classmethod
+    def _positive_key_wait(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be positive")
+        return value
 
     @field_validator("user_id")
     @classmethod

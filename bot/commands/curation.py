@@ -19,6 +19,7 @@ from bot.domain.models import Case, FicheField
 from bot.domain.permissions import Role
 from bot.services.curation import after_decision, decide, request_review_card
 from bot.services.prompting import on_fiche_submitted
+from bot.services.undecryptable import gap_line
 
 __all__ = ["ListCases"]  # declared here, built in bot.commands.listing
 
@@ -213,6 +214,9 @@ def on_show(command: Show, ctx: CommandContext) -> None:
             count=ctx.repo.count_messages(case.id),
         ),
     ]
+    gap = gap_line(ctx.tr, ctx.repo.count_undecryptable(case.id))
+    if gap:
+        lines.append(gap)
     fiche = ctx.repo.latest_fiche(case.id)
     if fiche is None:
         lines.append(ctx.tr("show.no_fiche"))

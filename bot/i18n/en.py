@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, report, research
+from bot.i18n import (
+    curation,
+    encryption,
+    operations,
+    privacy,
+    prompting,
+    publishing,
+    report,
+    research,
+)
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -261,4 +270,5 @@ MESSAGES: dict[str, str] = {
     **operations.EN,
     **privacy.EN,
     **publishing.EN,
+    **encryption.EN,
 }

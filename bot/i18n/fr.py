@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, report, research
+from bot.i18n import (
+    curation,
+    encryption,
+    operations,
+    privacy,
+    prompting,
+    publishing,
+    report,
+    research,
+)
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -275,4 +284,5 @@ MESSAGES: dict[str, str] = {
     **operations.FR,
     **privacy.FR,
     **publishing.FR,
+    **encryption.FR,
 }

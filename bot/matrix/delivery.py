@@ -152,6 +152,8 @@ class Delivery:
                 next_batch=since or batch.next_batch,
                 key_waits=(),
                 key_waits_ended=(),
+                undecryptable=(),
+                recovered=(),
             )
             error = await self._alone(single, batch)
             if error is not None:
@@ -164,6 +166,16 @@ class Delivery:
                     letter["error"][:300],
                 )
                 letters.append(letter)
+        if batch.undecryptable or batch.recovered:  # what the room is told, on its own
+            told = replace(
+                batch,
+                events=(),
+                next_batch=since or batch.next_batch,
+                key_waits=(),
+                key_waits_ended=(),
+            )
+            if await self._alone(told, batch) is not None:
+                log.error("undecryptable events of %s not recorded", describe(batch))
 
         def commit(repo: Repository) -> None:
             repo.set_aside(letters)

@@ -108,6 +108,10 @@ class SyncBatch:
     key_waits: tuple[KeyWait, ...] = ()
     #: Earlier waits that ended in this sync (decrypted and delivered, or given up).
     key_waits_ended: tuple[str, ...] = ()
+    #: Waits given up in this sync: the room must be told its message was not read.
+    undecryptable: tuple[Undecryptable, ...] = ()
+    #: Messages given up earlier that a late room key read: delivered in `events`.
+    recovered: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +122,21 @@ class KeyWait:
     room_id: str
     source: dict[str, Any]
     seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Undecryptable:
+    """An encrypted message whose room key did not come within the wait. Its relations
+    (`m.relates_to`) are in clear, so its thread and reply are known."""
+
+    room_id: str
+    event_id: str
+    sender: str
+    sent_at: datetime
+    session_id: str
+    source: dict[str, Any]
+    thread_root: str | None = None
+    in_reply_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

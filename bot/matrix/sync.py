@@ -19,10 +19,11 @@ from nio import AsyncClient, MegolmEvent, MessageDirection, RoomMessagesResponse
 from bot.matrix.delivery import BatchHandler, Delivery, Stopped
 from bot.matrix.delivery import record_position as record_position
 from bot.matrix.errors import MatrixError
-from bot.matrix.events import Inbound, KeyWait, RoomSnapshot, SyncBatch
+from bot.matrix.events import Inbound, KeyWait, RoomSnapshot, SyncBatch, Undecryptable
 from bot.matrix.gateway import raise_for
+from bot.matrix.keys import KeyRequests, arrived_sessions
 from bot.matrix.snapshots import RoomSnapshots, changes_state
-from bot.matrix.translate import decrypt, invite_from_state, translate_event
+from bot.matrix.translate import decrypt, invite_from_state, translate_event, undecryptable
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,10 @@ class SyncLoop:
     **Encryption.** nio decrypts what it can while processing the sync; an event whose
     room key has not arrived yet waits up to `undecryptable_ttl` seconds and is delivered
     in a later batch when its key shows up. The wait is stored with the batch's token
-    (`record_position`), so a restart resumes it instead of losing the event.
+    (`record_position`), so a restart resumes it instead of losing the event. The key is
+    requested when the event is first met and again when the wait ends; a wait given up
+    reaches the handler as `SyncBatch.undecryptable` (the room is told, once), and a key
+    arriving later still reads the event (`SyncBatch.recovered`).
     """
 
     def __init__(
@@ -121,6 +125,9 @@ class SyncLoop:
         self._undecrypted: dict[str, tuple[str, Any, datetime]] = {}
         self._new_waits: list[KeyWait] = []  # stashed while building the current batch
         self._ended_waits: list[str] = []  # waits that ended while building it
+        self._given_up: list[Undecryptable] = []  # waits given up while building it
+        self._recovered: list[str] = []  # given up earlier, read by a late key in it
+        self.key_requests = KeyRequests()
 
     # -- supervision -------------------------------------------------------------------
 
@@ -184,6 +191,7 @@ class SyncLoop:
                     except Stopped:
                         return
                     self.batches_delivered += 1
+            await self.key_requests.send(self.client)
             since = response.next_batch
             first = False
 
@@ -230,6 +238,7 @@ class SyncLoop:
         timelines are not back-filled anyway.
         """
         self._new_waits, self._ended_waits = [], []
+        self._given_up, self._recovered = [], []
         rooms = response.rooms
         for room_id in rooms.leave:
             self._rooms.forget((room_id,))
@@ -254,6 +263,7 @@ class SyncLoop:
                 chunk, pending = pending[:limit], pending[limit:]
                 yield self._batch(since, since, chunk, snapshots, last=False)
         retried = self._retry_undecrypted(waiting_seen)
+        retried.extend(await self._read_late(arrived_sessions(response)))
         for room_id in sorted({e.room_id for e in retried} - snapshots.keys()):
             if room_id in self._joined:
                 snapshot = await self._rooms.get(room_id)
@@ -289,6 +299,8 @@ class SyncLoop:
             joined_rooms=self._joined_frozen,
             key_waits=tuple(self._new_waits) if last else (),
             key_waits_ended=tuple(self._ended_waits) if last else (),
+            undecryptable=tuple(self._given_up) if last else (),
+            recovered=tuple(self._recovered) if last else (),
         )
 
     async def _room_events(
@@ -335,6 +347,7 @@ class SyncLoop:
             log.warning("too many undecryptable events; dropping %s in %s", event_id, room_id)
             return
         log.info("event %s in %s cannot be decrypted yet; waiting for its key", event_id, room_id)
+        self.key_requests.want(room_id, event)
         now = self.clock()
         self._undecrypted[event_id] = (room_id, event, now)
         source = getattr(event, "source", None)
@@ -358,12 +371,38 @@ class SyncLoop:
             elif (now - since).total_seconds() > self.undecryptable_ttl:
                 del self._undecrypted[event_id]
                 self._ended_waits.append(event_id)
+                self.key_requests.want(room_id, event)  # one last time
+                given_up = undecryptable(room_id, getattr(event, "source", None))
+                if given_up is not None:
+                    self._given_up.append(given_up)
                 log.warning(
                     "giving up on undecryptable event %s in %s (session %s)",
                     event_id,
                     room_id,
                     getattr(event, "session_id", "?"),
                 )
+        return found
+
+    async def _read_late(self, sessions: set[str]) -> list[Inbound]:
+        """Messages given up earlier that the room keys of this sync read after all."""
+        if not sessions:
+            return []
+        rows = await self.delivery.until_database_answers(
+            lambda: self.db.run(lambda repo: repo.undecryptable_in_sessions(sessions))
+        )
+        found: list[Inbound] = []
+        for event_id, room_id, source in rows:
+            event = MegolmEvent.from_dict(source)
+            if not isinstance(event, MegolmEvent):
+                continue
+            decrypted = decrypt(self.client, room_id, event)
+            if decrypted is None:
+                continue
+            log.info("a late room key read event %s in %s", event_id, room_id)
+            self._recovered.append(event_id)
+            inbound = translate_event(room_id, decrypted)
+            if inbound is not None:
+                found.append(inbound)
         return found
 
     async def _load_key_waits(self) -> None:

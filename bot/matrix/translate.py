@@ -26,6 +26,7 @@ from bot.matrix.events import (
     InboundMessage,
     InboundReaction,
     InboundRedaction,
+    Undecryptable,
 )
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,34 @@ def _message(
         thread_root=thread_root,
         in_reply_to=in_reply_to,
         formatted_body=formatted,
+    )
+
+
+def undecryptable(room_id: str, source: object) -> Undecryptable | None:
+    """An encrypted event's dict → what its room is told when it cannot be read (its
+    relations are in clear); None when it lacks an id, a sender or a megolm session."""
+    room = _id(room_id)
+    if room is None or not isinstance(source, Mapping):
+        return None
+    content = _dict(source.get("content"))
+    event_id, sender = _id(source.get("event_id")), _id(source.get("sender"))
+    session_id = _id(content.get("session_id"))
+    if event_id is None or sender is None or session_id is None:
+        return None
+    relates = _dict(content.get("m.relates_to"))
+    thread_root = _id(relates.get("event_id")) if relates.get("rel_type") == "m.thread" else None
+    in_reply_to = _id(_dict(relates.get("m.in_reply_to")).get("event_id"))
+    if thread_root is not None and relates.get("is_falling_back") is True:
+        in_reply_to = None  # as for a readable message (`_message`)
+    return Undecryptable(
+        room_id=room,
+        event_id=event_id,
+        sender=sender,
+        sent_at=timestamp(source.get("origin_server_ts")),
+        session_id=session_id,
+        source=dict(source),
+        thread_root=thread_root,
+        in_reply_to=in_reply_to,
     )
 
 

@@ -174,6 +174,8 @@ class CaptureJob:
             and not self.is_command(event.body)
         ]
         repo.add_messages(messages)
+        if origin is CaseOrigin.THREAD:  # messages of the thread given up on before
+            repo.attach_undecryptable(case.room_id, root_id, case.id)
         for event in exchange:
             if isinstance(event, InboundEdit):
                 repo.apply_edit(event.room_id, event.target, event.sender, event.new_body)

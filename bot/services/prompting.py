@@ -37,6 +37,7 @@ from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler
 from bot.services.effects import Effects, mention_html, text_to_html
+from bot.services.undecryptable import gap_line
 from bot.settings import Settings
 from bot.storage.repository import Repository
 
@@ -158,6 +159,9 @@ class Prompting:
             (self.tr("prompt.draft"), f"{command}\n{draft}"),
         ]
         intro = self.tr("prompt.intro", case=case.id, title=title, command=command)
+        gap = gap_line(self.tr, repo.count_undecryptable(case.id))
+        if gap:  # the draft lacks what could not be read: say so where it is shown
+            intro = f"{intro} {gap}"
         body = "\n\n".join([intro] + [f"{label}\n{block}" for label, block in blocks])
         body_html = text_to_html(intro) + "".join(
             f"<p>{text_to_html(label)}</p><pre><code>{html.escape(block)}</code></pre>"

@@ -19,11 +19,13 @@ from bot.storage.repo.publications import PublicationStore
 from bot.storage.repo.rows import DeadLetterValues, MessageValues, message_values
 from bot.storage.repo.sync_state import SyncStateStore
 from bot.storage.repo.timers import TimerStore
+from bot.storage.repo.undecryptable import UndecryptableStore, UndecryptableValues
 
 __all__ = [
     "DeadLetterValues",
     "MessageValues",
     "Repository",
+    "UndecryptableValues",
     "message_values",
 ]
 
@@ -39,5 +41,6 @@ class Repository(
     CurationStore,
     SyncStateStore,
     ExportStore,
+    UndecryptableStore,
 ):
     """Every store over one session (one transaction)."""

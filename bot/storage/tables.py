@@ -218,6 +218,33 @@ class KeyWaitRow(Base):
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class UndecryptableRow(Base):
+    """An encrypted message the bot gave up waiting for (its room key never came): the
+    room was told once (`notified_at`), the case it belongs to shows the gap, `capibot
+    check` counts it. The encrypted event is kept so a key arriving later still reads it
+    (`recovered_at`: the gap is closed)."""
+
+    __tablename__ = "undecryptable_events"
+    __table_args__ = (
+        Index("ix_undecryptable_events_session", "session_id"),
+        Index("ix_undecryptable_events_thread", "room_id", "thread_root"),
+    )
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    sender: Mapped[str] = mapped_column(String(255))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    session_id: Mapped[str] = mapped_column(String(255))
+    thread_root: Mapped[str | None] = mapped_column(String(255))
+    in_reply_to: Mapped[str | None] = mapped_column(String(255))
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
+    source: Mapped[dict[str, Any]] = mapped_column(JSON)
+    notified_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recovered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
 class DeadLetterRow(Base):
     """An event that failed alone while the database answered: set aside whole, with the
     error, instead of being dropped (`capibot check` reports them). Keyed by event id, so

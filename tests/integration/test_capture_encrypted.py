@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nio import MegolmEvent, RoomCreateResponse, RoomMessageNotice
+from nio import MegolmEvent, RoomMessageNotice
 
 from bot.app import Bot
 from scripts.devstack import StackInfo
+from tests.integration.encrypted import encrypted_room_with_bot
 from tests.integration.helpers import eventually, user_client
 from tests.integration.test_capture import bot_settings, case_of, send, stored_bodies
-from tests.integration.test_matrix_edge import ENCRYPTION, _alice_sync
+from tests.integration.test_matrix_edge import _alice_sync
 
 
 async def test_capture_in_an_encrypted_room(stack: StackInfo, tmp_path: Path) -> None:
@@ -21,26 +22,7 @@ async def test_capture_in_an_encrypted_room(stack: StackInfo, tmp_path: Path) ->
     bot = Bot(bot_settings(stack, tmp_path))
     await bot.start()
     try:
-        await _alice_sync(alice, wait_ms=0)
-        created = await alice.room_create(
-            name="Salon chiffré", invite=[bot.client.user_id], initial_state=[ENCRYPTION]
-        )
-        assert isinstance(created, RoomCreateResponse), created
-        room = created.room_id
-
-        async def joined() -> bool:
-            members = await alice.joined_members(room)
-            return bot.client.user_id in [m.user_id for m in getattr(members, "members", [])]
-
-        await eventually(joined)
-
-        async def alice_knows_the_bot_device() -> bool:
-            # Under load the bot may upload its device keys after joining: keep syncing
-            # until alice has them, or she would encrypt for nobody.
-            await _alice_sync(alice, wait_ms=200)
-            return bool(list(alice.device_store.active_user_devices(bot.client.user_id)))
-
-        await eventually(alice_knows_the_bot_device, within=30)
+        room = await encrypted_room_with_bot(alice, bot, "Salon chiffré")
         root = await send(alice, room, "Chiffré : comment accueillez-vous les nouveaux ?")
         await send(alice, room, "Un binôme pendant un mois.", thread=root)
         await send(alice, room, "!capturer Accueil des nouveaux", thread=root)

@@ -50,7 +50,7 @@ def test_check_against_the_stack_prints_three_ok_verdicts(stack: StackInfo, tmp_
     result = _check(config, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    for subject in ("homeserver", "wiki", "database"):
+    for subject in ("homeserver", "wiki", "database", "undecryptable"):
         assert any(line.startswith(f"OK   {subject}:") for line in lines), result.stdout
     assert stack.wiki_botpassword not in result.stdout + result.stderr
     assert stack.user("bot").password not in result.stdout + result.stderr

@@ -22,6 +22,7 @@ from bot.storage.tables import (
     MessageRow,
     ReviewRow,
     TransitionRow,
+    UndecryptableRow,
 )
 
 
@@ -71,6 +72,8 @@ class ErasureStore(SyncStateStore):
             update(MessageRow).where(MessageRow.sender == user_id).values(body="", redacted=True)
         )
         self.session.execute(delete(DeadLetterRow).where(DeadLetterRow.sender == user_id))
+        # Their ciphertext, which a late key would read: forgotten too.
+        self.session.execute(delete(UndecryptableRow).where(UndecryptableRow.sender == user_id))
         return {c for c in case_ids if c is not None}
 
     def messages_of(self, user_id: str) -> list[Message]:
