@@ -63,6 +63,7 @@ class MatrixSettings(Group):
     allowed_inviters: list[str] = Field(default_factory=lambda: ["@*:example.org"])
     moderation_room: str = ""
     research_room: str = ""
+    documentation_room: str = ""
 
     @field_validator("user_id")
     @classmethod

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import (
+    curation,
+    documentation,
+    operations,
+    privacy,
+    prompting,
+    publishing,
+    research,
+)
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -257,6 +265,7 @@ MESSAGES: dict[str, str] = {
     **prompting.EN,
     **curation.EN,
     **research.EN,
+    **documentation.EN,
     **operations.EN,
     **privacy.EN,
     **publishing.EN,

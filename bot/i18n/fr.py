@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import (
+    curation,
+    documentation,
+    operations,
+    privacy,
+    prompting,
+    publishing,
+    research,
+)
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -271,6 +279,7 @@ MESSAGES: dict[str, str] = {
     **prompting.FR,
     **curation.FR,
     **research.FR,
+    **documentation.FR,
     **operations.FR,
     **privacy.FR,
     **publishing.FR,

@@ -16,6 +16,7 @@ from bot.storage.repo.messages import MessageStore
 from bot.storage.repo.outbox import OutboxStore
 from bot.storage.repo.people import PeopleStore
 from bot.storage.repo.publications import PublicationStore
+from bot.storage.repo.questions import QuestionStore
 from bot.storage.repo.rows import DeadLetterValues, MessageValues, message_values
 from bot.storage.repo.sync_state import SyncStateStore
 from bot.storage.repo.timers import TimerStore
@@ -39,5 +40,6 @@ class Repository(
     CurationStore,
     SyncStateStore,
     ExportStore,
+    QuestionStore,
 ):
     """Every store over one session (one transaction)."""
