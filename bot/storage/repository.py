@@ -9,6 +9,7 @@ at once while every caller keeps the one interface.
 from __future__ import annotations
 
 from bot.storage.repo.cases import CaseStore
+from bot.storage.repo.contributors import ContributorStore
 from bot.storage.repo.curation import CurationStore
 from bot.storage.repo.erasure import ErasureStore
 from bot.storage.repo.exports import ExportStore
@@ -41,5 +42,6 @@ class Repository(
     SyncStateStore,
     ExportStore,
     QuestionStore,
+    ContributorStore,
 ):
     """Every store over one session (one transaction)."""

@@ -78,6 +78,7 @@ class ParticipantRow(Base):
     profile_function: Mapped[str | None] = mapped_column(String(200))
     profile_territory: Mapped[str | None] = mapped_column(String(200))
     profile_expertise: Mapped[list[str] | None] = mapped_column(JSON)
+    profile_structure: Mapped[str | None] = mapped_column(String(200))
     profile_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
