@@ -25,6 +25,7 @@ from bot.services import effects as fx
 from bot.services.capture import CaptureJob
 from bot.services.curation import REVIEW_CARD
 from bot.services.diffusion import Diffusion
+from bot.services.documentation import POST_QUESTION, QuestionPoster
 from bot.services.effects import Effects, notice_from_payload, reaction_from_payload, text_to_html
 from bot.services.outbox import MAIN_LANE, OutboxDispatcher
 from bot.services.prompting import Prompting
@@ -92,6 +93,9 @@ class Bot:
         self.dispatcher.register(fx.CAPTURE, lambda item: capture(item.id, item.payload))
         publisher.register(self.dispatcher)
         self.dispatcher.register(REVIEW_CARD, ReviewCards(self.db, self.gateway, self.settings))
+        self.dispatcher.register(
+            POST_QUESTION, QuestionPoster(self.db, self.gateway, self.settings)
+        )
         # -- scheduling: handlers registered, then jobs rebuilt from the timers table --
         inbound = self.inbound
         Prompting(self.settings, lambda room: _display_names(inbound, room)).register(

@@ -35,6 +35,7 @@ from bot.matrix.events import (
 from bot.matrix.sync import record_position
 from bot.services import effects as fx
 from bot.services.batch_writer import BatchWriter, CaseRoots
+from bot.services.documentation import relay_answer
 from bot.services.effects import Effects, mention_html, text_to_html
 from bot.services.publication_requests import request_republish
 from bot.services.ratelimit import Admission, CommandRateLimit
@@ -132,6 +133,9 @@ class InboundService:
             case_id = writer.case_of(event)
             if case_id is not None:
                 writer.add(event, case_id)
+            if run_commands and event.room_id == self.settings.matrix.documentation_room:
+                room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
+                relay_answer(repo, self.settings, event, room, self.clock)
         if run_commands and command is not None:
             writer.flush()
             self._run_command(repo, event, command)

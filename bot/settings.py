@@ -72,6 +72,7 @@ class MatrixSettings(Group):
         if value <= timedelta(0):
             raise ValueError("must be positive")
         return value
+    documentation_room: str = ""
 
     @field_validator("user_id")
     @classmethod

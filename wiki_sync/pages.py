@@ -89,6 +89,7 @@ class DirectoryEntry:
     function: str = ""
     territory: str = ""
     expertise: tuple[str, ...] = ()
+    structure: str = ""
 
 
 def _matrix_link(user_id: str, label: str) -> str:
@@ -115,6 +116,8 @@ def render_directory(entries: Iterable[DirectoryEntry], language: str = "fr") ->
             parts = [f"'''{escape_inline(entry.name) or '?'}'''"]
             if entry.function:
                 parts.append(f"{labels['directory.function']} : {escape_inline(entry.function)}")
+            if entry.structure:
+                parts.append(f"{labels['directory.structure']} : {escape_inline(entry.structure)}")
             if entry.expertise:
                 items = ", ".join(escape_inline(x) for x in entry.expertise)
                 parts.append(f"{labels['directory.expertise']} : {items}")

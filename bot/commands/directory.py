@@ -19,6 +19,7 @@ from bot.services.diffusion import directory_title, request_directory
 from bot.services.effects import mention_html, text_to_html
 
 MAX_EXPERTS = 10
+MAX_CONTRIBUTORS = 5
 
 feature = Feature()
 
@@ -37,6 +38,7 @@ class ProfileCmd(Command):
     function: str | None = None
     territory: str | None = None
     expertise: tuple[str, ...] | None = None
+    structure: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,11 @@ _PROFILE_KEYS = {
     "expertises": "expertise",
     "expertise": "expertise",
     "competences": "expertise",
+    "structure": "structure",
+    "organisme": "structure",
+    "organisation": "structure",
+    "organization": "structure",
+    "employeur": "structure",
 }
 
 
@@ -95,6 +102,7 @@ def parse_profile(args: str) -> ProfileCmd:
         function=_flat(values.get("function")),
         territory=_flat(values.get("territory")),
         expertise=None if expertise is None else a.items(expertise),
+        structure=_flat(values.get("structure")),
     )
 
 
@@ -130,6 +138,7 @@ def on_profile(command: ProfileCmd, ctx: CommandContext) -> None:
         territory=old.territory if command.territory is None else command.territory,
         expertise=old.expertise if command.expertise is None else tuple(command.expertise),
         updated_at=ctx.now,
+        structure=old.structure if command.structure is None else command.structure,
     )
     repo.save_participant(_with_profile(current, ctx.name_of(ctx.sender), profile))
     request_directory(ctx.effects)
@@ -155,6 +164,7 @@ def _profile_line(ctx: CommandContext, profile: DirectoryProfile) -> str:
         function=profile.function or unset,
         territory=profile.territory or unset,
         expertise=list(profile.expertise) or unset,
+        structure=profile.structure or unset,
     )
 
 
@@ -164,7 +174,9 @@ def _profile_line(ctx: CommandContext, profile: DirectoryProfile) -> str:
 def matches(topic: str, profile: DirectoryProfile) -> bool:
     """Accent- and case-insensitive match of every word of `topic` on the expertise,
     function or territory of a profile."""
-    haystack = fold(" ".join((profile.function, profile.territory, *profile.expertise)))
+    haystack = fold(
+        " ".join((profile.function, profile.territory, profile.structure, *profile.expertise))
+    )
     words = fold(topic).split()
     return bool(words) and all(word in haystack for word in words)
 
@@ -179,21 +191,48 @@ def on_experts(command: Experts, ctx: CommandContext) -> None:
         (p, p.profile)
         for p in ctx.repo.directory_participants()
         if p.profile is not None and matches(command.topic, p.profile)
-    ]
-    if not found:
+    ][:MAX_EXPERTS]
+    listed = {person.user_id for person, _ in found}
+    contributors = [
+        c
+        for c in ctx.repo.contributors_on(command.topic, MAX_CONTRIBUTORS + len(listed))
+        if c.user_id not in listed
+    ][:MAX_CONTRIBUTORS]
+    if not found and not contributors:
         ctx.reply(ctx.tr("experts.none", topic=command.topic, prefix=ctx.prefix))
         return
-    header = ctx.tr("experts.header", topic=command.topic)
-    lines, lines_html = [header], [text_to_html(header)]
-    for person, profile in found[:MAX_EXPERTS]:
-        name = person.display_name or person.user_id
+    lines: list[tuple[str, str]] = []  # (text, html)
+    if found:
+        header = ctx.tr("experts.header", topic=command.topic)
+        lines.append((header, text_to_html(header)))
+    for person, profile in found:
         details = " · ".join(
-            x for x in (profile.function, profile.territory, ", ".join(profile.expertise)) if x
+            x
+            for x in (
+                profile.function,
+                profile.structure,
+                profile.territory,
+                ", ".join(profile.expertise),
+            )
+            if x
         )
-        lines.append(ctx.tr("experts.line", name=f"{name} ({person.user_id})", details=details))
-        marker = "\x00name\x00"
-        line_html = html.escape(ctx.tr("experts.line", name=marker, details=details)).replace(
-            html.escape(marker), mention_html(person.user_id, name)
-        )
-        lines_html.append(line_html)
-    ctx.reply("\n".join(lines), html="<br/>".join(lines_html))
+        lines.append(_person_line(ctx, person.user_id, person.display_name, details))
+    if contributors:
+        header = ctx.tr("experts.contributors", topic=command.topic)
+        lines.append((header, text_to_html(header)))
+    for contributor in contributors:
+        fiches = [f"#{case} {title}".strip() for case, title in contributor.fiches[:3]]
+        details = ctx.tr("experts.contributed", fiches=fiches)
+        lines.append(_person_line(ctx, contributor.user_id, contributor.display_name, details))
+    ctx.reply("\n".join(t for t, _ in lines), html="<br/>".join(h for _, h in lines))
+
+
+def _person_line(ctx: CommandContext, user_id: str, name: str, details: str) -> tuple[str, str]:
+    """« • Name (id) — details », and its HTML with a mention pill for the name."""
+    shown = name or user_id
+    text = ctx.tr("experts.line", name=f"{shown} ({user_id})", details=details)
+    marker = "\x00name\x00"
+    line_html = html.escape(ctx.tr("experts.line", name=marker, details=details)).replace(
+        html.escape(marker), mention_html(user_id, shown)
+    )
+    return text, line_html

@@ -140,6 +140,8 @@ class DirectoryProfile:
     territory: str = ""
     expertise: tuple[str, ...] = ()
     updated_at: datetime | None = None
+    #: the organisation the person works for (association, city, operator…)
+    structure: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import (
     curation,
+    documentation,
     encryption,
     operations,
     privacy,
@@ -267,6 +268,7 @@ MESSAGES: dict[str, str] = {
     **curation.EN,
     **research.EN,
     **report.EN,
+    **documentation.EN,
     **operations.EN,
     **privacy.EN,
     **publishing.EN,

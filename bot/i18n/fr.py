@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import (
     curation,
+    documentation,
     encryption,
     operations,
     privacy,
@@ -281,6 +282,7 @@ MESSAGES: dict[str, str] = {
     **curation.FR,
     **research.FR,
     **report.FR,
+    **documentation.FR,
     **operations.FR,
     **privacy.FR,
     **publishing.FR,

@@ -12,8 +12,8 @@ FR: dict[str, str] = {
     "search.unavailable": "Le wiki ne répond pas pour le moment : réessayez « {query} » "
     "un peu plus tard.",
     # --- !profil / !experts
-    "profile.show": "Votre fiche dans l'annuaire — fonction : {function} · territoire : "
-    "{territory} · expertises : {expertise}.",
+    "profile.show": "Votre fiche dans l'annuaire — fonction : {function} · structure : "
+    "{structure} · territoire : {territory} · expertises : {expertise}.",
     "profile.none": "Vous ne figurez pas dans l'annuaire. Pour vous y inscrire : {usage}",
     "profile.saved": "Votre fiche est enregistrée ; la page « {page} » du wiki va être "
     "mise à jour.",
@@ -22,6 +22,8 @@ FR: dict[str, str] = {
     "profile.unset": "à préciser",
     "experts.header": "Dans l'annuaire, pour « {topic} » :",
     "experts.line": "• {name} — {details}",
+    "experts.contributors": "Ont contribué à des fiches publiées sur « {topic} » :",
+    "experts.contributed": "a contribué à : {fiches}",
     "experts.none": "Personne dans l'annuaire ne correspond à « {topic} ». Toute personne "
     "peut s'y inscrire avec {prefix}profil.",
     "directory.title": "Annuaire du réseau",
@@ -56,8 +58,8 @@ EN: dict[str, str] = {
     "similar, keep the exchange with {prefix}capture in its thread: it may become a fiche!",
     "search.unavailable": "The wiki is not answering right now: try “{query}” again a "
     "little later.",
-    "profile.show": "Your directory entry — function: {function} · territory: {territory} "
-    "· expertise: {expertise}.",
+    "profile.show": "Your directory entry — function: {function} · organisation: "
+    "{structure} · territory: {territory} · expertise: {expertise}.",
     "profile.none": "You are not in the directory. To be listed: {usage}",
     "profile.saved": "Your entry is saved; the wiki page “{page}” is being updated.",
     "profile.deleted": "Your entry is removed from the directory and the page “{page}”.",
@@ -65,6 +67,8 @@ EN: dict[str, str] = {
     "profile.unset": "to be given",
     "experts.header": "In the directory, for “{topic}”:",
     "experts.line": "• {name} — {details}",
+    "experts.contributors": "Contributed to published fiches on “{topic}”:",
+    "experts.contributed": "contributed to: {fiches}",
     "experts.none": "Nobody in the directory matches “{topic}”. Anyone can be listed "
     "with {prefix}profile.",
     "directory.title": "Annuaire du réseau",

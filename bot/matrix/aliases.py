@@ -12,7 +12,7 @@ from nio import AsyncClient, RoomResolveAliasResponse
 from bot.matrix.errors import MatrixError
 from bot.settings import Settings
 
-ROOM_SETTINGS = ("moderation_room", "research_room")
+ROOM_SETTINGS = ("moderation_room", "research_room", "documentation_room")
 
 
 class AliasError(MatrixError):

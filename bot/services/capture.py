@@ -19,6 +19,7 @@ from bot.domain.text import title_from_message
 from bot.i18n import Translator
 from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
 from bot.services.batch_writer import stored_message
+from bot.services.documentation import asker_messages
 from bot.services.effects import Effects, mention_html, text_to_html
 from bot.services.prompting import on_case_opened, on_fiche_submitted
 from bot.settings import Settings
@@ -173,6 +174,12 @@ class CaptureJob:
             and not event.is_notice
             and not self.is_command(event.body)
         ]
+        posts = [
+            event
+            for event in exchange
+            if isinstance(event, InboundMessage) and event.sender == self.bot_user_id
+        ]
+        messages += asker_messages(repo, posts, case.id)  # desk questions: the asker's words
         repo.add_messages(messages)
         if origin is CaseOrigin.THREAD:  # messages of the thread given up on before
             repo.attach_undecryptable(case.room_id, root_id, case.id)

@@ -132,6 +132,7 @@ class Diffusion:
                     function=p.profile.function,
                     territory=p.profile.territory,
                     expertise=p.profile.expertise,
+                    structure=p.profile.structure,
                 )
                 for p in repo.directory_participants()
                 if p.profile is not None

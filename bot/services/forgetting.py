@@ -87,11 +87,12 @@ def forget(
         request_annotation_removal(repo, case_id, ids, now)
     request_digest_rebuilds(repo, settings, [a.created_at for a in annotations], now)
     repo.drop_key_waits_of(user_id)
+    questions = repo.erase_questions_of(user_id)
     repo.save_participant(Participant(user_id, consent=Consent.REFUSED, consent_changed_at=now))
     scrub = _Scrubber(
         user_id,
         known,
-        [m.body for m in messages] + [a.text for a in annotations],
+        [m.body for m in messages] + [a.text for a in annotations] + questions,
         {old: new for old, new in retitled.values()},
         tr,
     )

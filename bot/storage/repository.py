@@ -9,6 +9,7 @@ at once while every caller keeps the one interface.
 from __future__ import annotations
 
 from bot.storage.repo.cases import CaseStore
+from bot.storage.repo.contributors import ContributorStore
 from bot.storage.repo.curation import CurationStore
 from bot.storage.repo.erasure import ErasureStore
 from bot.storage.repo.exports import ExportStore
@@ -16,6 +17,7 @@ from bot.storage.repo.messages import MessageStore
 from bot.storage.repo.outbox import OutboxStore
 from bot.storage.repo.people import PeopleStore
 from bot.storage.repo.publications import PublicationStore
+from bot.storage.repo.questions import QuestionStore
 from bot.storage.repo.rows import DeadLetterValues, MessageValues, message_values
 from bot.storage.repo.sync_state import SyncStateStore
 from bot.storage.repo.timers import TimerStore
@@ -42,5 +44,7 @@ class Repository(
     SyncStateStore,
     ExportStore,
     UndecryptableStore,
+    QuestionStore,
+    ContributorStore,
 ):
     """Every store over one session (one transaction)."""

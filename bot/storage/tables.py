@@ -78,6 +78,7 @@ class ParticipantRow(Base):
     profile_function: Mapped[str | None] = mapped_column(String(200))
     profile_territory: Mapped[str | None] = mapped_column(String(200))
     profile_expertise: Mapped[list[str] | None] = mapped_column(JSON)
+    profile_structure: Mapped[str | None] = mapped_column(String(200))
     profile_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
@@ -309,3 +310,25 @@ class ReviewCardRow(Base):
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     fiche_version: Mapped[int] = mapped_column(Integer)
+
+
+class QuestionRow(Base):
+    """A `!question` for the documentation desk: asked in a room, posted in the
+    documentation room (`posted_event_id` once sent), answered in that post's thread.
+
+    The text is kept until the asker is forgotten: the post carries it to the desk, and a
+    capture of the desk's thread counts it as the asker's words, not the bot's.
+    """
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    asker: Mapped[str] = mapped_column(String(255), index=True)
+    asked_event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    asked_thread_root: Mapped[str | None] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    posted_event_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

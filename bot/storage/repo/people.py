@@ -58,6 +58,7 @@ class PeopleStore(RepositoryBase):
         row.profile_function = profile.function if profile else None
         row.profile_territory = profile.territory if profile else None
         row.profile_expertise = list(profile.expertise) if profile else None
+        row.profile_structure = profile.structure if profile else None
         row.profile_updated_at = profile.updated_at if profile else None
         self.session.flush()
 

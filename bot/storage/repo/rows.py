@@ -59,6 +59,7 @@ def to_participant(row: ParticipantRow) -> Participant:
             territory=row.profile_territory or "",
             expertise=tuple(row.profile_expertise or ()),
             updated_at=row.profile_updated_at,
+            structure=row.profile_structure or "",
         )
     return Participant(
         user_id=row.user_id,

@@ -63,6 +63,8 @@ SAMPLES: dict[str, object] = {
     "function": "infirmière",
     "territory": "Lille",
     "expertise": ["logement", "santé", "emploi"],
+    "structure": "CCAS de Roubaix",
+    "fiches": ["#12 Jardins partagés", "#15 Maison du projet"],
     "categories": "Logement, Santé",
     "label": "Coordination Nord",
     "value": "xyz",
@@ -194,7 +196,11 @@ def test_french_counts_dates_lists_and_numbers_read_as_written() -> None:
     )
     assert tr("consent.since", date=WHEN) == " (depuis le lundi 3 mars 2025 à 9 h 00)"
     profile = tr(
-        "profile.show", function="infirmière", territory="à préciser", expertise=["a", "b", "c"]
+        "profile.show",
+        function="infirmière",
+        structure="CCAS",
+        territory="à préciser",
+        expertise=["a", "b", "c"],
     )
     assert "expertises : a, b et c" in profile
     assert "1\u202f234 caractères" in tr("usage.too_long", length=1234, max=200)

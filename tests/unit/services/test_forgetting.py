@@ -130,3 +130,40 @@ async def test_done_outbox_rows_are_purged_after_the_retention_period(db: Databa
     assert await purge_once(db, settings, clock) == 1
     with db.transaction() as repo:
         assert sorted(i.dedupe_key for i in repo.all_outbox()) == ["failed", "pending", "recent"]
+
+
+def test_forget_erases_the_persons_desk_questions_and_their_queued_answers(
+    db: Database,
+) -> None:
+    """`!oublier` after `!question`: the question's text leaves the database, and an
+    answer still queued for the asker's room no longer quotes it."""
+    settings = _settings()
+    prompting = Prompting(settings, lambda room: NAMES if room == ROOM else {})
+    question = "Qui finance les jardins partagés du quartier des Tilleuls ?"
+    with db.transaction() as repo:
+        repo.save_participant(Participant(BOB, "Bob Leroy"))
+        mine = repo.add_question(
+            room_id=ROOM,
+            asker=BOB,
+            asked_event_id="$q1",
+            asked_thread_root=None,
+            text=question,
+            now=T0,
+        )
+        theirs = repo.add_question(
+            room_id=ROOM,
+            asker=ALICE,
+            asked_event_id="$q2",
+            asked_thread_root=None,
+            text="Et les ruches ?",
+            now=T0,
+        )
+        Effects(repo, "desk-answer:$a", T0).notice(
+            OutboundNotice(ROOM, f"Bob Leroy: réponse à « {question} »", "…", mentions=(BOB,))
+        )
+    with db.transaction() as repo:
+        forget(repo, BOB, names={"Bob Leroy"}, settings=settings, prompting=prompting, now=T0)
+    with db.transaction() as repo:
+        assert repo.question(mine.id) is None
+        assert repo.question(theirs.id) is not None  # Alice's stays
+        assert all("jardins partagés" not in str(i.payload) for i in repo.all_outbox())
