@@ -247,6 +247,7 @@ def export(
         prepare,
         write_export,
     )
+    from bot.services.pseudonyms import export_secret
 
     if fmt not in ("jsonl", "csv", "qdpx", "qdc"):
         typer.echo(f"FAIL format: {fmt!r}: use jsonl, csv, qdpx or qdc", err=True)
@@ -268,7 +269,11 @@ def export(
         state=wanted_state,
     )
     settings = _settings(config)
-    secret = settings.privacy.pseudonym_secret.get_secret_value()
+    privacy = settings.privacy
+    secret = export_secret(
+        privacy.network_pseudonym_secret.get_secret_value(),
+        privacy.pseudonym_secret.get_secret_value(),
+    )
     # One read-only snapshot, streamed case by case: the running bot keeps capturing.
     with _database(settings) as database, database.reading() as repo:
         try:
@@ -276,7 +281,7 @@ def export(
         except ExportError as exc:
             typer.echo(f"FAIL config: {exc}", err=True)
             raise typer.Exit(int(Failure.CONFIG)) from None
-        records = export_records(repo, pseudo, filters)
+        records = export_records(repo, pseudo, filters, settings.network.centre)
         if fmt in ("qdpx", "qdc"):
             count = write_refi_qda(records, fmt, out, settings)
             typer.echo(f"exported {count} case(s)", err=True)

@@ -179,6 +179,7 @@ class ScheduleSettings(Group):
 class PrivacySettings(Group):
     notice_url: str = ""
     pseudonym_secret: SecretStr = SecretStr("")
+    network_pseudonym_secret: SecretStr = SecretStr("")
     outbox_retention: Duration = timedelta(days=30)
 
     @field_validator("outbox_retention")

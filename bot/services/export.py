@@ -106,7 +106,9 @@ def prepare(repo: Repository, secret: str) -> Pseudonymizer:
     return pseudo
 
 
-def case_record(repo: Repository, case_id: int, pseudo: Pseudonymizer) -> dict[str, Any]:
+def case_record(
+    repo: Repository, case_id: int, pseudo: Pseudonymizer, centre: str = ""
+) -> dict[str, Any]:
     """The export record of one case (JSON-ready, pseudonymised)."""
     case = repo.get_case(case_id)
     if case is None:
@@ -137,6 +139,7 @@ def case_record(repo: Repository, case_id: int, pseudo: Pseudonymizer) -> dict[s
         exchange.append({"participant": pseudo(msg.sender), "at": _iso(msg.sent_at), "text": text})
     return {
         "case": case.id,
+        "centre": centre,
         "title": s(case.title),
         "state": case.state.value,
         "created_at": _iso(case.created_at),
@@ -195,6 +198,7 @@ def _participant(
 # -- writers -------------------------------------------------------------------------------
 
 CSV_FIELDS = (
+    "centre",
     "case",
     "title",
     "state",
@@ -233,6 +237,7 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
     every text cell made inert (`inert_cell`). The JSON lines export keeps raw values."""
     fiche = record.get("fiche") or {}
     row: dict[str, Any] = {
+        "centre": record.get("centre", ""),
         "case": record["case"],
         "title": record["title"],
         "state": record["state"],
@@ -269,12 +274,13 @@ def write_export(
 
 
 def export_records(
-    repo: Repository, pseudo: Pseudonymizer, filters: ExportFilter
+    repo: Repository, pseudo: Pseudonymizer, filters: ExportFilter, centre: str = ""
 ) -> Iterator[dict[str, Any]]:
     """Records one case at a time, streamed: `repo` is a reader (`Database.reading`), one
-    snapshot that takes no lock, so the running bot keeps capturing meanwhile."""
+    snapshot that takes no lock, so the running bot keeps capturing meanwhile. Each
+    record names the `centre` (`network.centre`) that holds the case."""
     for case_id in selected_case_ids(repo, filters):
-        yield case_record(repo, case_id, pseudo)
+        yield case_record(repo, case_id, pseudo, centre)
 
 
 def to_string(records: Iterable[dict[str, Any]], fmt: str, *, bom: bool = False) -> str:

@@ -39,6 +39,13 @@ def _key(token: str) -> str:
     return _SPACE if token[0].isspace() else token.casefold()
 
 
+def export_secret(network_secret: str, centre_secret: str) -> str:
+    """The key of an export's pseudonyms: the network's, when its centres share one (the
+    same person then has the same pseudonym in every centre's export), else the
+    centre's own."""
+    return network_secret or centre_secret
+
+
 class Pseudonymizer:
     """User ids → stable pseudonyms; scrubs ids and known names out of texts.
 
@@ -51,8 +58,8 @@ class Pseudonymizer:
     def __init__(self, secret: str) -> None:
         if not secret:
             raise ExportError(
-                "privacy.pseudonym_secret is empty: set it (keep it secret and stable) "
-                "before exporting"
+                "privacy.pseudonym_secret (or network_pseudonym_secret) is empty: set it (keep it "
+                "secret and stable) before exporting"
             )
         self._key = secret.encode()
         self._names: dict[str, Any] = {}  # trie: casefolded token → node; _END → pseudonym
