@@ -294,7 +294,9 @@ async def test_digest_page_and_room_notices_at_the_cron_time_and_nothing_when_id
     clock.now = datetime(2026, 3, 16, 8, 1, tzinfo=UTC)
     assert await scheduler.run_due() == 1
     assert db.run_sync(lambda repo: repo.pending_outbox([DIGEST_PAGE])) == []
-    assert not publisher.worker.client.read("Lettre d'information du 9 au 16 mars 2026").exists
+    assert not publisher.worker.client.read(
+        "Lettre d'information du 9 au 16 mars 2026"
+    ).exists
     # The directory is refreshed on the same schedule, once per digest time.
     refreshes = db.run_sync(lambda repo: repo.pending_outbox([DIRECTORY]))
     assert [r.dedupe_key for r in refreshes] == [
@@ -333,7 +335,9 @@ async def test_digest_and_talk_page_name_no_researcher_without_consent_nor_by_ma
 
     db.run_sync(annotate)
     await drain(dispatcher, [ANNOTATE, DIGEST_PAGE])
-    digest = publisher.worker.client.read("Lettre d'information du 3 au 10 mai 2027").text or ""
+    digest = (
+        publisher.worker.client.read("Lettre d'information du 3 au 10 mai 2027").text or ""
+    )
     page_title = db.run_sync(lambda repo: repo.get_publication(case_id)).page_title
     talk = publisher.worker.client.read(talk_title(page_title)).text or ""
     for text in (digest, talk):

@@ -184,9 +184,8 @@ def test_restore_returns_to_the_state_before_withdrawal(
 
 
 def test_restore_is_for_moderators_and_withdrawn_cases() -> None:
-    by_author = run(
-        S.WITHDRAWN, E.RESTORE, PARTICIPANT, involvement=SUBMITTED, withdrawn_from=S.PUBLISHED
-    )
+    by_author = run(S.WITHDRAWN, E.RESTORE, PARTICIPANT, involvement=SUBMITTED,
+                    withdrawn_from=S.PUBLISHED)
     assert isinstance(by_author, Refused)
     assert by_author.reason_key == "lifecycle.forbidden.moderator"
     live = run(S.PUBLISHED, E.RESTORE, MODERATOR, withdrawn_from=S.PUBLISHED)

@@ -140,7 +140,9 @@ def test_an_edit_of_a_stored_reply_is_stripped_and_of_a_plain_message_kept(db: D
                 for e in ("$r", "$p")
             ]
         )
-        repo.apply_edits([(ROOM, "$r", ALICE, edit.new_body), (ROOM, "$p", ALICE, edit.new_body)])
+        repo.apply_edits(
+            [(ROOM, "$r", ALICE, edit.new_body), (ROOM, "$p", ALICE, edit.new_body)]
+        )
         return [repo.get_message(e).body for e in ("$r", "$p")]
 
     assert db.run_sync(store) == ["Corrigé", edit.new_body]
