@@ -22,6 +22,7 @@ from bot.check import (
     exit_code,
     run_checks,
 )
+from bot.check_wiki import with_wiki_setup
 from bot.domain.models import OutboxItem, Outcome
 from bot.logging_setup import configure_logging
 from bot.settings import ConfigError, Settings, load_settings
@@ -83,7 +84,7 @@ def check(config: ConfigOption = None) -> None:
     """Check the config, the homeserver, the wiki and the database; one line each."""
     settings = _settings(config)
     typer.echo("OK   config: loaded")
-    verdicts = run_checks(settings)
+    verdicts = with_wiki_setup(settings, run_checks(settings))
     for verdict in verdicts:
         typer.echo(verdict.line())
     raise typer.Exit(exit_code(verdicts))
