@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 
 from bot.cli_wiki import applied_lines, dry_run_lines
 from tests.unit.wiki_sync.test_render import make_entry
-from wiki_sync.client import PageState
+from wiki_sync.client import EditResult, PageState
+from wiki_sync.errors import EditConflict
 from wiki_sync.mapping import DEFAULT_PARAMETERS, PARAMETER_KEYS, WikiMapping
 from wiki_sync.render import PARAMS, render_page, template_params
-from wiki_sync.setup import Action, decide, kind_category_page, setup_pages
+from wiki_sync.setup import Action, apply_setup, decide, kind_category_page, setup_pages
+from wiki_sync.writer import PageWriter
 
 OWN = WikiMapping(
     template="Modèle:Retour d'expérience",
@@ -143,3 +145,55 @@ def test_applied_lines_say_what_was_left_alone_and_how_to_force() -> None:
         "then use --force to overwrite them",
     ]
     assert applied_lines([decide(page("x"), "x", BOT, force=False)]) == ["nothing to change"]
+
+
+class _SetupWiki:
+    """Pages with their last editor; a human may save between setup's read and write."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[int, str, str]] = {}
+        self.revid = 1
+        self.human_text: str | None = None  # saved by a human just before the bot's write
+
+    def whoami(self) -> tuple[str, frozenset[str]]:
+        return BOT, frozenset({"bot"})
+
+    def save(self, title: str, text: str, user: str) -> None:
+        self.revid += 1
+        self.pages[title] = (self.revid, text, user)
+
+    def read(self, title: str) -> PageState:
+        if title not in self.pages:
+            return PageState(title, exists=False)
+        revid, text, user = self.pages[title]
+        return PageState(title, exists=True, revid=revid, text=text, user=user)
+
+    def edit(
+        self, title: str, text: str, summary: str, *, base_revid: int | None, create_only: bool
+    ) -> EditResult:
+        if self.human_text is not None:
+            self.save(title, self.human_text, "Admin")
+            self.human_text = None
+        current = self.pages.get(title)
+        if (create_only and current) or (current and current[0] != base_revid):
+            raise EditConflict(title)
+        self.save(title, text, BOT)
+        return EditResult(title, self.revid, current[0] if current else None, False)
+
+
+def test_a_human_edit_saved_during_setup_is_seen_and_left_alone() -> None:
+    wiki = _SetupWiki()
+    wiki.save("Modèle:Fiche", "ancien texte du robot", BOT)
+    wiki.human_text = "le modèle du centre"  # saved after setup read the bot's revision
+    (step,) = apply_setup(wiki, {"Modèle:Fiche": "nouveau"})  # type: ignore[arg-type]
+    assert step.action is Action.SKIP and step.last_user == "Admin"
+    assert wiki.pages["Modèle:Fiche"][1:] == ("le modèle du centre", "Admin")
+    (forced,) = apply_setup(wiki, {"Modèle:Fiche": "nouveau"}, force=True)  # type: ignore[arg-type]
+    assert forced.action is Action.OVERWRITE and wiki.pages["Modèle:Fiche"][1:] == ("nouveau", BOT)
+
+
+def test_the_writer_finds_the_case_under_the_centres_parameter() -> None:
+    page = render_page(make_entry(), mapping=OWN)
+    writer = PageWriter(None, OWN.template, case_param=OWN.param("case"))  # type: ignore[arg-type]
+    assert writer.case_of(page) == "12"
+    assert PageWriter(None, OWN.template).case_of(page) is None  # type: ignore[arg-type]
