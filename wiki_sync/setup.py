@@ -1,8 +1,11 @@
-"""Pages that ``capibot wiki setup`` writes on a fresh wiki.
+"""Pages that ``capibot wiki setup`` writes, and what it does to each on a live wiki.
 
-The texts are a pure function of the configuration, so the live writer can skip a page
-whose current text is equal: running setup twice changes nothing. Titles use canonical
-namespace names (``Template:``, ``Category:``), valid on a wiki of any language.
+The texts are a pure function of the configuration (`WikiMapping`), so the live writer
+can skip a page whose current text is equal: running setup twice changes nothing. On a
+wiki that already exists, a page someone else edited last is left alone unless forced
+(`decide`): a centre's own template or category text is never replaced by surprise.
+Titles use canonical namespace names (``Template:``, ``Category:``), valid on a wiki of
+any language.
 """
 
 from __future__ import annotations
