@@ -22,6 +22,7 @@ from bot.check import (
     exit_code,
     run_checks,
 )
+from bot.check_wiki import with_wiki_setup
 from bot.cli_e2ee import e2ee_app
 from bot.cli_export import write_refi_qda
 from bot.domain.models import OutboxItem, Outcome
@@ -86,7 +87,7 @@ def check(config: ConfigOption = None) -> None:
     """Check the config, the homeserver, the wiki and the database; one line each."""
     settings = _settings(config)
     typer.echo("OK   config: loaded")
-    verdicts = run_checks(settings)
+    verdicts = with_wiki_setup(settings, run_checks(settings))
     for verdict in verdicts:
         typer.echo(verdict.line())
     raise typer.Exit(exit_code(verdicts))
@@ -131,25 +132,27 @@ def _wiki_failure(exc: Exception) -> Failure:
 
 
 @wiki_app.command("setup")
-def wiki_setup(config: ConfigOption = None) -> None:
-    """Create or update the fiche template, its doc, the category and index pages."""
-    from bot.wiki import wiki_config
-    from wiki_sync.client import WikiClient
+def wiki_setup(
+    config: ConfigOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change (with diffs); write nothing.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Also overwrite pages someone else edited last.")
+    ] = False,
+) -> None:
+    """Create or update the fiche template, its doc, the category and index pages; pages
+    someone else edited last are left alone unless --force (exit 0, with a line saying
+    how many)."""
+    from bot.cli_wiki import wiki_setup as setup
     from wiki_sync.errors import WikiError
-    from wiki_sync.setup import apply_setup, setup_pages
 
     settings = _settings(config)
-    language = settings.bot.language
-    pages = setup_pages(settings.wiki.template, settings.wiki.category, language)
     try:
-        changed = apply_setup(WikiClient(wiki_config(settings)), pages, language)
+        setup(settings, dry_run=dry_run, force=force, echo=typer.echo)
     except WikiError as exc:
         typer.echo(f"FAIL wiki: {exc}", err=True)
         raise typer.Exit(int(_wiki_failure(exc))) from None
-    for title in changed:
-        typer.echo(f"written: {title}")
-    if not changed:
-        typer.echo("nothing to change")
 
 
 @app.command()

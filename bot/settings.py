@@ -22,8 +22,20 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from wiki_sync.errors import TitleError
+from wiki_sync.mapping import (
+    DEFAULT_FICHE_CATEGORY,
+    DEFAULT_PARAMETERS,
+    DEFAULT_TEMPLATE,
+    WikiMapping,
+    duplicates,
+    parameter_problem,
+)
+from wiki_sync.titles import page_title_from
 
 DEFAULT_CONFIG_PATH = Path("config/capibot.toml")
 ENV_PREFIX = "CAPIBOT__"
@@ -87,6 +99,75 @@ class MatrixSettings(Group):
         return _require_http_url(value)
 
 
+def _page_name(value: str) -> str:
+    """A name the wiki accepts as a page title (template, category)."""
+    if not value.strip():
+        raise ValueError("must not be empty")
+    try:
+        page_title_from(value)
+    except TitleError as exc:
+        raise ValueError(f"{value!r} is not a usable page name ({exc})") from None
+    return value.strip()
+
+
+class TemplateParameters(Group):
+    """The fiche template's parameter names, to map capibot onto a template of one's own."""
+
+    title: str = DEFAULT_PARAMETERS["title"]
+    context: str = DEFAULT_PARAMETERS["context"]
+    action: str = DEFAULT_PARAMETERS["action"]
+    results: str = DEFAULT_PARAMETERS["results"]
+    lessons: str = DEFAULT_PARAMETERS["lessons"]
+    themes: str = DEFAULT_PARAMETERS["themes"]
+    territory: str = DEFAULT_PARAMETERS["territory"]
+    resources: str = DEFAULT_PARAMETERS["resources"]
+    room: str = DEFAULT_PARAMETERS["room"]
+    case: str = DEFAULT_PARAMETERS["case"]
+    version: str = DEFAULT_PARAMETERS["version"]
+    approved_by: str = DEFAULT_PARAMETERS["approved_by"]
+    approved_on: str = DEFAULT_PARAMETERS["approved_on"]
+
+    @field_validator("*")
+    @classmethod
+    def _usable(cls, value: str) -> str:
+        problem = parameter_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _distinct(self) -> TemplateParameters:
+        clashes = duplicates(self.model_dump())
+        if clashes:
+            first, second, name = clashes[0]
+            raise ValueError(f"{first} and {second} are both the parameter {name!r}")
+        return self
+
+
+class WikiCategories(Group):
+    """Category names besides the fiches' own (`wiki.category`); "": the bot language's."""
+
+    withdrawn: str = ""
+    themes: str = ""
+    territories: str = ""
+    functions: str = ""
+
+    @field_validator("*")
+    @classmethod
+    def _usable(cls, value: str) -> str:
+        return value if value == "" else _page_name(value)
+
+
+#: `WikiMapping.categories()` role -> the setting that names it.
+_CATEGORY_KEYS = {
+    "fiches": "wiki.category",
+    "withdrawn": "wiki.categories.withdrawn",
+    "theme": "wiki.categories.themes",
+    "territory": "wiki.categories.territories",
+    "function": "wiki.categories.functions",
+}
+
+
 class WikiSettings(Group):
     api_url: str = "http://127.0.0.1:8089/api.php"
     username: str = "Capibot@capibot"
@@ -96,8 +177,22 @@ class WikiSettings(Group):
     access_token: str = ""
     access_secret: SecretStr = SecretStr("")
     contact: str = "admin@example.org"
-    template: str = "Fiche d'expérience"
-    category: str = "Fiches d'expérience"
+    template: str = DEFAULT_TEMPLATE
+    category: str = DEFAULT_FICHE_CATEGORY
+    template_parameters: TemplateParameters = Field(
+        default_factory=TemplateParameters,
+        description="Table `[wiki.template_parameters]`: the template's parameter name of "
+        "each fiche field (title, context, action, results, lessons, themes, territory, "
+        "resources) and of what the bot adds (room, case, version, approved_by, "
+        "approved_on); distinct, non-empty, without | = { } [ ].",
+    )
+    categories: WikiCategories = Field(
+        default_factory=WikiCategories,
+        description="Table `[wiki.categories]`: names of the withdrawn fiches' category "
+        "(withdrawn) and of the parents of theme, territory and function categories "
+        '(themes, territories, functions); "" is the bot language\'s name (« Fiches '
+        "retirées », « Thèmes »… / “Withdrawn fiches”, “Themes”…); all distinct.",
+    )
     edit_interval: float = Field(default=2.0, ge=0)
     max_retries: int = Field(default=5, ge=0)
     timeout: float = Field(default=30.0, gt=0)
@@ -110,9 +205,29 @@ class WikiSettings(Group):
             raise ValueError("must be the URL of the wiki's api.php")
         return url
 
+    @field_validator("template", "category")
+    @classmethod
+    def _page_name(cls, value: str) -> str:
+        return _page_name(value)
+
     @property
     def uses_oauth(self) -> bool:
         return bool(self.consumer_token)
+
+    def mapping(self, language: str) -> WikiMapping:
+        """The names pages are rendered with (`wiki_sync.mapping`)."""
+        return WikiMapping(
+            template=self.template,
+            parameters=self.template_parameters.model_dump(),
+            fiche_category=self.category,
+            withdrawn_category=self.categories.withdrawn,
+            kind_categories={
+                "theme": self.categories.themes,
+                "territory": self.categories.territories,
+                "function": self.categories.functions,
+            },
+            language=language,
+        )
 
 
 class DatabaseSettings(Group):
@@ -235,6 +350,20 @@ class Settings(BaseSettings):
     bot: BotSettings = Field(default_factory=BotSettings)
     network: NetworkSettings = Field(default_factory=NetworkSettings)
 
+    @model_validator(mode="after")
+    def _distinct_categories(self) -> Settings:
+        """Two roles in one category would mix withdrawn and live fiches, or themes
+        and territories: refused, naming both keys (defaults are the language's)."""
+        names = self.wiki.mapping(self.bot.language).categories()
+        clashes = duplicates(names)
+        if clashes:
+            first, second, name = clashes[0]
+            raise ValueError(
+                f"{_CATEGORY_KEYS[first]} and {_CATEGORY_KEYS[second]} both name the "
+                f"category {name!r}"
+            )
+        return self
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -281,6 +410,9 @@ def _describe(exc: ValidationError, config_path: Path) -> str:
         msg = error["msg"]
         if error["type"] == "extra_forbidden":
             msg = "unknown key"
+        if not key:  # a rule across sections: its message names the keys
+            lines.append(f"{config_path}: {msg}")
+            continue
         lines.append(f"{config_path}: {key}: {msg} (or environment {env_name})")
     return "\n".join(lines)
 

@@ -18,6 +18,7 @@ from bot.settings import Settings
 from wiki_sync.client import WikiClient
 from wiki_sync.errors import WikiAuthError, WikiError, WikiPermissionError
 from wiki_sync.labels import label
+from wiki_sync.mapping import WikiMapping
 from wiki_sync.settings import WikiConfig
 from wiki_sync.writer import PageWriter
 
@@ -58,6 +59,11 @@ def wiki_config(settings: Settings, **overrides: float | int) -> WikiConfig:
     return WikiConfig(**values)  # type: ignore[arg-type]
 
 
+def wiki_mapping(settings: Settings) -> WikiMapping:
+    """The template, parameter and category names of the bot's wiki (`[wiki]` settings)."""
+    return settings.wiki.mapping(settings.bot.language)
+
+
 def classify_wiki_error(exc: BaseException) -> Outcome | None:
     """The outbox outcome of a `wiki_sync` error (None: not one), by class: a refused
     login or a missing right waits for an operator, a `retryable` error (the wiki away)
@@ -84,7 +90,13 @@ class WikiWorker:
     def __init__(self, client: WikiClient, settings: Settings) -> None:
         self.client = client
         suffix = label(settings.bot.language, "title.case")
-        self.writer = PageWriter(client, settings.wiki.template, title_label=suffix)
+        self.mapping = wiki_mapping(settings)
+        self.writer = PageWriter(
+            client,
+            self.mapping.template,
+            title_label=suffix,
+            case_param=self.mapping.param("case"),
+        )
         self.index_url = settings.wiki.api_url.rsplit("/", 1)[0] + "/index.php"
         self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
         self._order = itertools.count()  # FIFO within a priority

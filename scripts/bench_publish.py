@@ -207,14 +207,7 @@ def render_texts(db: Database, settings: Settings, case_ids: list[int], now: dat
                 approved_at=now,
                 lang=settings.bot.language,
             )
-            texts.append(
-                render_page(
-                    entry,
-                    template=settings.wiki.template,
-                    fiche_category=settings.wiki.category,
-                    language=settings.bot.language,
-                )
-            )
+            texts.append(render_page(entry, mapping=settings.wiki.mapping(settings.bot.language)))
         return texts
 
     return db.run_sync(work)
@@ -280,8 +273,8 @@ def timed(work: Callable[[], None]) -> float:
 
 def bench(settings: Settings, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     lang = settings.bot.language
-    setup = setup_pages(settings.wiki.template, settings.wiki.category, lang)
-    apply_setup(WikiClient(wiki_config(settings)), setup, lang)
+    setup = setup_pages(settings.wiki.mapping(lang))
+    apply_setup(WikiClient(wiki_config(settings)), setup, lang, force=True)
 
     db = Database.from_url(f"sqlite:///{tmp}/capibot.db")
     db.migrate()

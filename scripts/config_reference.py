@@ -63,6 +63,9 @@ def example_comments(path: Path = EXAMPLE) -> dict[str, str]:
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         section_line = _SECTION_LINE.match(line)
+        if section_line and "." in section_line.group(1) and block:
+            # a sub-table ([wiki.categories]) is a key of its section: the block above it
+            comments[section_line.group(1)] = " ".join(b for b in block if b)
         if not line or section_line:
             block, after_key = [], False
             section = section_line.group(1) if section_line else section
@@ -97,6 +100,8 @@ def type_name(annotation: Any) -> str:
         Path: "path",
         timedelta: "duration",
     }
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "table"
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return " or ".join(f'`"{m.value}"`' for m in annotation)
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
@@ -136,6 +141,9 @@ def toml_default(value: Any) -> str:
         return '""' if str(value) == "" else f'"{value}"'
     if isinstance(value, enum.Enum):
         return f'"{value.value}"'
+    if isinstance(value, BaseModel):  # a sub-table, written inline
+        pairs = (f"{k} = {toml_default(v)}" for k, v in value.model_dump().items())
+        return "{ " + ", ".join(pairs) + " }"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_default(v) for v in value) + "]"
     return str(value)

@@ -155,6 +155,11 @@ class WikiClient:
             self._namespaces = SiteNamespaces.from_siteinfo(info["query"])
         return self._namespaces
 
+    def extensions(self) -> frozenset[str]:
+        """Names of the extensions the wiki runs (siteinfo), e.g. ``ParserFunctions``."""
+        info = self._api("query", "GET", meta="siteinfo", siprop="extensions", formatversion=2)
+        return frozenset(str(e.get("name", "")) for e in info["query"].get("extensions", ()))
+
     def forget_namespaces(self) -> None:
         """Drop the cached siteinfo: the wiki answered differently from it."""
         self._namespaces = None

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from wiki_sync.titles import DEFAULT_PREFIXES, fold_name
+from wiki_sync.titles import fold_name
 
 #: What the siteinfo request asks for (one request, ~10 kB on a fresh wiki).
 SITEINFO_PROPS = "general|namespaces|namespacealiases|interwikimap"
@@ -63,8 +63,10 @@ class SiteNamespaces:
 
     @property
     def prefixes(self) -> tuple[str, ...]:
-        """What `page_title_from` must neutralise: the baseline and this wiki's names."""
-        return _union(DEFAULT_PREFIXES, self.names, self.interwiki)
+        """What `page_title_from` must neutralise: this wiki's names and interwiki
+        prefixes, as its siteinfo gives them (no built-in list: a French name on an
+        English wiki is no namespace there)."""
+        return _union(self.names, self.interwiki)
 
     def namespace_of(self, title: str) -> int:
         """The namespace the wiki puts ``title`` in: 0 (main) unless the part before its

@@ -10,7 +10,6 @@ they work whatever the wiki's content language is.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,20 +18,17 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from wiki_sync.errors import RenderError, TitleError
 from wiki_sync.escape import escape_inline, escape_wikitext, escape_wikitext_links
 from wiki_sync.labels import catalogue, label
+from wiki_sync.mapping import (
+    DEFAULT_PARAMETERS,
+    FIELD_KEYS,
+    META_KEYS,
+    WikiMapping,
+)
 from wiki_sync.titles import page_title_from
 
-# Fiche field key -> template parameter name (stable: pages and the template use them).
-FIELD_PARAMS: tuple[tuple[str, str], ...] = (
-    ("title", "titre"),
-    ("context", "contexte"),
-    ("action", "action"),
-    ("results", "resultats"),
-    ("lessons", "enseignements"),
-    ("themes", "themes"),
-    ("territory", "territoire"),
-    ("resources", "ressources"),
-)
-META_PARAMS: tuple[str, ...] = ("salon", "fiche", "version", "validee_par", "validee_le")
+# The default template parameter names; a wiki's own are in its `WikiMapping`.
+FIELD_PARAMS: tuple[tuple[str, str], ...] = tuple((k, DEFAULT_PARAMETERS[k]) for k in FIELD_KEYS)
+META_PARAMS: tuple[str, ...] = tuple(DEFAULT_PARAMETERS[k] for k in META_KEYS)
 PARAMS: tuple[str, ...] = tuple(p for _, p in FIELD_PARAMS) + META_PARAMS
 SECTIONS: tuple[str, ...] = ("excerpt", "contributors", "thread", "categories")
 CATEGORY_ROOM_KINDS = ("function", "theme", "territory")
@@ -91,12 +87,6 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def template_name(template: str) -> str:
-    """The template's title without namespace, as used in ``{{...}}``."""
-    bare = re.sub(r"^\s*(template|modèle)\s*:", "", template, flags=re.IGNORECASE)
-    return page_title_from(bare)
-
-
 def safe_matrix_to(url: str) -> str:
     """Re-encode a matrix.to link so it is inert inside ``[url text]``.
 
@@ -127,25 +117,26 @@ def safe_matrix_to(url: str) -> str:
     return out
 
 
-def template_params(entry: FicheEntry) -> list[tuple[str, str]]:
-    """(parameter, escaped value) pairs, in ``PARAMS`` order."""
+def template_params(entry: FicheEntry, mapping: WikiMapping | None = None) -> list[tuple[str, str]]:
+    """(parameter, escaped value) pairs, in ``PARAMS`` order, named as ``mapping`` says."""
+    mapping = mapping or WikiMapping()
     values = dict(entry.fields)
     values["themes"] = ", ".join(t.strip() for t in entry.themes if t.strip())
     values["territory"] = entry.territory or values.get("territory", "")
     # Resources are links (DESIGN §4): their web addresses become external links.
     escape = {"resources": escape_wikitext_links}
     out = [
-        (param, escape.get(key, escape_wikitext)(values.get(key, "")))
-        for key, param in FIELD_PARAMS
+        (mapping.param(key), escape.get(key, escape_wikitext)(values.get(key, "")))
+        for key in FIELD_KEYS
     ]
-    out += [
-        ("salon", escape_inline(entry.room_label)),
-        ("fiche", str(entry.case_id)),
-        ("version", str(entry.version)),
-        ("validee_par", escape_inline(entry.approved_by)),
-        ("validee_le", _utc(entry.approved_at).date().isoformat()),
-    ]
-    return out
+    meta = {
+        "room": escape_inline(entry.room_label),
+        "case": str(entry.case_id),
+        "version": str(entry.version),
+        "approved_by": escape_inline(entry.approved_by),
+        "approved_on": _utc(entry.approved_at).date().isoformat(),
+    }
+    return out + [(mapping.param(key), meta[key]) for key in META_KEYS]
 
 
 def _template_call(name: str, params: Iterable[tuple[str, str]]) -> str:
@@ -209,20 +200,21 @@ def _categories(names: Iterable[str]) -> str:
 
 
 def render_page(
-    entry: FicheEntry,
-    *,
-    template: str = "Fiche d'expérience",
-    fiche_category: str = "Fiches d'expérience",
-    language: str = "fr",
+    entry: FicheEntry, *, mapping: WikiMapping | None = None, language: str | None = None
 ) -> str:
-    """The whole page: template call, bot-owned blocks, categories; no trailing newline."""
+    """The whole page: template call, bot-owned blocks, categories; no trailing newline.
+
+    Names come from ``mapping`` (default: ours); ``language`` defaults to its language.
+    """
+    mapping = mapping or WikiMapping(language=language or "fr")
+    language = language or mapping.language
     catalogue(language)  # an unknown language is refused before anything is built
     parts = [
-        _template_call(template_name(template), template_params(entry)),
+        _template_call(mapping.template_name, template_params(entry, mapping)),
         _block("excerpt", _excerpt(entry.excerpt, language)),
         _block("contributors", _contributors(entry.contributors, language)),
         _block("thread", _thread(entry, language)),
-        _block("categories", _categories(page_categories(entry, fiche_category))),
+        _block("categories", _categories(page_categories(entry, mapping.fiche_category))),
     ]
     return "\n\n".join(parts)
 

@@ -20,8 +20,8 @@ MAX_TITLE_BYTES = 255
 
 # Namespace names (canonical + French, with aliases) that may contain a space: single
 # words are caught anyway (any one-word prefix may be an interwiki or language code).
-# Only a baseline: a wiki's own names ("Discussion Capiwiki", from its site name) come
-# from its siteinfo (`wiki_sync.namespaces`), which the publisher adds to these.
+# Only for titles made without a wiki at hand (category names in rendered text): the
+# publisher neutralises the wiki's own names, from its siteinfo (`wiki_sync.namespaces`).
 DEFAULT_PREFIXES: tuple[str, ...] = (
     "Media", "Special", "Talk", "User", "User talk", "Project", "Project talk",
     "File", "File talk", "Image", "Image talk", "MediaWiki", "MediaWiki talk",

@@ -24,9 +24,9 @@ import mwparserfromhell
 
 from wiki_sync.client import EditResult, PageState, WikiClient
 from wiki_sync.errors import EditConflict, TitleError, WikiError, WikiUnavailable
+from wiki_sync.mapping import template_name
 from wiki_sync.merge import _name_key, merge_page, normalise
 from wiki_sync.pages import append_section
-from wiki_sync.render import template_name
 from wiki_sync.titles import disambiguate, page_title_from
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,17 @@ class PageWriter:
     """Every page operation of the bot over one WikiClient (and one fiche template)."""
 
     def __init__(
-        self, client: WikiClient, template: str = "", *, title_label: str = "fiche"
+        self,
+        client: WikiClient,
+        template: str = "",
+        *,
+        title_label: str = "fiche",
+        case_param: str = "fiche",
     ) -> None:
         self.client = client
         self.template = template
+        #: the template parameter holding the case number (`WikiMapping.param("case")`)
+        self.case_param = case_param
         self.title_label = title_label
         self._bot_name: str | None = None
 
@@ -93,13 +100,13 @@ class PageWriter:
         return self._bot_name
 
     def case_of(self, text: str | None) -> str | None:
-        """The ``fiche`` parameter of the page's fiche template (its case number)."""
+        """The case parameter of the page's fiche template (its case number)."""
         if not text:
             return None
         key = _name_key(template_name(self.template))
         for tpl in mwparserfromhell.parse(text).filter_templates(recursive=False):
-            if _name_key(str(tpl.name)) == key and tpl.has("fiche"):
-                return str(tpl.get("fiche").value).strip()
+            if _name_key(str(tpl.name)) == key and tpl.has(self.case_param):
+                return str(tpl.get(self.case_param).value).strip()
         return None
 
     def _ours(self, page: PageState, case_id: int) -> bool:

@@ -182,12 +182,8 @@ def plan_page(
     entry = build_entry(repo, case, fiche, approved_by=approver, approved_at=approved_at, lang=lang)
     room = repo.get_room(case.room_id)
     room_label = (room.label if room else "") or case.room_id
-    text = render_page(
-        entry,
-        template=settings.wiki.template,
-        fiche_category=settings.wiki.category,
-        language=lang,
-    )
+    mapping = settings.wiki.mapping(lang)
+    text = render_page(entry, mapping=mapping)
     privacy_reason: str | None = None
     if republish:
         reason = str(payload.get("reason", "")) or "—"
@@ -214,7 +210,7 @@ def plan_page(
         kinds.append((room.kind.value, room.label))
     for kind, value in kinds:
         try:
-            title, body = kind_category_page(kind, value, lang)
+            title, body = kind_category_page(kind, value, mapping)
         except (TitleError, ValueError):
             continue
         categories.setdefault(title, body)

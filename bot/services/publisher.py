@@ -145,7 +145,13 @@ class Publisher:
             return  # never published: nothing on the wiki to withdraw
         case, publication = found
         by = await self.db.run(lambda repo: withdrawer_name(repo, case_id, actor, self.lang))
-        text = render_withdrawal(case.title, case.id, reason or None, self.lang)
+        text = render_withdrawal(
+            case.title,
+            case.id,
+            reason or None,
+            self.lang,
+            category=self.settings.wiki.mapping(self.lang).withdrawn,
+        )
         summary = t(self.lang, "publication.summary_withdraw", case=case.id, actor=by)
         written = await self.worker.run(
             lambda: self.writer.replace(publication.page_title, text, summary)

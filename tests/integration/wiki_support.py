@@ -34,7 +34,7 @@ from bot.wiki import WikiWorker, wiki_config
 from scripts.devstack import Stack, StackInfo, mediawiki
 from scripts.devstack.procs import pid_alive, stop_group
 from wiki_sync.client import WikiClient
-from wiki_sync.setup import apply_setup, setup_pages
+from wiki_sync.setup import apply_setup, setup_pages, written
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MODERATION_ROOM = "!moderation:localhost"
@@ -74,10 +74,11 @@ def worker_for(settings: Settings, **overrides: float | int) -> WikiWorker:
     return WikiWorker(client_for(settings, **overrides), settings)
 
 
-def run_setup(stack: StackInfo) -> list[str]:
-    settings = settings_for(stack)
-    pages = setup_pages(settings.wiki.template, settings.wiki.category, settings.bot.language)
-    changed = apply_setup(client_for(settings), pages)
+def run_setup(stack: StackInfo, settings: Settings | None = None) -> list[str]:
+    """Set the wiki up for ``settings`` (default: the stack's), whoever edited it last."""
+    settings = settings or settings_for(stack)
+    pages = setup_pages(settings.wiki.mapping(settings.bot.language))
+    changed = written(apply_setup(client_for(settings), pages, force=True))
     mediawiki.run_jobs(stack.local_settings)
     return changed
 

@@ -22,6 +22,7 @@ from bot.i18n import (
 from bot.i18n.en import MESSAGES as EN
 from bot.i18n.fr import MESSAGES as FR
 from wiki_sync import labels as wiki_labels
+from wiki_sync.mapping import WikiMapping
 from wiki_sync.pages import (
     annotation_section,
     remove_annotation_section,
@@ -131,8 +132,8 @@ def test_every_page_refuses_an_unknown_language_alike() -> None:
         lambda: remove_annotation_section("texte", 1, "de"),
         lambda: render_directory([], "de"),
         lambda: render_digest(when, when, [], [], "de"),
-        lambda: setup_pages("Fiche", "Fiches", "de"),
-        lambda: kind_category_page("theme", "Logement", "de"),
+        lambda: setup_pages(WikiMapping("Fiche", fiche_category="Fiches", language="de")),
+        lambda: kind_category_page("theme", "Logement", WikiMapping(language="de")),
     ]
     for page in pages:
         with pytest.raises(ValueError, match="unsupported language 'de'"):

@@ -61,6 +61,23 @@ def test_config_path_from_environment(tmp_path: Path, monkeypatch: pytest.Monkey
         ('[schedule]\ndigest_cron = "tous les lundis"\n', "schedule.digest_cron"),
         ('[bot]\nlanguage = "de"\n', "bot.language"),
         ('[bot]\nlangue = "fr"\n', "bot.langue"),
+        ('[wiki]\ntemplate = " "\n', "wiki.template"),
+        ('[wiki.template_parameters]\ntitle = ""\n', "wiki.template_parameters.title"),
+        ('[wiki.template_parameters]\ncase = "n|o"\n', "wiki.template_parameters.case"),
+        ('[wiki.template_parameters]\ntitel = "t"\n', "wiki.template_parameters.titel"),
+        (
+            '[wiki.template_parameters]\ntitle = "contexte"\n',
+            "wiki.template_parameters: Value error, title and context are both",
+        ),
+        ('[wiki.categories]\nthemes = "  "\n', "wiki.categories.themes"),
+        (
+            '[wiki.categories]\nwithdrawn = "fiches d\'expérience"\n',
+            "wiki.category and wiki.categories.withdrawn both name",
+        ),
+        (
+            '[bot]\nlanguage = "en"\n[wiki.categories]\nfunctions = "Themes"\n',
+            "wiki.categories.themes and wiki.categories.functions both name",
+        ),
     ],
 )
 def test_errors_name_the_file_and_the_key(tmp_path: Path, text: str, key: str) -> None:
@@ -84,7 +101,8 @@ def test_example_config_is_valid_and_documents_every_key() -> None:
     text = example.read_text(encoding="utf-8")
     for section, model in settings:
         for key in type(model).model_fields:
-            assert f"\n{key} =" in text or f"\n# {key} =" in text, f"{section}.{key} undocumented"
+            documented = (f"\n{key} =", f"\n# {key} =", f"\n[{section}.{key}]")
+            assert any(d in text for d in documented), f"{section}.{key} undocumented"
 
 
 def test_secrets_are_masked_in_log_records() -> None:

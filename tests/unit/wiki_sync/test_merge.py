@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from tests.unit.wiki_sync.test_render import FIELD_KEYS, make_entry
 from wiki_sync.escape import escape_wikitext
+from wiki_sync.mapping import WikiMapping
 from wiki_sync.merge import merge_page, normalise
 from wiki_sync.render import FicheEntry, begin_marker, end_marker, render_page
 
@@ -16,7 +17,7 @@ HUMAN = "Un paragraphe ajouté sur le wiki.\n\n[[Catégorie:Ajout humain]]"
 
 
 def render(entry: FicheEntry) -> str:
-    return render_page(entry, template=TEMPLATE)
+    return render_page(entry, mapping=WikiMapping(TEMPLATE))
 
 
 def amended(entry: FicheEntry, **fields: str) -> FicheEntry:

@@ -124,3 +124,23 @@ def test_a_page_reported_outside_main_is_a_refused_title() -> None:
     assert info.value.code == "namespace"
     written = writer._created(EditResult("Règles", 5, None, False), "texte")
     assert (written.title, written.action) == ("Règles", "created")
+
+
+def test_prefixes_are_the_wikis_own_only() -> None:
+    """No built-in list: a French namespace name is no namespace on an English wiki, so a
+    title there keeps its colon; on the French wiki the same title is neutralised."""
+    english = SiteNamespaces.from_siteinfo(
+        {
+            "general": {"sitename": "Casewiki"},
+            "namespaces": [
+                {"id": 0, "name": ""},
+                {"id": 10, "name": "Template", "canonical": "Template"},
+                {"id": 11, "name": "Template talk", "canonical": "Template talk"},
+                {"id": 4, "name": "Casewiki", "canonical": "Project"},
+            ],
+        }
+    )
+    assert "Discussion modèle" not in english.prefixes
+    assert page_title_from("Discussion modèle: x", english.prefixes) == "Discussion modèle: x"
+    assert page_title_from("Template talk: x", english.prefixes) == "Template talk∶ x"
+    assert page_title_from("Discussion modèle: x", SITE.prefixes) == "Discussion modèle∶ x"

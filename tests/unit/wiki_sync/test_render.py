@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tests.hostile_inputs import HOSTILE_INPUTS
 from wiki_sync.errors import RenderError
 from wiki_sync.escape import escape_wikitext
+from wiki_sync.mapping import WikiMapping
 from wiki_sync.render import (
     PARAMS,
     SECTIONS,
@@ -202,8 +203,8 @@ def test_withdrawal_notice() -> None:
 
 
 def test_setup_pages_are_deterministic_and_complete() -> None:
-    pages = setup_pages("Fiche d'expérience", "Fiches d'expérience")
-    assert pages == setup_pages("Fiche d'expérience", "Fiches d'expérience")
+    pages = setup_pages(WikiMapping())
+    assert pages == setup_pages(WikiMapping("Fiche d'expérience"))
     assert {
         "Template:Fiche d'expérience",
         "Template:Fiche d'expérience/doc",
@@ -218,7 +219,7 @@ def test_setup_pages_are_deterministic_and_complete() -> None:
     used = {str(a.name).strip() for a in template.filter_arguments()}
     assert used == set(PARAMS)
     assert "Template:Fiche d'expérience/doc" in pages["Template:Fiche d'expérience"]
-    english = setup_pages("Case", "Cases", "en")
+    english = setup_pages(WikiMapping("Case", fiche_category="Cases", language="en"))
     assert "Category:Themes" in english
 
 
