@@ -26,7 +26,8 @@ EMPTY_MEANS = {
     "matrix.research_room": "only the ids in bot.researchers are researchers",
     "privacy.pseudonym_secret": "`capibot export` refuses to run (research exports)",
     "privacy.notice_url": (
-        "the bot's introduction in each room says there is no privacy notice to read"
+        "the bot's introduction in each room links no privacy notice (it tells people to "
+        "ask the facilitators for it)"
     ),
 }
 
