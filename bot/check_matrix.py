@@ -8,6 +8,7 @@ device is left behind.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -59,20 +60,29 @@ async def check_homeserver(settings: Settings, admin_token: str = "") -> list[Ve
         if isinstance(login, Verdict):
             return [login]
         try:
-            await resolve_room_aliases(client, settings)
-        except AliasError as exc:
-            return [_fail(Failure.CONFIG, f"logged in, but {exc}")]
-        verdicts = [
-            Verdict(SUBJECT, Failure.OK, f"{matrix.homeserver} reachable, {login.how}"),
-            await rate_limit_verdict(matrix, admin_token or login.token, bool(admin_token)),
-        ]
-        if login.temporary:
-            await client.logout()
-        return verdicts
+            return await _logged_in_verdicts(client, settings, login, admin_token)
+        finally:
+            if login.temporary:  # whatever happened: no device left behind
+                with contextlib.suppress(aiohttp.ClientError, TimeoutError, OSError):
+                    await client.logout()
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         return [_fail(Failure.UNREACHABLE, f"{matrix.homeserver} stopped answering ({exc})")]
     finally:
         await client.close()
+
+
+async def _logged_in_verdicts(
+    client: AsyncClient, settings: Settings, login: _Login, admin_token: str
+) -> list[Verdict]:
+    matrix = settings.matrix
+    try:
+        await resolve_room_aliases(client, settings)
+    except AliasError as exc:
+        return [_fail(Failure.CONFIG, f"logged in, but {exc}")]
+    return [
+        Verdict(SUBJECT, Failure.OK, f"{matrix.homeserver} reachable, {login.how}"),
+        await rate_limit_verdict(matrix, admin_token or login.token, bool(admin_token)),
+    ]
 
 
 async def _log_in(client: AsyncClient, matrix: MatrixSettings) -> _Login | Verdict:

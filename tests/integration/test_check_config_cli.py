@@ -95,8 +95,14 @@ def test_config_option_naming_a_missing_file_exits_2_naming_it(tmp_path: Path) -
 # -- `check` creates nothing, logs in without leaving a device -----------------------------
 
 
-def test_check_creates_no_file_and_leaves_no_device(stack: StackInfo, tmp_path: Path) -> None:
-    config = stack_config(stack, tmp_path, "data")  # ./data/capibot.db, ./data/matrix
+@pytest.mark.parametrize("research_room", ["", "#no-such-room:localhost"])
+def test_check_creates_no_file_and_leaves_no_device(
+    stack: StackInfo, tmp_path: Path, research_room: str
+) -> None:
+    """Also when the check stops at a room alias that does not resolve (after its login)."""
+    room = f'[matrix]\nresearch_room = "{research_room}"\n'
+    # ./data/capibot.db, ./data/matrix: relative to the working directory
+    config = stack_config(stack, tmp_path, "data", **{"[matrix]\n": room})
     before = snapshot(tmp_path)
 
     async def devices() -> set[str]:
@@ -110,12 +116,15 @@ def test_check_creates_no_file_and_leaves_no_device(stack: StackInfo, tmp_path: 
 
     devices_before = asyncio.run(devices())
     result = capibot(tmp_path, "check", "--config", str(config))
-    assert result.returncode == 6, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert "FAIL database: data/capibot.db: database missing: run `capibot migrate`" in lines
-    assert any(
-        line.startswith("OK   homeserver:") and "password accepted" in line for line in lines
-    )
+    [homeserver] = [line for line in lines if " homeserver: " in line]
+    if research_room:
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert homeserver.startswith("FAIL homeserver: logged in, but matrix.research_room")
+    else:
+        assert result.returncode == 6, result.stdout + result.stderr
+        assert homeserver.startswith("OK   homeserver:") and "password accepted" in homeserver
     assert snapshot(tmp_path) == before  # no ./data, no SQLite file, no session, no store
     assert asyncio.run(devices()) == devices_before  # the check's own login was logged out
 
