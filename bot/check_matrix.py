@@ -9,6 +9,7 @@ device is left behind.
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -94,10 +95,13 @@ async def _log_in(client: AsyncClient, matrix: MatrixSettings) -> _Login | Verdi
             how = f"logged in as {stored.user_id} (stored session, device {stored.device_id})"
             return _Login(how, stored.access_token, temporary=False)
         client.access_token = ""
+    # The bot does the same, and that means a new device (encrypted rooms see a stranger):
+    # worth saying.
+    unusable = "the stored session is refused or for another account"
     password = matrix.password.get_secret_value()
     if not password:
-        refused = "the stored session is refused" if stored else "no stored session"
-        return _fail(Failure.AUTH, f"reachable, but {refused} and no matrix.password to log in")
+        why = unusable if stored else "no stored session"
+        return _fail(Failure.AUTH, f"reachable, but {why} and no matrix.password to log in")
     response = await client.login(password, device_name=f"{matrix.device_name} (check)")
     if not isinstance(response, LoginResponse):
         status = getattr(response, "status_code", "") or ""
@@ -106,7 +110,8 @@ async def _log_in(client: AsyncClient, matrix: MatrixSettings) -> _Login | Verdi
                 Failure.AUTH, f"reachable, but login refused for {matrix.user_id}: {status}"
             )
         return _fail(Failure.UNREACHABLE, f"login failed for {matrix.user_id}: {response}")
-    how = f"logged in as {response.user_id} (password accepted; `capibot run` keeps a session)"
+    note = f"; {unusable}: `capibot run` will log in as a new device" if stored else ""
+    how = f"logged in as {response.user_id} (password accepted{note})"
     return _Login(how, response.access_token, temporary=True)
 
 
@@ -123,9 +128,13 @@ async def rate_limit_verdict(matrix: MatrixSettings, token: str, admin_given: bo
             http.get(url, headers=headers) as response,
         ):
             status = response.status
-            body: Any = await response.json(content_type=None) if status < 500 else {}
-    except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+            text = await response.text()
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         return _rate_warning(f"cannot verify it ({type(exc).__name__}); {SEE_README}")
+    try:
+        body: Any = json.loads(text)
+    except ValueError:  # a proxy's HTML page, say
+        body = {}
     if status == 200 and isinstance(body, dict):
         return _override_verdict(matrix.user_id, body)
     code = body.get("errcode", f"HTTP {status}") if isinstance(body, dict) else f"HTTP {status}"
