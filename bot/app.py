@@ -19,6 +19,7 @@ from bot.matrix.errors import classify_matrix_error
 from bot.matrix.events import OutboundNotice, SyncBatch
 from bot.matrix.gateway import Gateway
 from bot.matrix.session import log_in, make_client
+from bot.matrix.store_lock import store_lock
 from bot.matrix.sync import SyncLoop
 from bot.scheduling import Scheduler
 from bot.services import effects as fx
@@ -207,8 +208,15 @@ def _display_names(inbound: InboundService, room_id: str) -> dict[str, str]:
 
 
 async def run_bot(settings: Settings) -> None:
-    """Run until SIGINT/SIGTERM, then stop cleanly (loops cancelled, client and DB closed)."""
-    bot = Bot(settings)
+    """Run until SIGINT/SIGTERM, then stop cleanly (loops cancelled, client and DB closed).
+
+    The Matrix store's lock is held throughout: a second bot on it raises StoreLocked
+    before it touches anything."""
+    with store_lock(settings.matrix.store_path):
+        await _run_until_stopped(Bot(settings))
+
+
+async def _run_until_stopped(bot: Bot) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -1,118 +1,27 @@
-"""`capibot check`: one verdict per dependency, and an exit code per failure class."""
+"""`capibot check`: one verdict per dependency, and an exit code per failure class.
+
+It creates nothing and takes no lock: an SQLite file that does not exist is reported,
+not created, and every transaction is read-only (see check_matrix for the homeserver).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import enum
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-import aiohttp
-from nio import AsyncClient
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 
-from bot.matrix.aliases import AliasError, resolve_room_aliases
-from bot.matrix.cross_signing import describe as describe_cross_signing
-from bot.matrix.errors import MatrixAuthError, MatrixError
-from bot.matrix.session import log_in, make_client
+from bot.check_config import config_verdicts
+from bot.check_matrix import check_homeserver
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.verdict import Failure, Verdict, exit_code
 from bot.wiki import wiki_config
 from wiki_sync.client import WikiClient
 from wiki_sync.errors import WikiAuthError, WikiError, WikiUnavailable
-
-
-class Failure(enum.IntEnum):
-    """Exit codes of the CLI; the numbers are part of the stable surface (README)."""
-
-    OK = 0
-    CONFIG = 2
-    UNREACHABLE = 3
-    AUTH = 4
-    PERMISSION = 5
-    NOT_MIGRATED = 6
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    subject: str
-    failure: Failure
-    detail: str
-    #: Works, but needs a look (events set aside): printed WARN, exit code unchanged.
-    warning: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.failure is Failure.OK
-
-    def line(self) -> str:
-        status = ("WARN" if self.warning else "OK  ") if self.ok else "FAIL"
-        return f"{status} {self.subject}: {self.detail}"
-
-
-def exit_code(verdicts: list[Verdict]) -> int:
-    """The first failure's class decides: callers fix problems in the printed order."""
-    for verdict in verdicts:
-        if not verdict.ok:
-            return int(verdict.failure)
-    return 0
-
-
-async def check_matrix(settings: Settings) -> list[Verdict]:
-    """The homeserver, then (logged in) the bot's cross-signing: a missing one is a
-    warning, the bot works without it (Element shows its device as unverified)."""
-    client = make_client(settings.matrix)
-    try:
-        verdict = await check_homeserver(settings, client)
-        if not verdict.ok:
-            return [verdict]
-        try:
-            ok, detail = await describe_cross_signing(client, settings.matrix)
-        except MatrixError as exc:
-            ok, detail = False, f"not checked: {exc}"
-        return [verdict, Verdict("cross-signing", Failure.OK, detail, warning=not ok)]
-    finally:
-        await client.close()
-
-
-async def check_homeserver(settings: Settings, client: AsyncClient | None = None) -> Verdict:
-    """Reachable, login accepted, room aliases resolved; `client` is left open if given."""
-    subject = "homeserver"
-    url = f"{settings.matrix.homeserver}/_matrix/client/versions"
-    try:
-        async with (
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http,
-            http.get(url) as response,
-        ):
-            if response.status != 200:
-                return Verdict(
-                    subject, Failure.UNREACHABLE, f"{url} answered HTTP {response.status}"
-                )
-    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        return Verdict(
-            subject, Failure.UNREACHABLE, f"{settings.matrix.homeserver} unreachable ({exc})"
-        )
-    own_client = client is None
-    client = client or make_client(settings.matrix)
-    try:
-        session = await log_in(client, settings.matrix)
-        await resolve_room_aliases(client, settings)
-    except MatrixAuthError as exc:
-        return Verdict(subject, Failure.AUTH, f"reachable, but login refused: {exc}")
-    except AliasError as exc:
-        return Verdict(subject, Failure.CONFIG, f"logged in, but {exc}")
-    except MatrixError as exc:
-        return Verdict(subject, Failure.UNREACHABLE, str(exc))
-    finally:
-        if own_client:
-            await client.close()
-    return Verdict(
-        subject,
-        Failure.OK,
-        f"{settings.matrix.homeserver} reachable, logged in as {session.user_id} "
-        f"(device {session.device_id})",
-    )
 
 
 def check_wiki(settings: Settings, make: Callable[[Settings], WikiClient] | None = None) -> Verdict:
@@ -178,6 +87,14 @@ def check_database(settings: Settings) -> Verdict:
     url = settings.database.url
     shown = shown_url(url)
     try:
+        missing = missing_sqlite_file(url)
+    except BAD_DATABASE_URL as exc:
+        return bad_database_url(url, exc)
+    if missing is not None:
+        return Verdict(
+            subject, Failure.NOT_MIGRATED, f"{missing}: database missing: run `capibot migrate`"
+        )
+    try:
         database = Database.from_url(url)
     except BAD_DATABASE_URL as exc:
         return bad_database_url(url, exc)
@@ -211,10 +128,24 @@ def set_aside_detail(shown: str, count: int, oldest: datetime) -> str:
     )
 
 
+def missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file `url` names when it does not exist (opening would create it)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):  # a URI filename: its path, without its parameters
+        database = database[len("file:") :].split("?")[0]
+    path = Path(database)
+    return None if path.exists() else path
+
+
 def check_undecryptable(settings: Settings) -> Verdict | None:
     """Encrypted messages never read (issue #15): None when the database cannot say
     (its own verdict explains why)."""
     try:
+        if missing_sqlite_file(settings.database.url) is not None:
+            return None  # opening it would create it: check_database says it is missing
         database = Database.from_url(settings.database.url)
     except BAD_DATABASE_URL:
         return None
@@ -244,11 +175,16 @@ def undecryptable_verdict(count: int, oldest: datetime | None) -> Verdict:
     )
 
 
-def run_checks(settings: Settings) -> list[Verdict]:
+def run_checks(settings: Settings, admin_token: str = "") -> list[Verdict]:
+    """Homeserver (its rate limit, the bot's cross-signing), wiki, database, then the
+    encrypted messages never read, in the order they are printed."""
     verdicts = [
-        *asyncio.run(check_matrix(settings)),
+        *asyncio.run(check_homeserver(settings, admin_token)),
         check_wiki(settings),
         check_database(settings),
     ]
     undecryptable = check_undecryptable(settings)
     return verdicts + ([undecryptable] if undecryptable is not None else [])
+
+
+__all__ = ["Failure", "Verdict", "config_verdicts", "exit_code", "run_checks"]

@@ -377,6 +377,27 @@ class Settings(BaseSettings):
         return env_settings, dotenv_settings, init_settings
 
 
+#: What a first start needs and has no usable default: without a config file, the
+#: environment (or `.env`) must give all of these (the wiki login: one of the two sets).
+REQUIRED_ENV = (
+    "matrix.homeserver",
+    "matrix.user_id",
+    "wiki.api_url",
+    "database.url",
+)
+#: the bot logs in to Matrix with its password, or with a token made elsewhere (SSO)
+MATRIX_LOGINS = (("matrix.password",), ("matrix.access_token",))
+WIKI_LOGINS = (
+    ("wiki.username", "wiki.password"),
+    ("wiki.consumer_token", "wiki.consumer_secret", "wiki.access_token", "wiki.access_secret"),
+)
+
+
+def env_name(key: str) -> str:
+    """`matrix.user_id` -> `CAPIBOT__MATRIX__USER_ID`."""
+    return ENV_PREFIX + "__".join(part.upper() for part in key.split("."))
+
+
 def resolve_config_path(path: Path | None) -> Path:
     """`--config PATH`, else `$CAPIBOT_CONFIG`, else `config/capibot.toml`."""
     if path is not None:
@@ -385,8 +406,28 @@ def resolve_config_path(path: Path | None) -> Path:
     return Path(env) if env else DEFAULT_CONFIG_PATH
 
 
-def load_settings(path: Path | None = None, *, require_file: bool = False) -> Settings:
-    """Load settings; every problem becomes a ConfigError naming the file and the key."""
+def missing_from_environment(dotenv: Path = Path(".env")) -> list[str]:
+    """The required settings neither the environment nor `.env` gives (variable names)."""
+    from dotenv import dotenv_values
+
+    given = {name.upper() for name, value in os.environ.items() if value}
+    if dotenv.is_file():
+        given |= {name.upper() for name, value in dotenv_values(dotenv).items() if value}
+    missing = [env_name(key) for key in REQUIRED_ENV if env_name(key) not in given]
+    for ways in (MATRIX_LOGINS, WIKI_LOGINS):
+        logins = [[env_name(key) for key in keys if env_name(key) not in given] for keys in ways]
+        if all(logins):
+            missing += logins[0]  # no way complete: name the first (the usual one)
+    return missing
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Load settings; every problem becomes a ConfigError naming the file and the key.
+
+    A missing file is an error: running on defaults (example.org, ./data) looks like
+    success and is not. The one exception: no `--config`, no `$CAPIBOT_CONFIG`, and the
+    environment alone gives every required setting (a container configured by variables).
+    """
     config_path = resolve_config_path(path)
     data: dict[str, Any] = {}
     if config_path.exists():
@@ -394,8 +435,18 @@ def load_settings(path: Path | None = None, *, require_file: bool = False) -> Se
             data = tomllib.loads(config_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{config_path}: not valid TOML: {exc}") from exc
-    elif require_file or path is not None:
-        raise ConfigError(f"{config_path}: configuration file not found")
+    elif path is not None or os.environ.get("CAPIBOT_CONFIG"):
+        source = "--config" if path is not None else "$CAPIBOT_CONFIG"
+        raise ConfigError(f"{config_path}: configuration file not found (named by {source})")
+    else:
+        missing = missing_from_environment()
+        if missing:
+            raise ConfigError(
+                f"{config_path}: configuration file not found: copy "
+                "config/capibot.example.toml there, or pass --config PATH, or set "
+                "$CAPIBOT_CONFIG; or give every required setting in the environment "
+                f"(missing: {', '.join(missing)})"
+            )
     try:
         return Settings(**data)
     except ValidationError as exc:
@@ -406,14 +457,14 @@ def _describe(exc: ValidationError, config_path: Path) -> str:
     lines = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"])
-        env_name = ENV_PREFIX + "__".join(str(part).upper() for part in error["loc"])
+        variable = env_name(key)
         msg = error["msg"]
         if error["type"] == "extra_forbidden":
             msg = "unknown key"
         if not key:  # a rule across sections: its message names the keys
             lines.append(f"{config_path}: {msg}")
             continue
-        lines.append(f"{config_path}: {key}: {msg} (or environment {env_name})")
+        lines.append(f"{config_path}: {key}: {msg} (or environment {variable})")
     return "\n".join(lines)
 
 

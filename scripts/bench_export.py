@@ -98,6 +98,7 @@ def seed(path: Path, messages: int, people: int = PEOPLE) -> None:
 
 
 def export_process(path: Path, code: Path, out: str = os.devnull) -> subprocess.Popen[bytes]:
+    (path.parent / "none.toml").write_text("")  # an empty file: the environment gives the rest
     env = {
         **os.environ,
         "PYTHONPATH": str(code),

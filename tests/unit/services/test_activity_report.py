@@ -25,6 +25,7 @@ from bot.domain.models import (
 from bot.services.activity import Period, collect
 from bot.storage.database import Database
 from scripts.devstack.browser import dump_dom, screenshot
+from tests.unit.services.test_export import empty_config
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ALICE, BRUNO = "@alice:localhost", "@bruno:localhost"
@@ -111,7 +112,7 @@ def test_the_report_renders_with_its_charts_and_no_personal_data(
         env={
             "CAPIBOT__DATABASE__URL": f"sqlite:///{tmp_path}/capibot.db",
             "CAPIBOT__NETWORK__LABEL": "CRPV Test",
-            "CAPIBOT_CONFIG": str(tmp_path / "none.toml"),
+            "CAPIBOT_CONFIG": empty_config(tmp_path),
         },
     )
     assert result.exit_code == 0, result.output
@@ -136,7 +137,7 @@ def test_a_period_that_ends_before_it_starts_is_refused(tmp_path: Path) -> None:
         ["rapport", "--from", "2026-03-01", "--to", "2026-01-01", "--out", str(tmp_path)],
         env={
             "CAPIBOT__DATABASE__URL": f"sqlite:///{tmp_path}/capibot.db",
-            "CAPIBOT_CONFIG": str(tmp_path / "none.toml"),
+            "CAPIBOT_CONFIG": empty_config(tmp_path),
         },
     )
     assert result.exit_code == 2 and "ends before it starts" in result.output

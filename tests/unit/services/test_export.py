@@ -45,6 +45,13 @@ NAMES = {ALICE: "Alice Martin", BRUNO: "Bruno Leroy", MONA: "Mona Dupont", CLAIR
 SECRET_BRUNO = "Mon secret de Bruno : le gardien ouvre à 7 h"
 
 
+def empty_config(directory: Path) -> str:
+    """A config file with nothing in it: the environment gives every setting."""
+    path = directory / "none.toml"
+    path.write_text("")
+    return str(path)
+
+
 def seed(db: Database) -> None:
     with db.transaction() as repo:
         repo.save_room(Room("!r:localhost", RoomKind.THEME, "Logement", ("Habitat",)))
@@ -105,6 +112,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     db.migrate()
     seed(db)
     db.close()
+    (tmp_path / "none.toml").write_text("")  # an empty file: the environment gives the rest
     return {
         "CAPIBOT__DATABASE__URL": url,
         "CAPIBOT__PRIVACY__PSEUDONYM_SECRET": "s3cret-for-tests",
@@ -309,6 +317,7 @@ def test_a_filtered_export_does_not_load_every_case(tmp_path: Path) -> None:
 
 def _export_peak(tmp_path: Path, url: str, cases: int, *args: str, warm: bool) -> int:
     """Peak memory traced while the CLI exports `cases` cases to a file."""
+    (tmp_path / "none.toml").write_text("")
     env = {
         "CAPIBOT__DATABASE__URL": url,
         "CAPIBOT__PRIVACY__PSEUDONYM_SECRET": "s3cret-for-tests",

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.storage.database import Database
-from tests.unit.services.test_export import assert_clean, seed
+from tests.unit.services.test_export import assert_clean, empty_config, seed
 
 
 def _centre(tmp_path: Path, code: str, secret: str, network: str = "") -> dict[str, str]:
@@ -24,7 +24,7 @@ def _centre(tmp_path: Path, code: str, secret: str, network: str = "") -> dict[s
         "CAPIBOT__PRIVACY__PSEUDONYM_SECRET": secret,
         "CAPIBOT__PRIVACY__NETWORK_PSEUDONYM_SECRET": network,
         "CAPIBOT__NETWORK__CENTRE": code,
-        "CAPIBOT_CONFIG": str(tmp_path / "none.toml"),
+        "CAPIBOT_CONFIG": empty_config(tmp_path),
     }
 
 

@@ -18,7 +18,7 @@ from bot.cli import app
 from bot.domain.models import Consent, DirectoryProfile, Participant
 from bot.services.qdpx import CODEBOOK_NS, PROJECT_NS, build_project, xml_safe
 from bot.storage.database import Database
-from tests.unit.services.test_export import ALICE, NAMES, NOW, assert_clean, seed
+from tests.unit.services.test_export import ALICE, NAMES, NOW, assert_clean, empty_config, seed
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3].parent / "shared" / "refi-qda" / "Project.xsd"
 NS = {"q": PROJECT_NS}
@@ -47,7 +47,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         "CAPIBOT__DATABASE__URL": url,
         "CAPIBOT__PRIVACY__PSEUDONYM_SECRET": "s3cret-for-tests",
         "CAPIBOT__NETWORK__CENTRE": "crpv-test",
-        "CAPIBOT_CONFIG": str(tmp_path / "none.toml"),
+        "CAPIBOT_CONFIG": empty_config(tmp_path),
     }
 
 
