@@ -89,6 +89,7 @@ def main() -> None:
     new: list[dict[str, float]] = []
     legacy_ms: list[float] = []
     new_ms: list[float] = []
+    ner_hits: list[bool] = []
     for case in cases:
         raw = case["messages"]
         assert isinstance(raw, list)
@@ -101,6 +102,9 @@ def main() -> None:
         fields = drafter.fields(messages, vocab)
         t2 = time.perf_counter()
         assert fields is not None
+        bare = drafter.fields(messages, Vocabulary(themes=vocab.themes))  # places: NER only
+        assert bare is not None
+        ner_hits.append(same_place(bare[FicheField.TERRITORY], str(ref["territory"])))
         # what people get is the rendered text: score what survives parsing it back
         parsed = parse_fiche(drafter.draft(messages, vocab, "fr"))
         assert isinstance(parsed, FicheDraft)
@@ -120,6 +124,9 @@ def main() -> None:
                 "exchanges": len(cases),
                 "legacy": mean_old,
                 "new": mean_new,
+                "territory_hit_without_known_territories": round(
+                    statistics.fmean(ner_hits), 3
+                ),
                 "rouge_l_mean": {"legacy": round(old_rouge, 3), "new": round(new_rouge, 3)},
                 "ratio_rouge_l_mean": round(new_rouge / old_rouge, 2) if old_rouge else None,
                 "ratio_per_field": {

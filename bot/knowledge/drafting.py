@@ -35,7 +35,13 @@ log = logging.getLogger(__name__)
 
 F = FicheField
 MAX_THEMES = 3
-STEM = 6  # lemmas sharing this many first letters match (« éducatif » ~ « éducation »)
+#: Theme matching, tuned on tests/data/drafts (scripts/bench_drafts.py): lemmas sharing
+#: their first STEM letters match, half a theme's lemmas must come up, MIN_USES times in
+#: all, and a theme scoring under RELATIVE times the best one is left out.
+STEM = 5
+MIN_COVERAGE = 0.5
+MIN_USES = 2
+RELATIVE = 0.3
 _LIMITS = {F.CONTEXT: MAX_CONTEXT, F.ACTION: MAX_SNIPPET, F.RESULTS: MAX_SNIPPET}
 _NOT_PLACES = frozenset({"bonjour", "merci", "salut", "bravo", "hello", "coucou"})
 
@@ -71,12 +77,15 @@ class Drafter:
         self, messages: Sequence[tuple[str, str]], vocabulary: Vocabulary, prefix: str = "!"
     ) -> dict[FicheField, str] | None:
         """The draft's field values, or None without a language model."""
-        texts = [clean_body(body, prefix) for _, body in messages]
-        kept = [text for text in texts if text]
+        cleaned = [(sender, clean_body(body, prefix)) for sender, body in messages]
+        cleaned = [(sender, text) for sender, text in cleaned if text]
+        kept = [text for _, text in cleaned]
         analysis = self.pipeline.analyse(kept)
         if analysis is None:
             return None
-        chosen = pick(analysis.sentences, len(kept))
+        opener = cleaned[0][0] if cleaned else ""
+        askers = frozenset(i for i, (sender, _) in enumerate(cleaned) if i and sender == opener)
+        chosen = pick(analysis.sentences, len(kept), askers)
         values = {field: "" for field in F}
         values[F.TITLE] = title_of(kept[0] if kept else "")
         for field, sentences in chosen.items():
@@ -118,21 +127,28 @@ def territory_of(analysis: Analysis, text: str, known: Sequence[str]) -> str:
 def themes_of(
     analysis: Analysis, known: Sequence[str], lemmas: Sequence[tuple[str, ...]]
 ) -> list[str]:
-    """Up to three known themes whose every lemma the exchange uses, the most used first
-    (a one-word theme must come up twice, so a passing word does not tag the fiche)."""
+    """Up to three known themes the exchange talks about, the most talked about first.
+
+    A theme counts when at least half its lemmas come up (sharing their first STEM
+    letters: « commerçant » speaks of « commerce ») and they come up twice in all, so a
+    passing word does not tag the fiche; themes far behind the best one are dropped.
+    """
     counts = Counter(lemma for s in analysis.sentences for lemma in s.lemmas)
     stems = Counter[str]()
     for word, count in counts.items():
         if len(word) >= STEM:
             stems[word[:STEM]] += count
-    scored: list[tuple[int, int, str]] = []
+    scored: list[tuple[float, int, str]] = []
     for order, (theme, theme_lemmas) in enumerate(zip(known, lemmas, strict=False)):
         if not theme_lemmas:
             continue
         uses = [_uses(lemma, counts, stems) for lemma in theme_lemmas]
-        if all(uses) and (len(uses) > 1 or uses[0] >= 2):
-            scored.append((-sum(uses), order, theme))
-    return [theme for _, _, theme in sorted(scored)[:MAX_THEMES]]
+        coverage = sum(1 for n in uses if n) / len(uses)
+        if coverage >= MIN_COVERAGE and sum(uses) >= MIN_USES:
+            scored.append((-sum(uses) * coverage, order, theme))
+    scored.sort()
+    best = -scored[0][0] if scored else 0.0
+    return [theme for score, _, theme in scored[:MAX_THEMES] if -score >= RELATIVE * best]
 
 
 def _uses(lemma: str, counts: Counter[str], stems: Counter[str]) -> int:

@@ -88,7 +88,7 @@ class FrenchPipeline:
         organisations: dict[str, None] = {}
         for index, doc in enumerate(self._nlp.pipe(text[:MAX_CHARS] for text in texts)):
             for sent in doc.sents:
-                text = sent.text.strip()
+                text = sent.text.strip().lstrip(",;:)]-–— ").strip()
                 if not text:
                     continue
                 lemmas = tuple(

@@ -42,17 +42,18 @@ CUES: dict[FicheField, tuple[str, ...]] = {
         "accompagn", "dispositif", "binome", "co-construi", "formation", "finance",
         "porte par", "en lien avec", "on a fait", "nous avons fait", "on a ouvert",
         "avons ouvert", "on a associe", "nous avons associe", "on a travaille",
-        "on passe", "nous allons", "on va", "on fait", "installe", "reuni",
+        "on passe", "on fait", "installe", "reuni",
     ),
     F.RESULTS: (
         "resultat", "bilan", "%", "a permis", "ont permis", "permet", "augment",
         "hausse", "baisse", "diminu", "amelior", "sorties positives", "ont trouve",
         "retour a l'emploi", "inscrit", "participant", "evaluation", "chiffre",
         "en un an", "depuis le lancement", "sur l'annee", "au total", "deja",
-        "aujourd'hui", "plus de", "moins de", "ont repris", "ont obtenu", "signe",
+        "aujourd'hui", "plus de", "moins de", "ont repris", "ont obtenu", "ont signe",
     ),
     F.LESSONS: (
-        "on a appris", "nous avons appris", "enseignement", "lecon", "retenir",
+        "on a appris", "nous avons appris", "enseignement", "lecon", "retenir", "retenu",
+        "retient",
         "la cle", "l'important", "il faut", "faut ", "conseil", "recommand",
         "a refaire", "l'erreur", "attention a", "vigilance", "indispensable",
         "essentiel", "surtout", "ce qui marche", "ce qui a marche", "le secret",
@@ -106,8 +107,11 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return dot / norm if norm else 0.0
 
 
-def score(field: FicheField, sentence: Sentence, central: float, messages: int) -> float:
-    """How well `sentence` fits `field`: cues, centrality, position and length."""
+def score(
+    field: FicheField, sentence: Sentence, central: float, messages: int, asker: bool = False
+) -> float:
+    """How well `sentence` fits `field`: cues, centrality, position and length. `asker`:
+    a later message of whoever opened the exchange (thanks, plans: rarely the answer)."""
     cues = cue_count(field, sentence.text)
     question = sentence.text.rstrip().endswith("?")
     opening = sentence.message == 0
@@ -121,20 +125,24 @@ def score(field: FicheField, sentence: Sentence, central: float, messages: int) 
             return 0.0
         later = sentence.message / max(messages - 1, 1)
         position = {F.ACTION: 0.3, F.RESULTS: 0.3, F.LESSONS: 0.2 + 0.4 * later}[field]
-        value = CUE * cues + (0.0 if opening else position)
+        value = CUE * cues + (0.0 if opening else position) - (0.8 if asker else 0.0)
     words = len(sentence.words)
     length = 0.2 if 8 <= words <= 45 else (-0.3 if words > 70 else 0.0)
     return value + 0.8 * central + length
 
 
-def pick(sentences: Sequence[Sentence], messages: int) -> dict[FicheField, list[Sentence]]:
-    """The best few sentences of each narrative field, each sentence used once."""
+def pick(
+    sentences: Sequence[Sentence], messages: int, askers: frozenset[int] = frozenset()
+) -> dict[FicheField, list[Sentence]]:
+    """The best few sentences of each narrative field, each sentence used once; `askers`
+    are the indexes of the later messages of the exchange's opener."""
     central = centrality(sentences)
     offers: dict[FicheField, list[tuple[float, int]]] = {field: [] for field in NARRATIVE}
     for index, sentence in enumerate(sentences):
         if is_noise(sentence):
             continue
-        scored = {f: score(f, sentence, central[index], messages) for f in NARRATIVE}
+        asker = sentence.message in askers
+        scored = {f: score(f, sentence, central[index], messages, asker) for f in NARRATIVE}
         best = max(NARRATIVE, key=lambda f: scored[f])
         if scored[best] >= MIN_SCORE:
             offers[best].append((scored[best], index))
