@@ -13,6 +13,8 @@ from bot.commands.parser import is_bot_command
 from bot.domain.models import OutboxItem
 from bot.i18n import Translator
 from bot.inbound import InboundService
+from bot.knowledge.drafting import Drafter
+from bot.knowledge.nlp import FrenchPipeline
 from bot.matrix.aliases import resolve_room_aliases
 from bot.matrix.errors import classify_matrix_error
 from bot.matrix.events import OutboundNotice, SyncBatch
@@ -91,7 +93,12 @@ class Bot:
         self.dispatcher.register(REVIEW_CARD, ReviewCards(self.db, self.gateway, self.settings))
         # -- scheduling: handlers registered, then jobs rebuilt from the timers table --
         inbound = self.inbound
-        Prompting(self.settings, lambda room: _display_names(inbound, room)).register(
+        drafter = None
+        if self.settings.bot.language_model:  # loaded off the loop, start does not wait
+            pipeline = FrenchPipeline()
+            self._tasks.append(asyncio.create_task(_warm_up(pipeline), name="language"))
+            drafter = Drafter(pipeline)
+        Prompting(self.settings, lambda room: _display_names(inbound, room), drafter).register(
             self.scheduler
         )
         # research and diffusion: search, annotations, directory, digest (issue 6)
@@ -102,7 +109,7 @@ class Bot:
         await self.scheduler.start()
         # -- end scheduling --
         sync = SyncLoop(self.client, self.db, self._handle_batch)
-        self._tasks = [
+        self._tasks += [
             asyncio.create_task(sync.run(), name="sync"),
             asyncio.create_task(self.dispatcher.run(idle_seconds=2.0), name="outbox"),
             # done outbox rows are deleted after privacy.outbox_retention
@@ -192,6 +199,11 @@ def _display_names(inbound: InboundService, room_id: str) -> dict[str, str]:
     """Scheduling: names seen at sync time, for the prompts' mentions."""
     snapshot = inbound.rooms.get(room_id)
     return snapshot.display_names if snapshot else {}
+
+
+async def _warm_up(pipeline: FrenchPipeline) -> None:
+    """Load the language model in a worker thread (a failure is logged by the pipeline)."""
+    await pipeline.warm_up()
 
 
 async def run_bot(settings: Settings) -> None:

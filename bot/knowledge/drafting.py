@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.draft import (
@@ -26,6 +26,7 @@ from bot.domain.draft import (
     resources_of,
     title_of,
 )
+from bot.domain.fiche import split_list
 from bot.domain.models import FicheField
 from bot.domain.text import fold
 from bot.knowledge.nlp import Analysis, FrenchPipeline
@@ -52,6 +53,23 @@ class Vocabulary:
 
     themes: tuple[str, ...] = ()
     territories: tuple[str, ...] = ()
+
+
+def vocabulary_from(fiches: Iterable[dict[FicheField, str]]) -> Vocabulary:
+    """The themes and territories of these fiches, each once (folded), most used first."""
+    themes: Counter[str] = Counter()
+    territories: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for fields in fiches:
+        for kind, field in ((themes, F.THEMES), (territories, F.TERRITORY)):
+            for item in split_list(fields.get(field, "")):
+                key = fold(item)
+                shown.setdefault(key, item)
+                kind[key] += 1
+    return Vocabulary(
+        tuple(shown[key] for key, _ in themes.most_common()),
+        tuple(shown[key] for key, _ in territories.most_common()),
+    )
 
 
 class Drafter:

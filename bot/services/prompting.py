@@ -27,13 +27,14 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from bot.domain.draft import draft_from_exchange
+from bot.domain.draft import legacy_draft
 from bot.domain.fiche import fiche_template
 from bot.domain.lifecycle import LifecycleEvent, Refused, transition
 from bot.domain.links import thread_link
 from bot.domain.models import Case, CaseOrigin, CaseState, Message, Timer
 from bot.domain.permissions import Role
 from bot.i18n import Translator
+from bot.knowledge.drafting import Drafter, vocabulary_from
 from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler
 from bot.services.effects import Effects, mention_html, text_to_html
@@ -89,9 +90,15 @@ def follow_up_times(settings: Settings, prompted_at: datetime) -> tuple[list[dat
 class Prompting:
     """The timer handlers; `register` hands them to the scheduler."""
 
-    def __init__(self, settings: Settings, display_names: DisplayNames | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        display_names: DisplayNames | None = None,
+        drafter: Drafter | None = None,
+    ) -> None:
         self.settings = settings
         self.display_names = display_names
+        self.drafter = drafter  # None: the legacy extract (no language model)
         self.tr = Translator(settings.bot.language)
 
     def register(self, scheduler: Scheduler) -> None:
@@ -150,9 +157,7 @@ class Prompting:
         lang, prefix = self.tr.lang, self.settings.bot.prefix
         title = case.title or self.tr("capture.untitled")
         command = f"{prefix}fiche {case.id}"
-        draft = draft_from_exchange(
-            [(m.sender, m.body) for m in messages if not m.redacted], lang, prefix
-        )
+        draft = self._draft(repo, [(m.sender, m.body) for m in messages if not m.redacted])
         blocks = [
             (self.tr("prompt.template"), f"{command}\n{fiche_template(lang)}"),
             (self.tr("prompt.draft"), f"{command}\n{draft}"),
@@ -203,6 +208,15 @@ class Prompting:
         )
 
     # -- helpers ---------------------------------------------------------------------
+
+    def _draft(self, repo: Repository, messages: list[tuple[str, str]]) -> str:
+        """The ranked draft, matched against the published fiches' themes and
+        territories; the legacy extract without a language model."""
+        lang, prefix = self.tr.lang, self.settings.bot.prefix
+        if self.drafter is None:
+            return legacy_draft(messages, lang, prefix)
+        vocabulary = vocabulary_from(fiche.fields for fiche in repo.published_fiches())
+        return self.drafter.draft(messages, vocabulary, lang, prefix)
 
     def _contributors(self, case: Case, messages: list[Message]) -> list[tuple[str, str]]:
         """The 1–3 main contributors (most messages, then earliest), with display names."""
