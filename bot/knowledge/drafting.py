@@ -44,7 +44,10 @@ MIN_COVERAGE = 0.5
 MIN_USES = 2
 RELATIVE = 0.3
 _LIMITS = {F.CONTEXT: MAX_CONTEXT, F.ACTION: MAX_SNIPPET, F.RESULTS: MAX_SNIPPET}
-_NOT_PLACES = frozenset({"bonjour", "merci", "salut", "bravo", "hello", "coucou"})
+#: Greetings the small model sometimes tags as places (« Bonsoir Lucie »).
+_NOT_PLACES = frozenset(
+    {"bonjour", "bonsoir", "merci", "salut", "bravo", "hello", "coucou", "super", "top"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +140,8 @@ def territory_of(analysis: Analysis, text: str, known: Sequence[str]) -> str:
     places = Counter[str]()
     for place in analysis.places:
         key = fold(place)
-        if len(key) > 2 and key not in _NOT_PLACES and place[:1].isupper():
+        first = key.split()[0] if key.split() else ""
+        if len(key) > 2 and first not in _NOT_PLACES and place[:1].isupper():
             places[place] += max(1, folded.count(key))
     return places.most_common(1)[0][0] if places else ""
 
