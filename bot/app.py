@@ -15,6 +15,7 @@ from bot.i18n import Translator
 from bot.inbound import InboundService
 from bot.knowledge.drafting import Drafter
 from bot.knowledge.nlp import FrenchPipeline
+from bot.knowledge.related import RelatedFiches
 from bot.matrix.aliases import resolve_room_aliases
 from bot.matrix.errors import classify_matrix_error
 from bot.matrix.events import OutboundNotice, SyncBatch
@@ -76,6 +77,12 @@ class Bot:
         user_id = self.client.user_id
         prefix = self.settings.bot.prefix
         self.inbound = InboundService(self.settings, user_id, self.clock)
+        # the language model: loaded off the loop in the background, start does not wait
+        pipeline = FrenchPipeline() if self.settings.bot.language_model else None
+        drafter = Drafter(pipeline) if pipeline else None
+        related = RelatedFiches(pipeline, self.wiki.page_url) if pipeline else None
+        if pipeline is not None:
+            self._tasks.append(asyncio.create_task(_warm_up(pipeline), name="language"))
         capture = CaptureJob(
             self.db,
             self.gateway,
@@ -83,6 +90,7 @@ class Bot:
             user_id,
             self.clock,
             is_command=lambda body: is_bot_command(body, prefix),
+            related=related,
         )
         self.dispatcher.register(fx.NOTICE, self._send_notice)
         self.dispatcher.register(fx.REACTION, self._send_reaction)
@@ -90,17 +98,13 @@ class Bot:
         self.dispatcher.register(fx.REJECT_INVITE, self._reject_invite)
         self.dispatcher.register(fx.CAPTURE, lambda item: capture(item.id, item.payload))
         publisher.register(self.dispatcher)
-        self.dispatcher.register(REVIEW_CARD, ReviewCards(self.db, self.gateway, self.settings))
+        cards = ReviewCards(self.db, self.gateway, self.settings, related)
+        self.dispatcher.register(REVIEW_CARD, cards)
         # -- scheduling: handlers registered, then jobs rebuilt from the timers table --
         inbound = self.inbound
-        drafter = None
-        if self.settings.bot.language_model:  # loaded off the loop, start does not wait
-            pipeline = FrenchPipeline()
-            self._tasks.append(asyncio.create_task(_warm_up(pipeline), name="language"))
-            drafter = Drafter(pipeline)
-        Prompting(self.settings, lambda room: _display_names(inbound, room), drafter).register(
-            self.scheduler
-        )
+        Prompting(
+            self.settings, lambda room: _display_names(inbound, room), drafter, related
+        ).register(self.scheduler)
         # research and diffusion: search, annotations, directory, digest (issue 6)
         ResearchJobs(self.db, self.wiki, self.settings, self.clock).register(self.dispatcher)
         diffusion = Diffusion(self.db, self.wiki, self.settings, self.clock)

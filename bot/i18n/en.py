@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import (
+    curation,
+    knowledge,
+    operations,
+    privacy,
+    prompting,
+    publishing,
+    research,
+)
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -255,6 +263,7 @@ MESSAGES: dict[str, str] = {
     "error.internal": "Sorry, this command failed on my side; the technical team will "
     "find it in the logs.",
     **prompting.EN,
+    **knowledge.EN,
     **curation.EN,
     **research.EN,
     **operations.EN,

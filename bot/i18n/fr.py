@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import (
+    curation,
+    knowledge,
+    operations,
+    privacy,
+    prompting,
+    publishing,
+    research,
+)
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -269,6 +277,7 @@ MESSAGES: dict[str, str] = {
     "error.internal": "Désolé, cette commande a échoué de mon côté ; l'équipe technique "
     "en trouvera la trace dans les journaux.",
     **prompting.FR,
+    **knowledge.FR,
     **curation.FR,
     **research.FR,
     **operations.FR,

@@ -35,9 +35,11 @@ from bot.domain.models import Case, CaseOrigin, CaseState, Message, Timer
 from bot.domain.permissions import Role
 from bot.i18n import Translator
 from bot.knowledge.drafting import Drafter, vocabulary_from
+from bot.knowledge.related import RelatedFiches
 from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler
 from bot.services.effects import Effects, mention_html, text_to_html
+from bot.services.related import related_lines
 from bot.settings import Settings
 from bot.storage.repository import Repository
 
@@ -95,10 +97,12 @@ class Prompting:
         settings: Settings,
         display_names: DisplayNames | None = None,
         drafter: Drafter | None = None,
+        related: RelatedFiches | None = None,
     ) -> None:
         self.settings = settings
         self.display_names = display_names
         self.drafter = drafter  # None: the legacy extract (no language model)
+        self.related = related  # None: no « Fiches proches »
         self.tr = Translator(settings.bot.language)
 
     def register(self, scheduler: Scheduler) -> None:
@@ -163,11 +167,17 @@ class Prompting:
             (self.tr("prompt.draft"), f"{command}\n{draft}"),
         ]
         intro = self.tr("prompt.intro", case=case.id, title=title, command=command)
-        body = "\n\n".join([intro] + [f"{label}\n{block}" for label, block in blocks])
+        exchange = "\n".join(m.body for m in messages if not m.redacted)
+        near = related_lines(repo, self.related, exchange, self.tr, exclude=case.id)
+        body = "\n\n".join(
+            [intro] + [f"{label}\n{block}" for label, block in blocks] + ([near] if near else [])
+        )
         body_html = text_to_html(intro) + "".join(
             f"<p>{text_to_html(label)}</p><pre><code>{html.escape(block)}</code></pre>"
             for label, block in blocks
         )
+        if near:
+            body_html += f"<p>{text_to_html(near)}</p>"
         return self._notice_in_case(repo, case, people, body, body_html)
 
     def reminder_notice(self, repo: Repository, case: Case, *, last: bool) -> OutboundNotice:
