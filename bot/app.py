@@ -15,7 +15,7 @@ from bot.i18n import Translator
 from bot.inbound import InboundService
 from bot.knowledge.drafting import Drafter
 from bot.knowledge.nlp import FrenchPipeline
-from bot.knowledge.related import RelatedFiches
+from bot.knowledge.related import Candidate, RelatedFiches
 from bot.matrix.aliases import resolve_room_aliases
 from bot.matrix.errors import classify_matrix_error
 from bot.matrix.events import OutboundNotice, SyncBatch
@@ -82,7 +82,8 @@ class Bot:
         drafter = Drafter(pipeline) if pipeline else None
         related = RelatedFiches(pipeline, self.wiki.page_url) if pipeline else None
         if pipeline is not None:
-            self._tasks.append(asyncio.create_task(_warm_up(pipeline), name="language"))
+            warm = _warm_up(pipeline, related, self.db)
+            self._tasks.append(asyncio.create_task(warm, name="language"))
         capture = CaptureJob(
             self.db,
             self.gateway,
@@ -205,9 +206,20 @@ def _display_names(inbound: InboundService, room_id: str) -> dict[str, str]:
     return snapshot.display_names if snapshot else {}
 
 
-async def _warm_up(pipeline: FrenchPipeline) -> None:
-    """Load the language model in a worker thread (a failure is logged by the pipeline)."""
-    await pipeline.warm_up()
+async def _warm_up(pipeline: FrenchPipeline, related: RelatedFiches | None, db: Database) -> None:
+    """Load the language model in a worker thread (a failure is logged by the pipeline),
+    then read the published fiches with it, so the first capture does not wait for that."""
+    if not await pipeline.warm_up() or related is None:
+        return
+    try:
+        fiches = await db.read(
+            lambda repo: [
+                Candidate(f.case_id, f.page_title, f.fields) for f in repo.published_fiches()
+            ]
+        )
+        await asyncio.to_thread(related.prime, fiches)
+    except Exception:  # only a head start: lookups read what they miss themselves
+        log.exception("related fiches not read ahead")
 
 
 async def run_bot(settings: Settings) -> None:

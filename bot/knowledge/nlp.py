@@ -56,6 +56,7 @@ class FrenchPipeline:
     def __init__(self, model: str = MODEL) -> None:
         self.model = model
         self._lock = threading.Lock()
+        self._running = threading.Lock()  # one text batch at a time through the model
         self._nlp: Any = None
         self._failed = False
 
@@ -87,7 +88,9 @@ class FrenchPipeline:
         sentences: list[Sentence] = []
         places: dict[str, None] = {}
         organisations: dict[str, None] = {}
-        for index, doc in enumerate(self._nlp.pipe(text[:MAX_CHARS] for text in texts)):
+        with self._running:
+            docs = list(self._nlp.pipe(text[:MAX_CHARS] for text in texts))
+        for index, doc in enumerate(docs):
             for sent in doc.sents:
                 text = sent.text.strip().lstrip(",;:)]-–— ").strip()
                 if not text:
@@ -111,7 +114,10 @@ class FrenchPipeline:
         entities, several times faster); [] if no model."""
         if not self.load():
             return []
-        docs = self._nlp.pipe((text[:MAX_CHARS] for text in texts), disable=["parser", "ner"])
+        with self._running:
+            docs = list(
+                self._nlp.pipe((text[:MAX_CHARS] for text in texts), disable=["parser", "ner"])
+            )
         return [
             Counter(
                 fold(tok.lemma_)
@@ -125,7 +131,9 @@ class FrenchPipeline:
         """Folded content lemmas of each short phrase (theme names); [] if no model."""
         if not self.load():
             return []
+        with self._running:
+            docs = list(self._nlp.pipe(phrases))
         return [
             tuple(fold(tok.lemma_) for tok in doc if tok.is_alpha and not tok.is_stop)
-            for doc in self._nlp.pipe(phrases)
+            for doc in docs
         ]

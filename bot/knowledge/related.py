@@ -25,6 +25,7 @@ MAX_RELATED = 3
 #: 0.64-0.79 with its own fiche and at most 0.22 with any other (on other subjects).
 MIN_SIMILARITY = 0.3
 CACHE = 2_000
+PRIME_CHUNK = 16
 TEXT_FIELDS = (F.TITLE, F.CONTEXT, F.ACTION, F.RESULTS, F.LESSONS, F.THEMES)
 
 
@@ -98,6 +99,14 @@ class RelatedFiches:
                     self.page_url(candidates[i].title), round(score, 3))
             for i, score in similar(query[0], bags)
         ]
+
+    def prime(self, candidates: Sequence[Candidate]) -> None:
+        """Read the published fiches with the model ahead of the first lookup (the bot
+        does it in the background at start), a few at a time so a lookup that comes in
+        meanwhile is not held up for long."""
+        for start in range(0, len(candidates), PRIME_CHUNK):
+            if self._bags_of(candidates[start : start + PRIME_CHUNK]) is None:
+                return
 
     def _bags_of(self, candidates: Sequence[Candidate]) -> list[Counter[str]] | None:
         keys = [

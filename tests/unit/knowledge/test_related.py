@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,26 @@ def test_the_case_itself_is_left_out_and_nothing_is_found_in_nothing(
 def test_without_the_model_there_are_no_related_fiches() -> None:
     missing = RelatedFiches(FrenchPipeline("no_such_model_installed"), lambda t: t)
     assert missing.find("Un forum emploi pour les jeunes", candidates()) == []
+
+
+class CountingPipeline(FrenchPipeline):
+    """The real model, counting the texts it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts = 0
+
+    def lemma_bags(self, texts: Sequence[str]) -> list[Counter[str]]:
+        self.texts += len(texts)
+        return super().lemma_bags(texts)
+
+
+def test_primed_fiches_are_not_read_again() -> None:
+    pipeline = CountingPipeline()
+    related = RelatedFiches(pipeline, lambda title: title)
+    fiches = candidates()
+    related.prime(fiches)
+    assert pipeline.texts == len(fiches)
+    found = related.find(exchange_text(f"{fiches[4].title}.json"), fiches)
+    assert [r.case_id for r in found] == [fiches[4].case_id]
+    assert pipeline.texts == len(fiches) + 1  # the exchange only
