@@ -13,6 +13,9 @@ from bot.commands.parser import is_bot_command
 from bot.domain.models import OutboxItem
 from bot.i18n import Translator
 from bot.inbound import InboundService
+from bot.knowledge.drafting import Drafter
+from bot.knowledge.nlp import FrenchPipeline
+from bot.knowledge.related import Candidate, RelatedFiches
 from bot.matrix.aliases import resolve_room_aliases
 from bot.matrix.cross_signing import bootstrap_at_start
 from bot.matrix.errors import classify_matrix_error
@@ -79,6 +82,13 @@ class Bot:
         user_id = self.client.user_id
         prefix = self.settings.bot.prefix
         self.inbound = InboundService(self.settings, user_id, self.clock)
+        # the language model: loaded off the loop in the background, start does not wait
+        pipeline = FrenchPipeline() if self.settings.bot.language_model else None
+        drafter = Drafter(pipeline) if pipeline else None
+        related = RelatedFiches(pipeline, self.wiki.page_url) if pipeline else None
+        if pipeline is not None:
+            warm = _warm_up(pipeline, related, self.db)
+            self._tasks.append(asyncio.create_task(warm, name="language"))
         capture = CaptureJob(
             self.db,
             self.gateway,
@@ -86,6 +96,7 @@ class Bot:
             user_id,
             self.clock,
             is_command=lambda body: is_bot_command(body, prefix),
+            related=related,
         )
         self.dispatcher.register(fx.NOTICE, self._send_notice)
         self.dispatcher.register(fx.REACTION, self._send_reaction)
@@ -93,15 +104,16 @@ class Bot:
         self.dispatcher.register(fx.REJECT_INVITE, self._reject_invite)
         self.dispatcher.register(fx.CAPTURE, lambda item: capture(item.id, item.payload))
         publisher.register(self.dispatcher)
-        self.dispatcher.register(REVIEW_CARD, ReviewCards(self.db, self.gateway, self.settings))
+        cards = ReviewCards(self.db, self.gateway, self.settings, related)
+        self.dispatcher.register(REVIEW_CARD, cards)
         self.dispatcher.register(
             POST_QUESTION, QuestionPoster(self.db, self.gateway, self.settings)
         )
         # -- scheduling: handlers registered, then jobs rebuilt from the timers table --
         inbound = self.inbound
-        Prompting(self.settings, lambda room: _display_names(inbound, room)).register(
-            self.scheduler
-        )
+        Prompting(
+            self.settings, lambda room: _display_names(inbound, room), drafter, related
+        ).register(self.scheduler)
         # research and diffusion: search, annotations, directory, digest (issue 6)
         ResearchJobs(self.db, self.wiki, self.settings, self.clock).register(self.dispatcher)
         diffusion = Diffusion(self.db, self.wiki, self.settings, self.clock)
@@ -115,7 +127,7 @@ class Bot:
             self._handle_batch,
             undecryptable_ttl=self.settings.matrix.key_wait.total_seconds(),
         )
-        self._tasks = [
+        self._tasks += [
             asyncio.create_task(sync.run(), name="sync"),
             asyncio.create_task(self.dispatcher.run(idle_seconds=2.0), name="outbox"),
             # done outbox rows are deleted after privacy.outbox_retention
@@ -205,6 +217,22 @@ def _display_names(inbound: InboundService, room_id: str) -> dict[str, str]:
     """Scheduling: names seen at sync time, for the prompts' mentions."""
     snapshot = inbound.rooms.get(room_id)
     return snapshot.display_names if snapshot else {}
+
+
+async def _warm_up(pipeline: FrenchPipeline, related: RelatedFiches | None, db: Database) -> None:
+    """Load the language model in a worker thread (a failure is logged by the pipeline),
+    then read the published fiches with it, so the first capture does not wait for that."""
+    if not await pipeline.warm_up() or related is None:
+        return
+    try:
+        fiches = await db.read(
+            lambda repo: [
+                Candidate(f.case_id, f.page_title, f.fields) for f in repo.published_fiches()
+            ]
+        )
+        await asyncio.to_thread(related.prime, fiches)
+    except Exception:  # only a head start: lookups read what they miss themselves
+        log.exception("related fiches not read ahead")
 
 
 async def run_bot(settings: Settings) -> None:

@@ -316,6 +316,7 @@ class BotSettings(Group):
     room_moderators_curate: bool = False
     allow_self_approval: bool = False
     guide_url: str = ""
+    language_model: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 

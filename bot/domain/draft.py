@@ -52,25 +52,31 @@ def draft_from_exchange(messages: Sequence[tuple[str, str]], lang: str, prefix: 
     Every field value is one line, so exchange text can never be mistaken for a field
     key; hint lines start with the hint mark and are ignored by `parse_fiche`.
     """
-    cleaned = [(sender, _clean(body, prefix)) for sender, body in messages]
+    cleaned = [(sender, clean_body(body, prefix)) for sender, body in messages]
     cleaned = [(sender, body) for sender, body in cleaned if body]
     root = cleaned[0][1] if cleaned else ""
     replies = [(s, b) for s, b in cleaned[1:] if len(b) >= MIN_SUBSTANTIAL]
     results = [b for _, b in replies if _looks_like_result(b)][:MAX_PICKS]
     action = _most_substantial([(s, b) for s, b in replies if b not in results])
-    links = dict.fromkeys(
-        url.rstrip(".,;:!?)") for _, body in messages for url in _URL.findall(body)
-    )
     values = {
-        FicheField.TITLE: _title(root),
-        FicheField.CONTEXT: _cut(root, MAX_CONTEXT),
-        FicheField.ACTION: " — ".join(_cut(b, MAX_SNIPPET) for b in action),
-        FicheField.RESULTS: " — ".join(_cut(b, MAX_SNIPPET) for b in results),
+        FicheField.TITLE: title_of(root),
+        FicheField.CONTEXT: cut(root, MAX_CONTEXT),
+        FicheField.ACTION: " — ".join(cut(b, MAX_SNIPPET) for b in action),
+        FicheField.RESULTS: " — ".join(cut(b, MAX_SNIPPET) for b in results),
         FicheField.LESSONS: "",
         FicheField.THEMES: "",
         FicheField.TERRITORY: "",
-        FicheField.RESOURCES: _cut(", ".join(list(links)[:MAX_LINKS]), MAX_CONTEXT),
+        FicheField.RESOURCES: resources_of(messages),
     }
+    return render_draft(values, lang, prefix)
+
+
+#: The first drafter, kept so a better one can be measured against it (issue 17).
+legacy_draft = draft_from_exchange
+
+
+def render_draft(values: dict[FicheField, str], lang: str, prefix: str) -> str:
+    """The labelled draft text: one line per field, hint lines where humans must write."""
     lines = [f"{HINT_MARK} {t(lang, 'draft.label', prefix=prefix)}"]
     for fiche_field, value in values.items():
         lines.append(f"{field_label(lang, fiche_field)}: {value}")
@@ -81,7 +87,15 @@ def draft_from_exchange(messages: Sequence[tuple[str, str]], lang: str, prefix: 
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _clean(body: str, prefix: str) -> str:
+def resources_of(messages: Sequence[tuple[str, str]]) -> str:
+    """The exchange's links, once each, in order of first appearance."""
+    links = dict.fromkeys(
+        url.rstrip(".,;:!?)") for _, body in messages for url in _URL.findall(body)
+    )
+    return cut(", ".join(list(links)[:MAX_LINKS]), MAX_CONTEXT)
+
+
+def clean_body(body: str, prefix: str) -> str:
     """One line of the message's own words: no quoted reply fallback, no commands."""
     lines = [line for line in body.splitlines() if not line.lstrip().startswith(">")]
     text = " ".join(" ".join(lines).split())
@@ -103,12 +117,12 @@ def _most_substantial(replies: list[tuple[str, str]]) -> list[str]:
     return [replies[i][1] for i in sorted(ranked)]
 
 
-def _title(root: str) -> str:
+def title_of(root: str) -> str:
     first = _SENTENCE_END.split(root, maxsplit=1)[0] if root else ""
-    return _cut(first, MAX_TITLE)
+    return cut(first, MAX_TITLE)
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
     """At most `limit` characters, cut at a word boundary with an ellipsis."""
     if len(text) <= limit:
         return text

@@ -6,6 +6,7 @@ from bot.i18n import (
     curation,
     documentation,
     encryption,
+    knowledge,
     operations,
     privacy,
     prompting,
@@ -265,6 +266,7 @@ MESSAGES: dict[str, str] = {
     "error.internal": "Sorry, this command failed on my side; the technical team will "
     "find it in the logs.",
     **prompting.EN,
+    **knowledge.EN,
     **curation.EN,
     **research.EN,
     **report.EN,

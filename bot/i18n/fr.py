@@ -6,6 +6,7 @@ from bot.i18n import (
     curation,
     documentation,
     encryption,
+    knowledge,
     operations,
     privacy,
     prompting,
@@ -279,6 +280,7 @@ MESSAGES: dict[str, str] = {
     "error.internal": "Désolé, cette commande a échoué de mon côté ; l'équipe technique "
     "en trouvera la trace dans les journaux.",
     **prompting.FR,
+    **knowledge.FR,
     **curation.FR,
     **research.FR,
     **report.FR,

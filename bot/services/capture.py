@@ -17,11 +17,13 @@ from bot.domain.models import CaseOrigin
 from bot.domain.permissions import Role
 from bot.domain.text import title_from_message
 from bot.i18n import Translator
+from bot.knowledge.related import RelatedFiches
 from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
 from bot.services.batch_writer import stored_message
 from bot.services.documentation import asker_messages
 from bot.services.effects import Effects, mention_html, text_to_html
 from bot.services.prompting import on_case_opened, on_fiche_submitted
+from bot.services.related import related_lines
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -48,6 +50,7 @@ class CaptureJob:
         clock: Callable[[], datetime],
         *,
         is_command: Callable[[str], bool],
+        related: RelatedFiches | None = None,
     ) -> None:
         """`is_command` tells a command to the bot (not part of the exchange) from a
         message: the command layer knows, and sits above the services."""
@@ -57,6 +60,7 @@ class CaptureJob:
         self.bot_user_id = bot_user_id
         self.clock = clock
         self.is_command = is_command
+        self.related = related  # « Fiches proches » on a new case's answer (issue 17)
 
     async def __call__(self, item_id: int, payload: dict[str, Any]) -> None:
         room_id: str = payload["room_id"]
@@ -233,6 +237,9 @@ class CaptureJob:
                 count=count,
                 prefix=self.settings.bot.prefix,
             )
+            exchange = "\n".join(m.body for m in repo.case_messages(case_id) if not m.redacted)
+            near = related_lines(repo, self.related, exchange, tr, exclude=case_id)
+            text = f"{text}\n\n{near}" if near else text
         else:
             text = tr(
                 "capture.exists",

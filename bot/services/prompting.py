@@ -27,16 +27,19 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from bot.domain.draft import draft_from_exchange
+from bot.domain.draft import legacy_draft
 from bot.domain.fiche import fiche_template
 from bot.domain.lifecycle import LifecycleEvent, Refused, transition
 from bot.domain.links import thread_link
 from bot.domain.models import Case, CaseOrigin, CaseState, Message, Timer
 from bot.domain.permissions import Role
 from bot.i18n import Translator
+from bot.knowledge.drafting import Drafter, vocabulary_from
+from bot.knowledge.related import RelatedFiches
 from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler
 from bot.services.effects import Effects, mention_html, text_to_html
+from bot.services.related import related_lines
 from bot.services.undecryptable import gap_line
 from bot.settings import Settings
 from bot.storage.repository import Repository
@@ -90,9 +93,17 @@ def follow_up_times(settings: Settings, prompted_at: datetime) -> tuple[list[dat
 class Prompting:
     """The timer handlers; `register` hands them to the scheduler."""
 
-    def __init__(self, settings: Settings, display_names: DisplayNames | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        display_names: DisplayNames | None = None,
+        drafter: Drafter | None = None,
+        related: RelatedFiches | None = None,
+    ) -> None:
         self.settings = settings
         self.display_names = display_names
+        self.drafter = drafter  # None: the legacy extract (no language model)
+        self.related = related  # None: no « Fiches proches »
         self.tr = Translator(settings.bot.language)
 
     def register(self, scheduler: Scheduler) -> None:
@@ -151,9 +162,7 @@ class Prompting:
         lang, prefix = self.tr.lang, self.settings.bot.prefix
         title = case.title or self.tr("capture.untitled")
         command = f"{prefix}fiche {case.id}"
-        draft = draft_from_exchange(
-            [(m.sender, m.body) for m in messages if not m.redacted], lang, prefix
-        )
+        draft = self._draft(repo, [(m.sender, m.body) for m in messages if not m.redacted])
         blocks = [
             (self.tr("prompt.template"), f"{command}\n{fiche_template(lang)}"),
             (self.tr("prompt.draft"), f"{command}\n{draft}"),
@@ -162,11 +171,17 @@ class Prompting:
         gap = gap_line(self.tr, repo.count_undecryptable(case.id))
         if gap:  # the draft lacks what could not be read: say so where it is shown
             intro = f"{intro} {gap}"
-        body = "\n\n".join([intro] + [f"{label}\n{block}" for label, block in blocks])
+        exchange = "\n".join(m.body for m in messages if not m.redacted)
+        near = related_lines(repo, self.related, exchange, self.tr, exclude=case.id)
+        body = "\n\n".join(
+            [intro] + [f"{label}\n{block}" for label, block in blocks] + ([near] if near else [])
+        )
         body_html = text_to_html(intro) + "".join(
             f"<p>{text_to_html(label)}</p><pre><code>{html.escape(block)}</code></pre>"
             for label, block in blocks
         )
+        if near:
+            body_html += f"<p>{text_to_html(near)}</p>"
         return self._notice_in_case(repo, case, people, body, body_html)
 
     def reminder_notice(self, repo: Repository, case: Case, *, last: bool) -> OutboundNotice:
@@ -207,6 +222,15 @@ class Prompting:
         )
 
     # -- helpers ---------------------------------------------------------------------
+
+    def _draft(self, repo: Repository, messages: list[tuple[str, str]]) -> str:
+        """The ranked draft, matched against the published fiches' themes and
+        territories; the legacy extract without a language model."""
+        lang, prefix = self.tr.lang, self.settings.bot.prefix
+        if self.drafter is None:
+            return legacy_draft(messages, lang, prefix)
+        vocabulary = vocabulary_from(fiche.fields for fiche in repo.published_fiches())
+        return self.drafter.draft(messages, vocabulary, lang, prefix)
 
     def _contributors(self, case: Case, messages: list[Message]) -> list[tuple[str, str]]:
         """The 1–3 main contributors (most messages, then earliest), with display names."""

@@ -10,6 +10,7 @@ from bot.domain.lifecycle import LifecycleEvent, Refused
 from bot.domain.models import OutboxItem
 from bot.domain.permissions import Role
 from bot.i18n import Translator
+from bot.knowledge.related import RelatedFiches, fiche_text
 from bot.matrix.events import InboundReaction, OutboundNotice, OutboundReaction, RoomSnapshot
 from bot.matrix.gateway import Gateway
 from bot.services.curation import (
@@ -22,6 +23,7 @@ from bot.services.curation import (
     review_card_text,
 )
 from bot.services.effects import Effects, text_to_html
+from bot.services.related import related_lines
 from bot.services.roles import roles_for_case
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -33,10 +35,17 @@ log = logging.getLogger(__name__)
 class ReviewCards:
     """Outbox executor of the `review_card` kind."""
 
-    def __init__(self, db: Database, gateway: Gateway, settings: Settings) -> None:
+    def __init__(
+        self,
+        db: Database,
+        gateway: Gateway,
+        settings: Settings,
+        related: RelatedFiches | None = None,
+    ) -> None:
         self.db = db
         self.gateway = gateway
         self.settings = settings
+        self.related = related  # published fiches like this one: a possible duplicate
 
     async def __call__(self, item: OutboxItem) -> None:
         room = self.settings.matrix.moderation_room
@@ -44,9 +53,7 @@ class ReviewCards:
             log.warning("no matrix.moderation_room: review card of %s not posted", item.payload)
             return
         case_id, version = card_payload(item.payload)
-        text = await self.db.run(
-            lambda repo: review_card_text(repo, self.settings, case_id, version)
-        )
+        text = await self.db.run(lambda repo: self._card(repo, case_id, version))
         if not text:
             return
         notice = OutboundNotice(room_id=room, body=text, html=text_to_html(text))
@@ -58,6 +65,20 @@ class ReviewCards:
                 OutboundReaction(room_id=room, target=event_id, key=key),
                 f"capibot.{item.id}.r{n}",
             )
+
+
+    def _card(self, repo: Repository, case_id: int, version: int) -> str:
+        """The card's text, and the published fiches it might duplicate."""
+        text = review_card_text(repo, self.settings, case_id, version)
+        fiche = repo.latest_fiche(case_id)
+        if not text or fiche is None or self.related is None:
+            return text
+        tr = Translator(self.settings.bot.language)
+        near = related_lines(
+            repo, self.related, fiche_text(fiche.fields), tr,
+            heading="related.card_heading", exclude=case_id,
+        )
+        return f"{text}\n\n{near}" if near else text
 
 
 def _bare(key: str) -> str:

@@ -26,7 +26,10 @@ def bot_settings(
     **bot: Any,
 ) -> Settings:
     """The stack's settings with this test's own store and SQLite database (or
-    `database_url`), no edit pause, and the given `matrix` and `bot` values."""
+    `database_url`), no edit pause, and the given `matrix` and `bot` values. The language
+    model is off unless asked for (`language_model=True`): loading it costs each bot
+    start seconds of CPU that only the tests of drafts need (tests/integration/
+    test_knowledge.py)."""
     settings = load_settings(stack.config_path)
     return settings.model_copy(
         update={
@@ -37,7 +40,7 @@ def bot_settings(
                 update={"url": database_url or f"sqlite:///{tmp_path}/capibot.db"}
             ),
             "wiki": settings.wiki.model_copy(update={"edit_interval": 0}),
-            "bot": settings.bot.model_copy(update=bot),
+            "bot": settings.bot.model_copy(update={"language_model": False, **bot}),
         }
     )
 

@@ -178,6 +178,7 @@ def _publishing(db: Database, settings: Settings, case: int) -> None:
             Publication(case, "Jardins partagés", 12, PublicationStatus.PUBLISHED, NOW), plan.text
         )
         repo.publication_text(case)
+        repo.published_fiches()  # the drafts' vocabulary and related fiches (issue 17)
         repo.live_pages_among({case, case + 1})
         request_republish_for(repo, BOB, "consent", NOW)
         (again,) = [i for i in repo.pending_outbox([REPUBLISH]) if i.payload["case_id"] == case]
