@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import curation, operations, privacy, prompting, publishing, research, review
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -260,4 +260,5 @@ MESSAGES: dict[str, str] = {
     **operations.EN,
     **privacy.EN,
     **publishing.EN,
+    **review.EN,
 }

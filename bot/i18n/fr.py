@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import curation, operations, privacy, prompting, publishing, research, review
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -274,4 +274,5 @@ MESSAGES: dict[str, str] = {
     **operations.FR,
     **privacy.FR,
     **publishing.FR,
+    **review.FR,
 }

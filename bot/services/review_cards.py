@@ -47,9 +47,9 @@ class ReviewCards:
         text = await self.db.run(
             lambda repo: review_card_text(repo, self.settings, case_id, version)
         )
-        if not text:
+        if text is None:
             return
-        notice = OutboundNotice(room_id=room, body=text, html=text_to_html(text))
+        notice = OutboundNotice(room_id=room, body=text.plain, html=text.html())
         event_id = await self.gateway.send_notice(notice, f"capibot.{item.id}")
         # Recorded before the reactions: a ✅ clicked at once must find its card.
         await self.db.run(lambda repo: repo.add_review_card(event_id, case_id, version))
