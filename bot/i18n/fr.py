@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research, review
+from bot.i18n import (
+    curation,
+    layout,
+    operations,
+    privacy,
+    prompting,
+    publishing,
+    research,
+    review,
+)
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -275,4 +284,5 @@ MESSAGES: dict[str, str] = {
     **privacy.FR,
     **publishing.FR,
     **review.FR,
+    **layout.FR,
 }

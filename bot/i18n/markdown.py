@@ -73,10 +73,19 @@ def join(parts: Iterable[Rich], separator: str = "\n") -> Rich:
 
 
 def bullets(items: Sequence[Rich]) -> Rich:
-    """A bulleted list (« • » in plain text); an empty list is empty."""
-    markdown = "\n".join(f"- {item.markdown}" for item in items)
+    """A bulleted list (« • » in plain text); an empty list is empty. Its Markdown ends
+    with a line break, so a line joined after it is a paragraph, not part of the last item."""
+    markdown = "".join(f"- {item.markdown}\n" for item in items)
     plain = "\n".join(f"{BULLET} {item.plain}" for item in items)
     return Rich(markdown, plain)
+
+
+def code_block(lines: Sequence[str]) -> Rich:
+    """Text to copy as it is (a filled example): a code block, the lines in plain text.
+    Our own text only: a line of backticks would end the block."""
+    text = "\n".join(lines)
+    fence = "~~~" if "```" in text else "```"
+    return Rich(f"{fence}\n{text}\n{fence}", text)
 
 
 def render_html(markdown: str) -> str:

@@ -80,6 +80,8 @@ SAMPLES: dict[str, object] = {
     "parts": "le contexte",
     "diff": "https://wiki.example.org/diff",
     "previous": 2,
+    "mark": "obligatoire",
+    "desc": "Montre un cas, sa fiche et son historique.",
     "before": "samedi matin",
     "after": "samedi après-midi",
 }
