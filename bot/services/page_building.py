@@ -187,6 +187,7 @@ def plan_page(
         template=settings.wiki.template,
         fiche_category=settings.wiki.category,
         language=lang,
+        timezone=settings.schedule.timezone,
     )
     privacy_reason: str | None = None
     if republish:
