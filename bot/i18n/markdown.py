@@ -81,10 +81,11 @@ def bullets(items: Sequence[Rich]) -> Rich:
 
 
 def code_block(lines: Sequence[str]) -> Rich:
-    """Text to copy as it is (a filled example): a code block, the lines in plain text.
-    Our own text only: a line of backticks would end the block."""
+    """Text to copy as it is (a template, a draft): a code block, shown verbatim in HTML
+    too. Its fence is longer than any run of backticks in the text, so none ends it."""
     text = "\n".join(lines)
-    fence = "~~~" if "```" in text else "```"
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
     return Rich(f"{fence}\n{text}\n{fence}", text)
 
 

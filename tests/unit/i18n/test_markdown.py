@@ -13,6 +13,7 @@ from bot.i18n import Translator
 from bot.i18n.markdown import (
     Rich,
     bullets,
+    code_block,
     escape,
     lead_html,
     plain_template,
@@ -93,3 +94,16 @@ def test_one_paragraph_follows_a_mention_on_its_line() -> None:
         "<p><a>x</a>: un</p>\n<ul><li>deux</li></ul>"
     )
     assert render_html("~~old~~") == "<del>old</del>"
+
+
+@given(st.lists(st.one_of(st.text(), st.sampled_from(["```", "````end", "~~~", "**x**"]))))
+def test_a_code_block_shows_any_draft_verbatim(lines: list[str]) -> None:
+    """The prompt's draft quotes the exchange: no backtick run in it ends its block."""
+    rich = code_block(lines)
+    markup = render_html(rich.markdown)
+    assert markup.startswith("<pre><code>") and markup.endswith("</code></pre>")
+    inner = markup.removeprefix("<pre><code>").removesuffix("</code></pre>")
+    assert "<" not in inner
+    expected = "\n".join(lines).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+    assert html.unescape(inner) == expected + "\n"
+    assert rich.plain == "\n".join(lines)
