@@ -227,25 +227,40 @@ class Translator:
 
     def __call__(self, key: str, /, **params: object) -> str:
         """The message as plain text (its Markdown rendered as people read it)."""
-        return self.rich(key, **params).plain
+        template = self._template(key, params)
+        if template is None:
+            return self._missing(key).plain
+        values = {n: _plain(self.value(n, v)) for n, v in params.items()}
+        return self._format(key, plain_template(template), values, plain_template(template))
 
     def rich(self, key: str, /, **params: object) -> Rich:
         """The message as Markdown (values escaped, `Rich` values kept) and plain text."""
         template = self._template(key, params)
         if template is None:
-            if self.strict:
-                raise MissingTranslation(f"no message {key!r} in {self.lang!r}")
-            return Rich.text(key)
+            return self._missing(key)
         values = {name: self.value(name, v) for name, v in params.items()}
+        return Rich(
+            self._format(key, template, {n: _markdown(v) for n, v in values.items()}, template),
+            self._format(
+                key,
+                plain_template(template),
+                {n: _plain(v) for n, v in values.items()},
+                plain_template(template),
+            ),
+        )
+
+    def _missing(self, key: str) -> Rich:
+        if self.strict:
+            raise MissingTranslation(f"no message {key!r} in {self.lang!r}")
+        return Rich.text(key)
+
+    def _format(self, key: str, template: str, values: Mapping[str, object], fallback: str) -> str:
         try:
-            return Rich(
-                template.format(**{n: _markdown(v) for n, v in values.items()}),
-                plain_template(template).format(**{n: _plain(v) for n, v in values.items()}),
-            )
+            return template.format(**values)
         except (KeyError, IndexError, ValueError) as err:
             if self.strict:
                 raise MissingTranslation(f"message {key!r}: bad params ({err})") from err
-            return Rich.text(template)
+            return fallback
 
 
 def _markdown(value: object) -> object:
