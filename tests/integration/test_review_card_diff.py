@@ -80,11 +80,12 @@ async def test_the_card_of_an_amended_fiche_shows_what_changed(
 
         # The plain body reads without markup, « avant / après » and bullets.
         assert "Changements depuis la version 1 (3 champs) :" in body
-        assert "• Contexte (modifié) :" in body
+        assert "• Contexte (champ modifié) :" in body
         assert f"  avant : {CONTEXT.removeprefix('Contexte: ')}\n" in body
         assert f"  après : {amended.removeprefix('Contexte: ')}\n" in body
-        assert "• Territoire (retiré)" in body
-        assert "• Ressources (ajouté) : [clic](https://evil.example) **gras** <b>x</b>" in body
+        assert "• Territoire (champ retiré)" in body
+        typed = "[clic](https://evil.example) **gras** <b>x</b>"
+        assert f"• Ressources (nouveau champ) : {typed}" in body
         assert "**Changements" not in body
 
         # The HTML marks the changed words, and what Alice typed stays text.

@@ -58,11 +58,11 @@ def test_the_card_section_reads_in_plain_text_and_in_html() -> None:
     assert rich.plain == (
         "Changements depuis la version 1 (4 champs) :\n"
         "• Titre : Accueil du samedi → Accueil des familles le samedi\n"
-        "• Contexte (modifié) :\n"
+        "• Contexte (champ modifié) :\n"
         "  avant : … cause du travail ou des transports. Nous avons ouvert une …\n"
         "  après : … cause du travail ou de la garde. Nous avons ouvert une …\n"
-        "• Territoire (retiré)\n"
-        "• Ressources (ajouté) : https://exemple.org/permanence"
+        "• Territoire (champ retiré)\n"
+        "• Ressources (nouveau champ) : https://exemple.org/permanence"
     )
     markup = rich.html()
     title = "<del>Accueil du samedi</del> → <strong>Accueil des familles le samedi</strong>"
