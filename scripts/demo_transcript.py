@@ -19,6 +19,7 @@ from pathlib import Path
 from nio import AsyncClient
 
 from bot.i18n import CATALOGUES
+from bot.i18n.markdown import plain_template
 
 _KIND = re.compile(r"<!-- kind: (?P<kind>\S+) -->")
 _ROOM = re.compile(r"^## Salon « (?P<room>.+) »$")
@@ -63,7 +64,8 @@ async def write(
 def _templates(lang: str) -> tuple[tuple[str, re.Pattern[str], int], ...]:
     found = []
     for key, template in CATALOGUES[lang].items():
-        literal = [text for text, *_ in string.Formatter().parse(template)]
+        # Bodies are the plain text of the catalogue's Markdown (no `**`).
+        literal = [text for text, *_ in string.Formatter().parse(plain_template(template))]
         pattern = "(?:.*?)".join(re.escape(part) for part in literal)
         kind = re.sub(r"\.(zero|one|other)$", "", key)
         # Weighed by the text before the first placeholder: "{x}" alone says nothing.

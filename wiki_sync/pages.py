@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from wiki_sync.dates import DEFAULT_TIMEZONE, date_and_time, long_date, period_ends
 from wiki_sync.escape import escape_inline, escape_wikitext
 from wiki_sync.labels import catalogue
 from wiki_sync.render import safe_matrix_to
@@ -33,14 +34,23 @@ def annotation_marker(annotation_id: int) -> str:
 
 
 def annotation_section(
-    annotation_id: int, researcher: str, when: datetime, text: str, language: str = "fr"
+    annotation_id: int,
+    researcher: str,
+    when: datetime,
+    text: str,
+    language: str = "fr",
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> str:
-    """A signed talk-page section: heading, marker, escaped text, signature line."""
+    """A signed talk-page section: heading, marker, escaped text, signature line; dates
+    as readers write them, in the network's timezone."""
     labels = catalogue(language)
-    date = when.strftime("%Y-%m-%d")
     name = escape_inline(researcher) or "?"
-    heading = labels["talk.annotation_title"].format(name=name, date=date)
-    signature = labels["talk.annotation_signature"].format(name=name, date=date)
+    heading = labels["talk.annotation_title"].format(
+        name=name, date=escape_inline(long_date(language, when, timezone))
+    )
+    signature = labels["talk.annotation_signature"].format(
+        name=name, date=escape_inline(date_and_time(language, when, timezone))
+    )
     body = escape_wikitext(text)
     return f"== {heading} ==\n{annotation_marker(annotation_id)}\n{body}\n\n{signature}\n"
 
@@ -164,13 +174,13 @@ def render_digest(
     fiches: Sequence[DigestFiche],
     annotations: Sequence[DigestAnnotation],
     language: str = "fr",
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> str:
     """New and updated fiches grouped by theme then territory, then the annotations."""
     labels = catalogue(language)
+    first, last = period_ends(language, start, end, timezone)
     lines = [
-        labels["digest.intro"].format(
-            start=start.strftime("%Y-%m-%d"), end=end.strftime("%Y-%m-%d")
-        ),
+        labels["digest.intro"].format(start=escape_inline(first), end=escape_inline(last)),
         "",
     ]
     for new, key in ((True, "digest.new"), (False, "digest.updated")):
@@ -202,7 +212,7 @@ def render_digest(
             line = labels["digest.annotation_line"].format(
                 name=escape_inline(note.researcher) or "?",
                 page=_page_link(talk_title(note.page_title), note.page_title),
-                date=note.at.strftime("%Y-%m-%d"),
+                date=escape_inline(long_date(language, note.at, timezone)),
                 text=escape_inline(text),
             )
             lines.append(f"* {line}")

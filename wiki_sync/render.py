@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from wiki_sync.dates import DEFAULT_TIMEZONE, date_and_time
 from wiki_sync.errors import RenderError, TitleError
 from wiki_sync.escape import escape_inline, escape_wikitext, escape_wikitext_links
 from wiki_sync.labels import catalogue, label
@@ -145,14 +146,14 @@ def _template_call(name: str, params: Iterable[tuple[str, str]]) -> str:
     return "\n".join([*lines, "}}"])
 
 
-def _excerpt(quotes: tuple[Quote, ...], language: str) -> str:
+def _excerpt(quotes: tuple[Quote, ...], language: str, timezone: str) -> str:
     body = [f"== {_label(language, 'page.excerpt')} =="]
     if not quotes:
         body.append(f"''{_label(language, 'page.no_excerpt')}''")
     for q in quotes:
         when = ""
         if q.sent_at is not None:
-            when = " — " + escape_inline(_utc(q.sent_at).strftime("%Y-%m-%d %H:%M UTC"))
+            when = " — " + escape_inline(date_and_time(language, q.sent_at, timezone))
         body.append(f"'''{escape_inline(q.author) or '?'}'''{when}")
         body.append(f"<blockquote>{escape_wikitext(q.text)}</blockquote>")
     return "\n".join(body)
@@ -200,18 +201,23 @@ def _categories(names: Iterable[str]) -> str:
 
 
 def render_page(
-    entry: FicheEntry, *, mapping: WikiMapping | None = None, language: str | None = None
+    entry: FicheEntry,
+    *,
+    mapping: WikiMapping | None = None,
+    language: str | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> str:
     """The whole page: template call, bot-owned blocks, categories; no trailing newline.
 
     Names come from ``mapping`` (default: ours); ``language`` defaults to its language.
+    Quotes are dated in `timezone`, as the network's readers write dates.
     """
     mapping = mapping or WikiMapping(language=language or "fr")
     language = language or mapping.language
     catalogue(language)  # an unknown language is refused before anything is built
     parts = [
         _template_call(mapping.template_name, template_params(entry, mapping)),
-        _block("excerpt", _excerpt(entry.excerpt, language)),
+        _block("excerpt", _excerpt(entry.excerpt, language, timezone)),
         _block("contributors", _contributors(entry.contributors, language)),
         _block("thread", _thread(entry, language)),
         _block("categories", _categories(page_categories(entry, mapping.fiche_category))),

@@ -8,8 +8,9 @@ from datetime import datetime
 from bot.domain.models import Case
 from bot.domain.permissions import Role
 from bot.i18n import Translator
+from bot.i18n.markdown import Rich
 from bot.matrix.events import InboundMessage, OutboundNotice, OutboundReaction, RoomSnapshot
-from bot.services.effects import Effects, mention_html, text_to_html
+from bot.services.effects import Effects, led, mention_html
 from bot.services.roles import network_roles, roles_for_case
 from bot.settings import Settings
 from bot.storage.repository import Repository
@@ -61,14 +62,19 @@ class CommandContext:
     def name_of(self, user_id: str) -> str:
         return self.room.display_names.get(user_id) or user_id
 
-    def reply(self, text: str, *, html: str | None = None) -> None:
-        """Answer in the thread (or reply context) of the command, mentioning its sender."""
-        body_html = html if html is not None else text_to_html(text)
+    def reply(self, text: str | Rich, *, html: str | None = None) -> None:
+        """Answer in the thread (or reply context) of the command, mentioning its sender.
+        A `Rich` text is rendered (bold, lists); `html` overrides the HTML of plain text."""
+        name = self.name_of(self.sender)
+        lead = f"{mention_html(self.sender, name)}: "
+        body, body_html = led(f"{name}: ", lead, text)
+        if html is not None:
+            body_html = lead + html
         self.effects.notice(
             OutboundNotice(
                 room_id=self.event.room_id,
-                body=f"{self.name_of(self.sender)}: {text}",
-                html=f"{mention_html(self.sender, self.name_of(self.sender))}: {body_html}",
+                body=body,
+                html=body_html,
                 thread_root=self.event.thread_root,
                 reply_to=self.event.event_id,
                 mentions=(self.sender,),

@@ -14,9 +14,11 @@ from bot.commands.context import CommandContext
 from bot.commands.listing import ListCases, list_cases, parse_cases
 from bot.commands.spec import Command, Feature, Scope
 from bot.domain.fiche import FicheErrors, amend, parse_fiche, render_fields, validate_complete
+from bot.domain.fiche_display import fields_rich
 from bot.domain.lifecycle import LifecycleEvent, Refused
 from bot.domain.models import Case, FicheField
 from bot.domain.permissions import Role
+from bot.i18n.markdown import Rich, bullets, join
 from bot.services.curation import after_decision, decide, request_review_card
 from bot.services.prompting import on_fiche_submitted
 from bot.services.undecryptable import gap_line
@@ -200,13 +202,13 @@ def on_show(command: Show, ctx: CommandContext) -> None:
         ctx.reply(ctx.tr("case.not_visible", case=case.id))
         return
     lines = [
-        ctx.tr(
+        ctx.tr.rich(
             "show.header",
             case=case.id,
             title=case.title or ctx.tr("capture.untitled"),
             state=ctx.tr(f"state.{case.state.value}"),
         ),
-        ctx.tr(
+        ctx.tr.rich(
             "show.meta",
             room=ctx.room_name(case.room_id),
             by=ctx.name_of(case.created_by),
@@ -216,26 +218,27 @@ def on_show(command: Show, ctx: CommandContext) -> None:
     ]
     gap = gap_line(ctx.tr, ctx.repo.count_undecryptable(case.id))
     if gap:
-        lines.append(gap)
+        lines.append(Rich.text(gap))
     fiche = ctx.repo.latest_fiche(case.id)
     if fiche is None:
-        lines.append(ctx.tr("show.no_fiche"))
+        lines.append(ctx.tr.rich("show.no_fiche"))
     else:
-        lines.append(ctx.tr("show.fiche", version=fiche.version))
-        lines.append(render_fields(ctx.tr.lang, fiche.fields))
-    lines.append(ctx.tr("show.history"))
-    for record in ctx.repo.transitions(case.id):
-        lines.append(
-            ctx.tr(
-                "show.history_line",
-                date=record.at,
-                actor=ctx.name_of(record.actor),
-                from_state=ctx.tr(f"state.{record.from_state.value}") if record.from_state else "∅",
-                to_state=ctx.tr(f"state.{record.to_state.value}"),
-                reason=f" — {record.reason}" if record.reason else "",
-            )
+        lines.append(ctx.tr.rich("show.fiche", version=fiche.version))
+        lines.append(fields_rich(ctx.tr, fiche.fields))
+    lines.append(ctx.tr.rich("show.history"))
+    history = [
+        ctx.tr.rich(
+            "show.history_line",
+            date=record.at,
+            actor=ctx.name_of(record.actor),
+            from_state=ctx.tr(f"state.{record.from_state.value}") if record.from_state else "∅",
+            to_state=ctx.tr(f"state.{record.to_state.value}"),
+            reason=f" — {record.reason}" if record.reason else "",
         )
-    ctx.reply("\n".join(lines))
+        for record in ctx.repo.transitions(case.id)
+    ]
+    lines.append(bullets(history))
+    ctx.reply(join(lines))
 
 
 # --- decisions on a case by number ----------------------------------------------------

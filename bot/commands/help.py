@@ -27,7 +27,8 @@ from bot.domain.fiche import field_label
 from bot.domain.models import REQUIRED_FICHE_FIELDS, FicheField
 from bot.domain.permissions import Role
 from bot.domain.text import fold
-from bot.i18n import t
+from bot.i18n import Translator, t
+from bot.i18n.markdown import Rich, bullets, code_block, join
 
 feature = Feature()
 
@@ -46,13 +47,13 @@ def parse_help(args: str) -> Help:
 def on_help(command: Help, ctx: CommandContext) -> None:
     lang = ctx.tr.lang
     if command.topic is None:
-        text = short_help(lang, _picks(ctx), ctx.prefix)
+        text = short_help_rich(lang, _picks(ctx), ctx.prefix)
     elif fold(command.topic) in _EVERYTHING:
-        text = help_text(lang, ctx.roles, None, ctx.prefix)
+        text = help_rich(lang, ctx.roles, None, ctx.prefix)
     else:
-        text = help_text(lang, ctx.roles, command.topic, ctx.prefix)
+        text = help_rich(lang, ctx.roles, command.topic, ctx.prefix)
     guide = ctx.settings.bot.guide_url
-    ctx.reply(f"{text}\n\n{t(lang, 'guide.link', url=guide)}" if guide else text)
+    ctx.reply(join([text, ctx.tr.rich("guide.link", url=guide)], "\n\n") if guide else text)
 
 
 _EVERYTHING = frozenset({"tout", "toutes", "all", "everything"})
@@ -115,7 +116,14 @@ def usage_line(lang: str, name: str, prefix: str = "!") -> str:
 
 
 def help_text(lang: str, roles: Iterable[Role], topic: str | None = None, prefix: str = "!") -> str:
-    """Plain-text help listing only the commands available to someone holding `roles`.
+    """Plain-text help listing only the commands available to someone holding `roles`."""
+    return help_rich(lang, roles, topic, prefix).plain
+
+
+def help_rich(
+    lang: str, roles: Iterable[Role], topic: str | None = None, prefix: str = "!"
+) -> Rich:
+    """Help listing only the commands available to someone holding `roles`.
 
     With a `topic` (any command name or alias, prefix optional), details that command;
     an unknown topic says so and falls back to the list.
@@ -125,57 +133,85 @@ def help_text(lang: str, roles: Iterable[Role], topic: str | None = None, prefix
         found = lookup(topic.strip().removeprefix(prefix))
         if found is not None:
             return _topic_help(lang, found, held, prefix)
-        unknown = t(lang, "help.unknown_topic", topic=topic.strip())
-        return f"{unknown}\n\n{_list_help(lang, held, prefix)}"
+        unknown = _rich(lang, "help.unknown_topic", topic=topic.strip())
+        return join([unknown, _list_help(lang, held, prefix)], "\n\n")
     return _list_help(lang, held, prefix)
 
 
 def short_help(lang: str, names: Iterable[str], prefix: str = "!") -> str:
+    return short_help_rich(lang, names, prefix).plain
+
+
+def short_help_rich(lang: str, names: Iterable[str], prefix: str = "!") -> Rich:
     """`!aide` alone: a few commands, then how to see them all (a wall of bullets is
     read by nobody)."""
-    lines = [t(lang, "help.short_header")]
-    for name in names:
-        command = spec(name)
-        lines.append(f"• {command.usage(lang, prefix)} — {t(lang, command.description_key)}")
-    lines.append(t(lang, "help.more", prefix=prefix, help=spec("help").local_name(lang)))
-    return "\n".join(lines)
+    items = [_command_line(lang, spec(name), prefix) for name in names]
+    more = _rich(lang, "help.more", prefix=prefix, help=spec("help").local_name(lang))
+    return join([_rich(lang, "help.short_header"), bullets(items), more])
+
+
+def _command_line(lang: str, command: CommandSpec, prefix: str) -> Rich:
+    """« **!voir N** — Montre un cas… »: the usage in bold, then what it does."""
+    return _rich(
+        lang, "help.line", usage=command.usage(lang, prefix), desc=t(lang, command.description_key)
+    )
+
+
+def _rich(lang: str, key: str, **params: object) -> Rich:
+    return Translator(lang).rich(key, **params)
 
 
 def fiche_help(lang: str, prefix: str = "!") -> str:
+    return fiche_help_rich(lang, prefix).plain
+
+
+def fiche_help_rich(lang: str, prefix: str = "!") -> Rich:
     """`!aide fiche`: every field, whether it is required, and a filled example that
-    `!fiche` accepts as it is."""
-    lines = [t(lang, "help.fiche_fields")]
-    for field in FicheField:
-        mark = "help.required" if field in REQUIRED_FICHE_FIELDS else "help.optional"
-        lines.append(f"• {field_label(lang, field)} ({t(lang, mark)})")
-    lines.append("")
-    lines.append(t(lang, "help.fiche_example"))
-    lines.append(f"{prefix}{spec('summary').local_name(lang)}")
-    for field in FicheField:
-        lines.append(f"{field_label(lang, field)}: {t(lang, f'help.example.{field.value}')}")
-    return "\n".join(lines)
+    `!fiche` accepts as it is (a code block, copied as one piece)."""
+    fields = [
+        _rich(
+            lang,
+            "help.fiche_field",
+            field=field_label(lang, field),
+            mark=t(lang, "help.required" if field in REQUIRED_FICHE_FIELDS else "help.optional"),
+        )
+        for field in FicheField
+    ]
+    example = [f"{prefix}{spec('summary').local_name(lang)}"]
+    example += [
+        f"{field_label(lang, field)}: {t(lang, f'help.example.{field.value}')}"
+        for field in FicheField
+    ]
+    return join(
+        [
+            join([_rich(lang, "help.fiche_fields"), bullets(fields)]),
+            join([_rich(lang, "help.fiche_example"), code_block(example)]),
+        ],
+        "\n\n",
+    )
 
 
-def _list_help(lang: str, roles: frozenset[Role], prefix: str) -> str:
-    lines = [t(lang, "help.header")]
-    for command in COMMANDS:
-        if command.listed_for(roles):
-            lines.append(f"• {command.usage(lang, prefix)} — {t(lang, command.description_key)}")
-    lines.append(t(lang, "help.footer", prefix=prefix, help=spec("help").local_name(lang)))
-    return "\n".join(lines)
+def _list_help(lang: str, roles: frozenset[Role], prefix: str) -> Rich:
+    items = [_command_line(lang, c, prefix) for c in COMMANDS if c.listed_for(roles)]
+    footer = _rich(lang, "help.footer", prefix=prefix, help=spec("help").local_name(lang))
+    return join([_rich(lang, "help.header"), bullets(items), footer])
 
 
-def _topic_help(lang: str, command: CommandSpec, roles: frozenset[Role], prefix: str) -> str:
-    lines = [command.usage(lang, prefix), t(lang, command.description_key)]
+def _topic_help(lang: str, command: CommandSpec, roles: frozenset[Role], prefix: str) -> Rich:
+    lines = [
+        _rich(lang, "help.usage", usage=command.usage(lang, prefix)),
+        Rich.text(t(lang, command.description_key)),
+    ]
     other_names = [n for n in command.all_names() if n != command.local_name(lang)]
     if other_names:
         names = ", ".join(f"{prefix}{n}" for n in dict.fromkeys(other_names))
-        lines.append(t(lang, "help.aliases", names=names))
+        lines.append(_rich(lang, "help.aliases", names=names))
     if not command.listed_for(roles):
-        lines.append(t(lang, "help.restricted", role=t(lang, f"role.{command.role.value}")))
+        lines.append(_rich(lang, "help.restricted", role=t(lang, f"role.{command.role.value}")))
+    text = join(lines)
     if command.name == "summary":
-        lines += ["", fiche_help(lang, prefix)]
-    return "\n".join(lines)
+        return join([text, fiche_help_rich(lang, prefix)], "\n\n")
+    return text
 
 
 def render_usage_error(

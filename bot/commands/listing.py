@@ -23,6 +23,7 @@ from bot.domain.models import CaseState, Room
 from bot.domain.permissions import Role
 from bot.domain.text import fold
 from bot.i18n import t
+from bot.i18n.markdown import bullets, join
 from bot.storage.repo.cases import CaseFilter
 
 PAGE_SIZE = 30
@@ -186,16 +187,20 @@ def list_cases(command: ListCases, ctx: CommandContext) -> None:
         ctx.reply(ctx.tr("cases.page_out_of_range", page=command.page, count=pages))
         return
     cases = ctx.repo.page_cases(query, offset=(command.page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    lines = [ctx.tr("cases.header", count=total, page=command.page, pages=pages)]
-    for case in cases:
-        lines.append(
-            ctx.tr(
-                "cases.line",
-                case=case.id,
-                state=ctx.tr(f"state.{case.state.value}"),
-                title=case.title or ctx.tr("capture.untitled"),
-            )
-        )
+    lines = [
+        ctx.tr.rich("cases.header", count=total, page=command.page, pages=pages),
+        bullets(
+            [
+                ctx.tr.rich(
+                    "cases.line",
+                    case=case.id,
+                    state=ctx.tr(f"state.{case.state.value}"),
+                    title=case.title or ctx.tr("capture.untitled"),
+                )
+                for case in cases
+            ]
+        ),
+    ]
     if command.page < pages:
-        lines.append(ctx.tr("cases.more", prefix=ctx.prefix, next=command.page + 1))
-    ctx.reply("\n".join(lines))
+        lines.append(ctx.tr.rich("cases.more", prefix=ctx.prefix, next=command.page + 1))
+    ctx.reply(join(lines))

@@ -17,6 +17,9 @@ Grammar is Babel's, not hand-written, so no message needs « (s) »:
   what both ends share said once (« du 3 au 10 mars 2025 »), a list or tuple a list
   (« a, b et c »), and an `int` given as one of the quantity params (`QUANTITIES`:
   count, length…) a number (« 1 234 »). Identifiers (case numbers, versions) stay as they are.
+- **Templates are Markdown** (`bot/i18n/markdown.py`): `tr.rich(key, …)` gives a `Rich`
+  (Markdown with every value escaped, for HTML, and the plain text); `tr(key, …)` is the
+  plain text alone, so a `**` never reaches a plain message.
 - `format_datetime`, `format_date`, `format_list`, `format_number` and `period_ends` are
   exported for text built outside a catalogue. The catalogues are checked by
   tests/unit/i18n/test_golden_messages.py against golden files a reader has read:
@@ -42,6 +45,7 @@ from babel.numbers import format_decimal
 
 from bot.i18n.en import MESSAGES as EN
 from bot.i18n.fr import MESSAGES as FR
+from bot.i18n.markdown import Rich, escape, plain_template
 
 DEFAULT_LANGUAGE = "fr"
 DEFAULT_TIMEZONE = "Europe/Paris"  # `schedule.timezone`'s default
@@ -222,17 +226,51 @@ class Translator:
         return value
 
     def __call__(self, key: str, /, **params: object) -> str:
+        """The message as plain text (its Markdown rendered as people read it)."""
         template = self._template(key, params)
         if template is None:
-            if self.strict:
-                raise MissingTranslation(f"no message {key!r} in {self.lang!r}")
-            return key
+            return self._missing(key).plain
+        values = {n: _plain(self.value(n, v)) for n, v in params.items()}
+        return self._format(key, plain_template(template), values, plain_template(template))
+
+    def rich(self, key: str, /, **params: object) -> Rich:
+        """The message as Markdown (values escaped, `Rich` values kept) and plain text."""
+        template = self._template(key, params)
+        if template is None:
+            return self._missing(key)
+        values = {name: self.value(name, v) for name, v in params.items()}
+        return Rich(
+            self._format(key, template, {n: _markdown(v) for n, v in values.items()}, template),
+            self._format(
+                key,
+                plain_template(template),
+                {n: _plain(v) for n, v in values.items()},
+                plain_template(template),
+            ),
+        )
+
+    def _missing(self, key: str) -> Rich:
+        if self.strict:
+            raise MissingTranslation(f"no message {key!r} in {self.lang!r}")
+        return Rich.text(key)
+
+    def _format(self, key: str, template: str, values: Mapping[str, object], fallback: str) -> str:
         try:
-            return template.format(**{name: self.value(name, v) for name, v in params.items()})
+            return template.format(**values)
         except (KeyError, IndexError, ValueError) as err:
             if self.strict:
                 raise MissingTranslation(f"message {key!r}: bad params ({err})") from err
-            return template
+            return fallback
+
+
+def _markdown(value: object) -> object:
+    if isinstance(value, Rich):
+        return value.markdown
+    return escape(value) if isinstance(value, str) else value
+
+
+def _plain(value: object) -> object:
+    return value.plain if isinstance(value, Rich) else value
 
 
 def t(lang: str, key: str, /, **params: object) -> str:

@@ -12,10 +12,10 @@ FR: dict[str, str] = {
     "ici.",
     "curation.card_outdated": "Cette carte montre la version {card} du cas #{case}, mais la "
     "fiche a changé depuis (version {latest}) : validez la nouvelle carte.",
-    "curation.card": "Fiche à relire : cas #{case} « {title} » (version {version})\n"
-    "{fields}\n\nOnt contribué : {contributors}\nFil : {link}\n"
-    "✅ ou {prefix}valider {case} pour valider · ❌ ou {prefix}rejeter {case} motif · "
-    "{prefix}corriger {case} commentaire",
+    "curation.card": "**Fiche à relire** : cas #{case} « {title} » (version {version})\n"
+    "{fields}\n\n**Ont contribué** : {contributors}\n**Fil** : {link}\n"
+    "✅ ou **{prefix}valider {case}** pour valider · ❌ ou **{prefix}rejeter {case} motif** · "
+    "**{prefix}corriger {case} commentaire**",
     "curation.approved": "✅ La fiche du cas #{case} est validée par {moderator} : elle va "
     "être publiée sur le wiki.",
     "curation.approved_reply": "Cas #{case} validé ; publication en cours.",
@@ -63,10 +63,10 @@ EN: dict[str, str] = {
     "happens next.",
     "curation.card_outdated": "This card shows version {card} of case #{case}, but the fiche "
     "has changed since (version {latest}): approve the new card.",
-    "curation.card": 'Fiche to review: case #{case} "{title}" (version {version})\n'
-    "{fields}\n\nContributors: {contributors}\nThread: {link}\n"
-    "✅ or {prefix}approve {case} to approve · ❌ or {prefix}reject {case} reason · "
-    "{prefix}changes {case} comment",
+    "curation.card": '**Fiche to review**: case #{case} "{title}" (version {version})\n'
+    "{fields}\n\n**Contributors**: {contributors}\n**Thread**: {link}\n"
+    "✅ or **{prefix}approve {case}** to approve · ❌ or **{prefix}reject {case} reason** · "
+    "**{prefix}changes {case} comment**",
     "curation.approved": "✅ The fiche of case #{case} was approved by {moderator}: it will "
     "be published on the wiki.",
     "curation.approved_reply": "Case #{case} approved; publishing.",

@@ -7,12 +7,14 @@ from bot.i18n import (
     documentation,
     encryption,
     knowledge,
+    layout,
     operations,
     privacy,
     prompting,
     publishing,
     report,
     research,
+    review,
 )
 
 MESSAGES: dict[str, str] = {
@@ -236,7 +238,7 @@ MESSAGES: dict[str, str] = {
     "consent.status": "Your consent: {state}{since}.",
     "consent.since": " (since {date})",
     "cases.header": "Cases ({count}) — page {page}/{pages}:",
-    "cases.line": "#{case} · {state} · {title}",
+    "cases.line": "**#{case}** · {state} · {title}",
     "cases.empty": "No case yet.",
     "cases.no_match": "No case matches these filters.",
     "cases.page_out_of_range.zero": "There is no page to show.",
@@ -249,12 +251,12 @@ MESSAGES: dict[str, str] = {
     "listed from the moderation or research room.",
     "case.not_found": "Case #{case} does not exist.",
     "case.not_visible": "Case #{case} does not belong to this room.",
-    "show.header": 'Case #{case} "{title}" — {state}',
+    "show.header": '**Case #{case} "{title}"** — {state}',
     "show.meta.one": "Room “{room}” · opened by {by} on {date} · {count} message",
     "show.meta.other": "Room “{room}” · opened by {by} on {date} · {count} messages",
-    "show.fiche": "Fiche (version {version}):",
+    "show.fiche": "**Fiche** (version {version}):",
     "show.no_fiche": "No fiche yet.",
-    "show.history": "History:",
+    "show.history": "**History**:",
     "show.history_line": "{date} · {actor} · {from_state} → {to_state}{reason}",
     "room.show": "Room profile — kind: {kind} · name: {label} · categories: {categories}"
     " · capture: {capture} · digest: {digest} · English short forms (!help, !list…): "
@@ -275,4 +277,6 @@ MESSAGES: dict[str, str] = {
     **privacy.EN,
     **publishing.EN,
     **encryption.EN,
+    **review.EN,
+    **layout.EN,
 }

@@ -7,12 +7,14 @@ from bot.i18n import (
     documentation,
     encryption,
     knowledge,
+    layout,
     operations,
     privacy,
     prompting,
     publishing,
     report,
     research,
+    review,
 )
 
 MESSAGES: dict[str, str] = {
@@ -250,7 +252,7 @@ MESSAGES: dict[str, str] = {
     "consent.status": "Votre consentement : {state}{since}.",
     "consent.since": " (depuis le {date})",
     "cases.header": "Cas ({count}) — page {page}/{pages} :",
-    "cases.line": "#{case} · {state} · {title}",
+    "cases.line": "**#{case}** · {state} · {title}",
     "cases.empty": "Aucun cas pour l'instant.",
     "cases.no_match": "Aucun cas ne correspond à ces filtres.",
     "cases.page_out_of_range.zero": "Il n'y a aucune page à afficher.",
@@ -263,12 +265,12 @@ MESSAGES: dict[str, str] = {
     "consultent depuis le salon de modération ou de recherche.",
     "case.not_found": "Le cas #{case} n'existe pas.",
     "case.not_visible": "Le cas #{case} n'appartient pas à ce salon.",
-    "show.header": "Cas #{case} « {title} » — {state}",
+    "show.header": "**Cas #{case} « {title} »** — {state}",
     "show.meta.one": "Salon « {room} » · ouvert par {by} le {date} · {count} message",
     "show.meta.other": "Salon « {room} » · ouvert par {by} le {date} · {count} messages",
-    "show.fiche": "Fiche (version {version}) :",
+    "show.fiche": "**Fiche** (version {version}) :",
     "show.no_fiche": "Pas encore de fiche.",
-    "show.history": "Historique :",
+    "show.history": "**Historique** :",
     "show.history_line": "{date} · {actor} · {from_state} → {to_state}{reason}",
     "room.show": "Profil du salon — type : {kind} · nom : {label} · catégories : {categories}"
     " · capture : {capture} · lettre d'information : {digest} · formes courtes anglaises "
@@ -289,4 +291,6 @@ MESSAGES: dict[str, str] = {
     **privacy.FR,
     **publishing.FR,
     **encryption.FR,
+    **review.FR,
+    **layout.FR,
 }

@@ -5,10 +5,10 @@ from __future__ import annotations
 FR: dict[str, str] = {
     "prompt.intro": "l'échange #{case} « {title} » est calme depuis un moment : il mérite "
     "sans doute une fiche d'expérience ! Vous pouvez la rédiger ensemble : envoyez "
-    "{command} suivi des champs, ici ou ailleurs. Un modèle vierge et un brouillon tiré "
+    "**{command}** suivi des champs, ici ou ailleurs. Un modèle vierge et un brouillon tiré "
     "de l'échange suivent.",
-    "prompt.template": "Modèle à remplir :",
-    "prompt.draft": "Brouillon (automatique, à relire et compléter avant de l'envoyer) :",
+    "prompt.template": "**Modèle à remplir** :",
+    "prompt.draft": "**Brouillon** (automatique, à relire et compléter avant de l'envoyer) :",
     "reminder.body": "petit rappel : l'échange #{case} « {title} » attend toujours sa "
     "fiche d'expérience. Envoyez {command} suivi des champs (le modèle et le brouillon "
     "sont plus haut).",
@@ -24,11 +24,11 @@ FR: dict[str, str] = {
 
 EN: dict[str, str] = {
     "prompt.intro": 'the exchange #{case} "{title}" has gone quiet: it is probably worth '
-    "a fiche! You can write it together: send {command} followed by the "
+    "a fiche! You can write it together: send **{command}** followed by the "
     "fields, here or anywhere. A blank template and a draft taken from the exchange "
     "follow.",
-    "prompt.template": "Template to fill in:",
-    "prompt.draft": "Draft (automatic, read and complete it before sending):",
+    "prompt.template": "**Template** to fill in:",
+    "prompt.draft": "**Draft** (automatic, read and complete it before sending):",
     "reminder.body": 'a quick reminder: the exchange #{case} "{title}" still awaits its '
     "fiche. Send {command} followed by the fields (the template and the draft "
     "are further up).",

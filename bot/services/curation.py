@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.domain.fiche import render_fields
+from bot.domain.fiche_display import changes, changes_rich, fields_rich
 from bot.domain.lifecycle import LifecycleEvent, Refused, transition
 from bot.domain.links import thread_link
 from bot.domain.models import Case, CaseOrigin, CaseState, FicheField, Review, ReviewDecision
 from bot.domain.permissions import Role
 from bot.i18n import Translator
+from bot.i18n.markdown import Rich, join
 from bot.matrix.events import OutboundNotice
-from bot.services.effects import Effects, mention_html, text_to_html
+from bot.services.effects import Effects, body_and_html, led, mention_html
 from bot.services.publication_requests import (
     request_publication,
     request_restoration,
@@ -73,9 +74,7 @@ def decide(
         allow_self_approval=allow_self_approval,
         reason=reason,
         was_published=publication is not None,
-        withdrawn_from=(
-            repo.withdrawn_from(case.id) if event is LifecycleEvent.RESTORE else None
-        ),
+        withdrawn_from=(repo.withdrawn_from(case.id) if event is LifecycleEvent.RESTORE else None),
     )
     if isinstance(result, Refused):
         return result
@@ -150,7 +149,9 @@ def after_decision(
     effects.notice(case_notice(repo, case, text, authors[:3]))
 
 
-def case_notice(repo: Repository, case: Case, text: str, mentions: list[str]) -> OutboundNotice:
+def case_notice(
+    repo: Repository, case: Case, text: str | Rich, mentions: list[str]
+) -> OutboundNotice:
     """A notice in the case's own thread (a reply-chain case: a reply to its anchor)."""
     people = repo.participants(mentions)
     names = {
@@ -160,35 +161,53 @@ def case_notice(repo: Repository, case: Case, text: str, mentions: list[str]) ->
     lead_plain = ", ".join(names[u] for u in mentions)
     lead_html = ", ".join(mention_html(u, names[u]) for u in mentions)
     thread = case.root_event_id if case.origin is CaseOrigin.THREAD else None
+    body, html = led(f"{lead_plain}: ", f"{lead_html}: ", text) if mentions else body_and_html(text)
     return OutboundNotice(
         room_id=case.room_id,
-        body=f"{lead_plain}: {text}" if mentions else text,
-        html=f"{lead_html}: {text_to_html(text)}" if mentions else text_to_html(text),
+        body=body,
+        html=html,
         thread_root=thread,
         reply_to=case.root_event_id,
         mentions=tuple(mentions),
     )
 
 
-def review_card_text(repo: Repository, settings: Settings, case_id: int, version: int) -> str:
-    """The card moderators review: built when it is sent, from what is stored."""
-    tr = Translator(settings.bot.language)
+def review_card_text(
+    repo: Repository, settings: Settings, case_id: int, version: int
+) -> Rich | None:
+    """The card moderators review: built when it is sent, from what is stored. An amended
+    fiche shows first what changed since the version before it."""
+    tr = Translator(settings.bot.language, tz=settings.schedule.timezone)
     case = repo.get_case(case_id)
-    fiche = next((f for f in repo.fiche_versions(case_id) if f.version == version), None)
+    versions = repo.fiche_versions(case_id)
+    fiche = next((f for f in versions if f.version == version), None)
     if case is None or fiche is None:
-        return ""
+        return None
+    body = fields_rich(tr, fiche.fields)
+    previous = max(
+        (f for f in versions if f.version < version), key=lambda f: f.version, default=None
+    )
+    found = changes(previous.fields, fiche.fields) if previous is not None else []
+    if previous is not None and found:
+        body = join(
+            [
+                changes_rich(tr, previous.version, found),
+                tr.rich("review.fiche") + Rich("\n", "\n") + body,
+            ],
+            "\n\n",
+        )
     people = repo.participants(repo.case_participants(case_id))
     contributors = (
         ", ".join(sorted(p.display_name or p.user_id for p in people.values()))
         or ", ".join(sorted(repo.case_participants(case_id)))
         or tr("curation.none")
     )
-    return tr(
+    return tr.rich(
         "curation.card",
         case=case.id,
         title=fiche.fields.get(FicheField.TITLE, case.title),
         version=version,
-        fields=render_fields(tr.lang, fiche.fields),
+        fields=body,
         contributors=contributors,
         link=thread_link(case.room_id, case.root_event_id),
         prefix=settings.bot.prefix,

@@ -212,7 +212,7 @@ class Diffusion:
         first_day, last_day = self._local_date(start), self._local_date(end)
         return _Digest(
             title=self.tr("digest.title", period=Period(first_day, last_day)),
-            text=render_digest(start, end, fiches, notes, self.tr.lang),
+            text=render_digest(start, end, fiches, notes, self.tr.lang, self.tr.tz),
             summary=self.tr("digest.summary", period=Period(first_day, last_day)),
             start=first_day,
             end=last_day,

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.links import user_pill_href
+from bot.i18n.markdown import Rich, lead_html
 from bot.matrix.events import OutboundNotice, OutboundReaction
 from bot.storage.repository import Repository
 
@@ -29,6 +30,20 @@ def text_to_html(text: str) -> str:
 
 def mention_html(user_id: str, name: str) -> str:
     return f'<a href="{html.escape(user_pill_href(user_id))}">{html.escape(name)}</a>'
+
+
+def body_and_html(text: str | Rich) -> tuple[str, str]:
+    """A notice's plain `body` and its HTML: plain text is escaped, a `Rich` message (the
+    catalogue's Markdown, values escaped) rendered."""
+    if isinstance(text, Rich):
+        return text.plain, text.html()
+    return text, text_to_html(text)
+
+
+def led(lead_plain: str, lead_markup: str, text: str | Rich) -> tuple[str, str]:
+    """`body_and_html` of `text` after a lead (mentions and « : »), on its first line."""
+    body, markup = body_and_html(text)
+    return f"{lead_plain}{body}", lead_html(lead_markup, markup)
 
 
 class Effects:

@@ -183,7 +183,7 @@ def plan_page(
     room = repo.get_room(case.room_id)
     room_label = (room.label if room else "") or case.room_id
     mapping = settings.wiki.mapping(lang)
-    text = render_page(entry, mapping=mapping)
+    text = render_page(entry, mapping=mapping, timezone=settings.schedule.timezone)
     privacy_reason: str | None = None
     if republish:
         reason = str(payload.get("reason", "")) or "—"

@@ -34,6 +34,7 @@ from bot.domain.links import thread_link
 from bot.domain.models import Case, CaseOrigin, CaseState, Message, Timer
 from bot.domain.permissions import Role
 from bot.i18n import Translator
+from bot.i18n.markdown import Rich, code_block, join, lead_html
 from bot.knowledge.drafting import Drafter, vocabulary_from
 from bot.knowledge.related import RelatedFiches
 from bot.matrix.events import OutboundNotice
@@ -164,25 +165,17 @@ class Prompting:
         command = f"{prefix}fiche {case.id}"
         draft = self._draft(repo, [(m.sender, m.body) for m in messages if not m.redacted])
         blocks = [
-            (self.tr("prompt.template"), f"{command}\n{fiche_template(lang)}"),
-            (self.tr("prompt.draft"), f"{command}\n{draft}"),
+            join([self.tr.rich("prompt.template"), code_block([command, fiche_template(lang)])]),
+            join([self.tr.rich("prompt.draft"), code_block([command, draft])]),
         ]
-        intro = self.tr("prompt.intro", case=case.id, title=title, command=command)
+        intro = self.tr.rich("prompt.intro", case=case.id, title=title, command=command)
         gap = gap_line(self.tr, repo.count_undecryptable(case.id))
         if gap:  # the draft lacks what could not be read: say so where it is shown
-            intro = f"{intro} {gap}"
+            intro = join([intro, Rich.text(gap)], " ")
         exchange = "\n".join(m.body for m in messages if not m.redacted)
         near = related_lines(repo, self.related, exchange, self.tr, exclude=case.id)
-        body = "\n\n".join(
-            [intro] + [f"{label}\n{block}" for label, block in blocks] + ([near] if near else [])
-        )
-        body_html = text_to_html(intro) + "".join(
-            f"<p>{text_to_html(label)}</p><pre><code>{html.escape(block)}</code></pre>"
-            for label, block in blocks
-        )
-        if near:
-            body_html += f"<p>{text_to_html(near)}</p>"
-        return self._notice_in_case(repo, case, people, body, body_html)
+        text = join([intro, *blocks, *([Rich.text(near)] if near else [])], "\n\n")
+        return self._notice_in_case(repo, case, people, text.plain, text.html())
 
     def reminder_notice(self, repo: Repository, case: Case, *, last: bool) -> OutboundNotice:
         title = case.title or self.tr("capture.untitled")
@@ -250,7 +243,8 @@ class Prompting:
         body: str,
         body_html: str,
     ) -> OutboundNotice:
-        """One notice in the case's thread (or replying to its root), mentioning people."""
+        """One notice in the case's thread (or replying to its root), mentioning people
+        (`body_html` may be rendered Markdown: the mentions go into its first paragraph)."""
         names = repo.participants(user for user, _ in people)
         named = [(u, (names[u].display_name if u in names else "") or n) for u, n in people]
         plain = ", ".join(name for _, name in named)
@@ -259,7 +253,7 @@ class Prompting:
         return OutboundNotice(
             room_id=case.room_id,
             body=f"{plain}: {body}",
-            html=f"{linked}: {body_html}",
+            html=lead_html(f"{linked}: ", body_html),
             thread_root=case.root_event_id if thread else None,
             reply_to=None if thread else case.root_event_id,
             mentions=tuple(user for user, _ in named),

@@ -135,7 +135,7 @@ class ResearchJobs:
         self.wiki = wiki
         self.settings = settings
         self.clock = clock
-        self.tr = Translator(settings.bot.language)
+        self.tr = Translator(settings.bot.language, tz=settings.schedule.timezone)
 
     def register(self, dispatcher: OutboxDispatcher) -> None:
         dispatcher.register(SEARCH, self.search, lane=WIKI_LANE)
@@ -195,7 +195,12 @@ class ResearchJobs:
         name = plan.researcher_name
         talk = talk_title(plan.publication.page_title)
         section = annotation_section(
-            annotation_id, name, plan.annotation.created_at, plan.annotation.text, self.tr.lang
+            annotation_id,
+            name,
+            plan.annotation.created_at,
+            plan.annotation.text,
+            self.tr.lang,
+            self.tr.tz,
         )
         summary = self.tr("annotate.summary", researcher=name, case=plan.case.id)
         marker = annotation_marker(annotation_id)

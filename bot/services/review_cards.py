@@ -10,6 +10,7 @@ from bot.domain.lifecycle import LifecycleEvent, Refused
 from bot.domain.models import OutboxItem
 from bot.domain.permissions import Role
 from bot.i18n import Translator
+from bot.i18n.markdown import Rich, join
 from bot.knowledge.related import RelatedFiches, fiche_text
 from bot.matrix.events import InboundReaction, OutboundNotice, OutboundReaction, RoomSnapshot
 from bot.matrix.gateway import Gateway
@@ -54,9 +55,9 @@ class ReviewCards:
             return
         case_id, version = card_payload(item.payload)
         text = await self.db.run(lambda repo: self._card(repo, case_id, version))
-        if not text:
+        if text is None:
             return
-        notice = OutboundNotice(room_id=room, body=text, html=text_to_html(text))
+        notice = OutboundNotice(room_id=room, body=text.plain, html=text.html())
         event_id = await self.gateway.send_notice(notice, f"capibot.{item.id}")
         # Recorded before the reactions: a ✅ clicked at once must find its card.
         await self.db.run(lambda repo: repo.add_review_card(event_id, case_id, version))
@@ -66,19 +67,22 @@ class ReviewCards:
                 f"capibot.{item.id}.r{n}",
             )
 
-
-    def _card(self, repo: Repository, case_id: int, version: int) -> str:
+    def _card(self, repo: Repository, case_id: int, version: int) -> Rich | None:
         """The card's text, and the published fiches it might duplicate."""
         text = review_card_text(repo, self.settings, case_id, version)
         fiche = repo.latest_fiche(case_id)
-        if not text or fiche is None or self.related is None:
+        if text is None or fiche is None or self.related is None:
             return text
         tr = Translator(self.settings.bot.language)
         near = related_lines(
-            repo, self.related, fiche_text(fiche.fields), tr,
-            heading="related.card_heading", exclude=case_id,
+            repo,
+            self.related,
+            fiche_text(fiche.fields),
+            tr,
+            heading="related.card_heading",
+            exclude=case_id,
         )
-        return f"{text}\n\n{near}" if near else text
+        return join([text, Rich.text(near)], "\n\n") if near else text
 
 
 def _bare(key: str) -> str:
@@ -139,9 +143,7 @@ def on_card_reaction(
     latest = repo.latest_fiche(case.id)
     if Role.MODERATOR in roles and latest is not None and latest.version != card[1]:
         # The card shows text the moderator read; a newer version was not read yet.
-        answer(
-            tr("curation.card_outdated", case=case.id, card=card[1], latest=latest.version)
-        )
+        answer(tr("curation.card_outdated", case=case.id, card=card[1], latest=latest.version))
         return True
     decided = decide(
         repo,

@@ -57,3 +57,20 @@ def test_the_guide_transcript_has_the_whole_exchange() -> None:
         "bot publication.published",
     ):
         assert step in played
+
+
+def test_a_rich_answer_is_known_by_its_plain_text() -> None:
+    """The card's template has Markdown (`**Fiche à relire**`); its body has none."""
+    card = t(
+        "fr",
+        "curation.card",
+        case=3,
+        title="Titre",
+        version=2,
+        fields="• Titre : Titre",
+        contributors="A",
+        link="https://matrix.to/#/!r:x/$e",
+        prefix="!",
+    )
+    assert card.startswith("Fiche à relire : cas #3") and "**" not in card
+    assert kind_of(card) == "curation.card"

@@ -112,7 +112,7 @@ def _ask(db: Database, body: str, *, room: str = GARDENS, sender: str = ALICE) -
 
 
 def _ids_listed(answer: str) -> list[int]:
-    return [int(line[1:].split(" ", 1)[0]) for line in answer.splitlines() if line[:1] == "#"]
+    return [int(line[3:].split(" ", 1)[0]) for line in answer.splitlines() if line[:3] == "• #"]
 
 
 fr = Translator("fr")

@@ -81,6 +81,11 @@ SAMPLES: dict[str, object] = {
     "notice": "https://wiki.example.org/Confidentialité",
     "parts": "le contexte",
     "diff": "https://wiki.example.org/diff",
+    "previous": 2,
+    "mark": "obligatoire",
+    "desc": "Montre un cas, sa fiche et son historique.",
+    "before": "samedi matin",
+    "after": "samedi après-midi",
 }
 
 
@@ -176,6 +181,29 @@ def test_no_message_hedges_a_plural_or_shows_an_iso_date(lang: str) -> None:
         assert "(s)" not in text, (label, text)
         assert not ISO_DATE.search(text), (label, text)
         assert "{" not in text.replace("{{", "").replace("{ }", "") or "[ ]" in text, label
+        for mark in ("**", "~~", "`"):  # the plain text of a Markdown template reads plainly
+            assert mark not in text, (label, text)
+
+
+@pytest.mark.parametrize("lang", sorted(CATALOGUES))
+def test_every_template_renders_its_markdown_and_keeps_values_out_of_it(lang: str) -> None:
+    """Placeholders never sit where escaping would show (code spans, link targets), and
+    every message renders to HTML with its words."""
+    for key, template in CATALOGUES[lang].items():
+        assert not re.search(r"`[^`]*\{\w+\}[^`]*`", template), key
+        assert not re.search(r"\]\([^)]*\{", template), key
+    tr = Translator(lang, strict=True, tz="Europe/Paris")
+    for key in sorted({label.split(" [")[0] for label, _ in render(lang)}):
+        markup = tr.rich(key, **_rich_params(tr, key)).html()
+        assert " ".join(re.sub(r"<[^>]+>", " ", markup).split()), key
+
+
+def _rich_params(tr: Translator, key: str) -> dict[str, object]:
+    catalogue = CATALOGUES[tr.lang]
+    names = frozenset().union(
+        *(placeholders(v) for k, v in catalogue.items() if k == key or k.startswith(key + "."))
+    )
+    return _params(tr, key, names, 2 if "count" in names else None)
 
 
 def test_french_counts_dates_lists_and_numbers_read_as_written() -> None:

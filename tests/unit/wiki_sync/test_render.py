@@ -124,7 +124,8 @@ def test_page_layout() -> None:
     assert page.startswith("{{Fiche d'expérience\n| titre = title texte\n")
     assert "| validee_le = 2024-03-03\n" in page  # UTC date
     assert "| themes = Logement, texte\n" in page
-    assert "'''Alice''' — 2024-03-01 12&#58;05 UTC\n<blockquote>Bonjour texte</blockquote>" in page
+    quote = "'''Alice''' — vendredi 1er mars 2024 à 13 h 05\n<blockquote>Bonjour texte</blockquote>"
+    assert quote in page  # Paris time, as readers write it
     assert "* Personne 2" in page
     assert page.endswith(end_marker("categories"))
     assert (
