@@ -34,6 +34,7 @@ from bot.services.review_cards import ReviewCards
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
+from bot.version import capibot_version
 from bot.wiki import WikiWorker
 
 log = logging.getLogger(__name__)
@@ -179,13 +180,14 @@ class Bot:
 
 def introduction(settings: Settings) -> str:
     """What the bot says on joining a room: what it does, consent, the privacy notice,
-    and the guide when there is one (people read the intro once, the guide as needed)."""
+    the guide when there is one (people read the intro once, the guide as needed), and
+    which capibot it is (the room's admins can tell which version joined)."""
     tr = Translator(settings.bot.language)
     notice_url = settings.privacy.notice_url or tr("intro.no_notice")
     text = tr("intro", prefix=settings.bot.prefix, notice=notice_url)
     if settings.bot.guide_url:
         text += "\n\n" + tr("guide.link", url=settings.bot.guide_url)
-    return text
+    return text + "\n\n" + tr("intro.version", version=capibot_version())
 
 
 def _display_names(inbound: InboundService, room_id: str) -> dict[str, str]:

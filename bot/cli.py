@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from bot import cli_ops
 from bot.check import (
     BAD_DATABASE_URL,
     DATABASE_UNREACHABLE,
@@ -22,9 +23,10 @@ from bot.check import (
     exit_code,
     run_checks,
 )
+from bot.cli_common import ConfigOption
+from bot.cli_common import settings_or_exit as _settings
 from bot.domain.models import OutboxItem, Outcome
-from bot.logging_setup import configure_logging
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import Settings
 from bot.storage.database import Database
 
 app = typer.Typer(
@@ -34,24 +36,6 @@ app = typer.Typer(
 )
 wiki_app = typer.Typer(help="Wiki maintenance.", no_args_is_help=True)
 app.add_typer(wiki_app, name="wiki")
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", "-c", help="TOML config (default: $CAPIBOT_CONFIG, else config/capibot.toml)"
-    ),
-]
-
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        typer.echo(f"FAIL config: {exc}", err=True)
-        raise typer.Exit(int(Failure.CONFIG)) from None
-    configure_logging(settings.bot.log_level)
-    return settings
-
 
 def _fail(verdict: Verdict) -> typer.Exit:
     typer.echo(verdict.line(), err=True)
@@ -90,10 +74,11 @@ def check(config: ConfigOption = None) -> None:
 
 
 @app.command()
-def migrate(config: ConfigOption = None) -> None:
+def migrate(config: ConfigOption = None, backup_dir: cli_ops.BackupDirOption = None) -> None:
     """Create or upgrade the database schema (Alembic)."""
     settings = _settings(config)
     with _database(settings, migrated=False) as database:
+        cli_ops.backup_if_pending(settings, database, backup_dir)
         database.migrate()
     typer.echo("database migrated")
 
@@ -283,6 +268,9 @@ def export(
             if out is not None:
                 stream.close()
     typer.echo(f"exported {count} case(s)", err=True)
+
+
+cli_ops.register(app)  # --version, backup, restore
 
 
 def main() -> None:
