@@ -19,6 +19,7 @@ from bot.matrix.events import OutboundNotice, SyncBatch
 from bot.matrix.gateway import Gateway
 from bot.matrix.session import log_in, make_client
 from bot.matrix.sync import SyncLoop
+from bot.observability import Observability
 from bot.scheduling import Scheduler
 from bot.services import effects as fx
 from bot.services.capture import CaptureJob
@@ -64,6 +65,13 @@ class Bot:
         self.scheduler = Scheduler(self.db, clock, on_ran=self.dispatcher.nudge)
         self.inbound: InboundService | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        # metrics and /health: always counted, served only with [metrics] enabled
+        self.observability = Observability(
+            self.db,
+            settings.metrics,
+            clock,
+            lambda kind: self.dispatcher.lanes.get(kind, MAIN_LANE),
+        )
 
     async def start(self) -> None:
         if not await asyncio.to_thread(self.db.is_migrated):
@@ -103,6 +111,8 @@ class Bot:
         await self.scheduler.start()
         # -- end scheduling --
         sync = SyncLoop(self.client, self.db, self._handle_batch)
+        if self.settings.metrics.enabled:
+            await self.observability.start()
         self._tasks = [
             asyncio.create_task(sync.run(), name="sync"),
             asyncio.create_task(self.dispatcher.run(idle_seconds=2.0), name="outbox"),
@@ -130,6 +140,7 @@ class Bot:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+        await self.observability.stop()
         await self.client.close()
         await asyncio.to_thread(self.wiki.close)
         await asyncio.to_thread(self.db.close)  # waits for the DB thread: not on the loop
@@ -144,7 +155,9 @@ class Bot:
             inbound.apply(repo, batch)
             return repo.queued
 
-        if await self.db.run(apply):  # most batches queue nothing: no outbox pass for them
+        queued = await self.db.run(apply)
+        self.observability.batch_applied(batch)
+        if queued:  # most batches queue nothing: no outbox pass for them
             self.dispatcher.nudge()
 
     # -- executors -------------------------------------------------------------------

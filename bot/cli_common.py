@@ -26,5 +26,5 @@ def settings_or_exit(config: Path | None) -> Settings:
     except ConfigError as exc:
         typer.echo(f"FAIL config: {exc}", err=True)
         raise typer.Exit(int(Failure.CONFIG)) from None
-    configure_logging(settings.bot.log_level)
+    configure_logging(settings.bot.log_level, settings.bot.log_format)
     return settings
