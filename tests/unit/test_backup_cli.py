@@ -235,3 +235,16 @@ def test_migrate_backs_up_only_when_a_migration_is_pending(tmp_path: Path) -> No
     assert migrate.is_up_to_date(engine)  # and the live database was migrated after it
     engine.dispose()
     assert _counts(url) == (2, 2, 0)
+
+
+def test_the_systemd_unit_backs_up_before_migrating_into_its_state_directory() -> None:
+    """ProtectSystem=strict leaves only StateDirectory writable: the backups go there."""
+    unit = (Path(__file__).resolve().parents[2] / "config" / "capibot.service").read_text()
+    settings = dict(
+        line.split("=", 1) for line in unit.splitlines() if "=" in line and line[0] != "#"
+    )
+    pre = settings["ExecStartPre"].split()
+    assert pre[1:3] == ["migrate", "--backup-dir"]
+    assert pre[3].startswith(f"/var/lib/{settings['StateDirectory']}/")
+    assert settings["ExecStart"].split()[1] == "run"
+    assert settings["ProtectSystem"] == "strict"
