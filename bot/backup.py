@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine
+from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import URL, make_url
 
 from bot.storage import migrate
@@ -260,6 +260,9 @@ def restore(
             _restore_sqlite(backup.path / db_info["file"], sqlite_file(database_url), stamp)
         )
     else:
+        dropped = drop_tables(database_url)
+        if dropped:
+            done.append(f"dropped the {dropped} tables found in {masked(database_url)}")
         done.append(pg_restore(backup.path / db_info["file"], database_url))
     if store_backup.is_dir():
         if store.exists():
@@ -304,6 +307,20 @@ def _restore_sqlite(source: Path, target: Path, stamp: str) -> str:
     copy_sqlite(source, partial)
     partial.rename(target)
     return f"database restored into {target}{note}"
+
+
+def drop_tables(url: str) -> int:
+    """Every table of the database's schema, whatever version created it (reflected, not
+    taken from this code's models): a restore never lands beside newer tables."""
+    engine = create_engine(url)
+    try:
+        found = MetaData()
+        found.reflect(engine)
+        with engine.begin() as connection:
+            found.drop_all(connection)
+        return len(found.tables)
+    finally:
+        engine.dispose()
 
 
 def pg_restore(dump: Path, url: str) -> str:

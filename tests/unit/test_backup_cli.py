@@ -158,30 +158,35 @@ def test_a_backup_of_a_live_database_restores_the_bots_data(
     assert len(titles) == cases
 
 
-def test_restore_refuses_to_overwrite_a_database_without_force(tmp_path: Path) -> None:
-    live = _config(tmp_path, "live", f"sqlite:///{tmp_path}/live/capibot.db")
-    other = _config(tmp_path, "other", f"sqlite:///{tmp_path}/other/capibot.db")
-    for config, first in ((live, 1), (other, 100)):
+def test_restore_refuses_to_overwrite_a_database_without_force(
+    urls: tuple[str, str], tmp_path: Path
+) -> None:
+    live_url, other_url = urls
+    live = _config(tmp_path, "live", live_url)
+    other = _config(tmp_path, "other", other_url)
+    for config, url, first in ((live, live_url, 1), (other, other_url, 100)):
         _ok(_capibot("migrate", "-c", str(config), cwd=tmp_path))
-        db = Database.from_url(config.read_text().split('url = "')[1].split('"')[0])
-        _add_cases(db, first, 3)
+        db = Database.from_url(url)
+        _add_cases(db, first, 3 if first == 1 else 5)
         db.close()
     out = _ok(_capibot("backup", str(tmp_path / "backups"), "-c", str(live), cwd=tmp_path))
     made = out.split("backup written: ")[1].strip()
-    other_url = f"sqlite:///{tmp_path}/other/capibot.db"
 
     refused = _capibot("restore", made, "-c", str(other), cwd=tmp_path)
     assert refused.returncode == 1
-    assert "exists" in refused.stderr and "--force" in refused.stderr
-    assert _counts(other_url) == (3, 3, 0)  # nothing changed
+    assert "--force" in refused.stderr
+    assert _counts(other_url) == (5, 5, 0)  # nothing changed
 
     forced = _ok(_capibot("restore", made, "--force", "-c", str(other), cwd=tmp_path))
-    assert "moved aside" in forced
-    assert _counts(other_url) == (3, 3, 0)
+    assert _counts(other_url) == (3, 3, 0)  # replaced, not merged
     exported = _ok(_capibot("export", "-c", str(other), cwd=tmp_path))
     assert "Échange 1" in exported and "Échange 100" not in exported
-    aside = list((tmp_path / "other").glob("capibot.db.before-restore-*"))
-    assert len(aside) == 1
+    if other_url.startswith("sqlite"):
+        assert "moved aside" in forced
+        target = Path(other_url.removeprefix("sqlite:///"))
+        assert len(list(target.parent.glob(f"{target.name}.before-restore-*"))) == 1
+    else:
+        assert "dropped the" in forced
 
 
 def test_restore_refuses_what_is_not_a_backup(tmp_path: Path) -> None:
