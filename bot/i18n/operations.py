@@ -1,5 +1,5 @@
-"""Messages about the bot's own operation: outbox jobs that failed for good or that the
-wiki refuses (FR, EN)."""
+"""Messages about the bot's own operation: the version closing its introduction, outbox
+jobs that failed for good or that the wiki refuses (FR, EN)."""
 
 from __future__ import annotations
 
