@@ -24,6 +24,7 @@ from bot.matrix.gateway import Gateway
 from bot.matrix.session import log_in, make_client
 from bot.matrix.store_lock import store_lock
 from bot.matrix.sync import SyncLoop
+from bot.observability import Observability
 from bot.scheduling import Scheduler
 from bot.services import effects as fx
 from bot.services.capture import CaptureJob
@@ -40,6 +41,7 @@ from bot.services.review_cards import ReviewCards
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
+from bot.version import capibot_version
 from bot.wiki import WikiWorker
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,13 @@ class Bot:
         self.scheduler = Scheduler(self.db, clock, on_ran=self.dispatcher.nudge)
         self.inbound: InboundService | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        # metrics and /health: always counted, served only with [metrics] enabled
+        self.observability = Observability(
+            self.db,
+            settings.metrics,
+            clock,
+            lambda kind: self.dispatcher.lanes.get(kind, MAIN_LANE),
+        )
 
     async def start(self) -> None:
         if not await asyncio.to_thread(self.db.is_migrated):
@@ -127,6 +136,8 @@ class Bot:
             self._handle_batch,
             undecryptable_ttl=self.settings.matrix.key_wait.total_seconds(),
         )
+        if self.settings.metrics.enabled:
+            await self.observability.start()
         self._tasks += [
             asyncio.create_task(sync.run(), name="sync"),
             asyncio.create_task(self.dispatcher.run(idle_seconds=2.0), name="outbox"),
@@ -154,6 +165,7 @@ class Bot:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+        await self.observability.stop()
         await self.client.close()
         await asyncio.to_thread(self.wiki.close)
         await asyncio.to_thread(self.db.close)  # waits for the DB thread: not on the loop
@@ -168,7 +180,9 @@ class Bot:
             inbound.apply(repo, batch)
             return repo.queued
 
-        if await self.db.run(apply):  # most batches queue nothing: no outbox pass for them
+        queued = await self.db.run(apply)
+        self.observability.batch_applied(batch)
+        if queued:  # most batches queue nothing: no outbox pass for them
             self.dispatcher.nudge()
 
     # -- executors -------------------------------------------------------------------
@@ -204,13 +218,14 @@ class Bot:
 
 def introduction(settings: Settings) -> str:
     """What the bot says on joining a room: what it does, consent, the privacy notice,
-    and the guide when there is one (people read the intro once, the guide as needed)."""
+    the guide when there is one (people read the intro once, the guide as needed), and
+    which capibot it is (the room's admins can tell which version joined)."""
     tr = Translator(settings.bot.language)
     notice_url = settings.privacy.notice_url or tr("intro.no_notice")
     text = tr("intro", prefix=settings.bot.prefix, notice=notice_url)
     if settings.bot.guide_url:
         text += "\n\n" + tr("guide.link", url=settings.bot.guide_url)
-    return text
+    return text + "\n\n" + tr("intro.version", version=capibot_version())
 
 
 def _display_names(inbound: InboundService, room_id: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from bot import cli_ops
 from bot.check import (
     BAD_DATABASE_URL,
     DATABASE_UNREACHABLE,
@@ -24,11 +25,12 @@ from bot.check import (
     run_checks,
 )
 from bot.check_wiki import with_wiki_setup
+from bot.cli_common import ConfigOption
+from bot.cli_common import settings_or_exit as _settings
 from bot.cli_e2ee import e2ee_app
 from bot.cli_export import write_refi_qda
 from bot.domain.models import OutboxItem, Outcome
-from bot.logging_setup import configure_logging
-from bot.settings import ConfigError, Settings, load_settings, resolve_config_path
+from bot.settings import Settings, resolve_config_path
 from bot.storage.database import Database
 
 app = typer.Typer(
@@ -39,24 +41,6 @@ app = typer.Typer(
 wiki_app = typer.Typer(help="Wiki maintenance.", no_args_is_help=True)
 app.add_typer(wiki_app, name="wiki")
 app.add_typer(e2ee_app, name="e2ee")
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", "-c", help="TOML config (default: $CAPIBOT_CONFIG, else config/capibot.toml)"
-    ),
-]
-
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        typer.echo(f"FAIL config: {exc}", err=True)
-        raise typer.Exit(int(Failure.CONFIG)) from None
-    configure_logging(settings.bot.log_level)
-    return settings
-
 
 def _fail(verdict: Verdict) -> typer.Exit:
     typer.echo(verdict.line(), err=True)
@@ -102,10 +86,11 @@ def check(config: ConfigOption = None) -> None:
 
 
 @app.command()
-def migrate(config: ConfigOption = None) -> None:
+def migrate(config: ConfigOption = None, backup_dir: cli_ops.BackupDirOption = None) -> None:
     """Create or upgrade the database schema (Alembic)."""
     settings = _settings(config)
     with _database(settings, migrated=False) as database:
+        cli_ops.backup_if_pending(settings, database, backup_dir)
         database.migrate()
     typer.echo("database migrated")
 
@@ -334,6 +319,7 @@ def rapport(
     with _database(settings) as database:
         page = make_report(settings, database, period, out)
     typer.echo(f"report written: {page}", err=True)
+cli_ops.register(app)  # --version, backup, restore
 
 
 def main() -> None:

@@ -318,6 +318,21 @@ class BotSettings(Group):
     guide_url: str = ""
     language_model: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+
+class MetricsSettings(Group):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=9464, ge=1, le=65535)
+    sync_stale_after: Duration = timedelta(minutes=2)
+
+    @field_validator("sync_stale_after")
+    @classmethod
+    def _positive_stale_after(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive duration, e.g. 2m")
+        return value
 
 
 class NetworkSettings(Group):
@@ -350,6 +365,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     bot: BotSettings = Field(default_factory=BotSettings)
     network: NetworkSettings = Field(default_factory=NetworkSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @model_validator(mode="after")
     def _distinct_categories(self) -> Settings:

@@ -9,12 +9,12 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from bot.domain.models import Outcome
 from bot.settings import Settings
+from bot.version import capibot_version
 from wiki_sync.client import WikiClient
 from wiki_sync.errors import WikiAuthError, WikiError, WikiPermissionError
 from wiki_sync.labels import label
@@ -30,13 +30,6 @@ WIKI_LANE = "wiki"  # the outbox lane of the wiki jobs someone waits for
 WIKI_BULK_LANE = "wiki-bulk"
 INTERACTIVE, BULK = 0, 1  # the worker's priorities, first served first
 _STOP = 2
-
-
-def capibot_version() -> str:
-    try:
-        return version("capibot")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 def wiki_config(settings: Settings, **overrides: float | int) -> WikiConfig:

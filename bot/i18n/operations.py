@@ -1,9 +1,10 @@
-"""Messages about the bot's own operation: outbox jobs that failed for good or that the
-wiki refuses (FR, EN)."""
+"""Messages about the bot's own operation: the version closing its introduction, outbox
+jobs that failed for good or that the wiki refuses (FR, EN)."""
 
 from __future__ import annotations
 
 FR: dict[str, str] = {
+    "intro.version": "— capibot {version}",
     "outbox.failed.publish": "La fiche #{case} n'a pas pu être publiée sur le wiki : "
     "{reason}. Une fois la cause corrigée, « capibot publish » la réessaie.",
     "outbox.failed.republish": "La page de la fiche #{case} n'a pas pu être mise à jour "
@@ -16,6 +17,7 @@ FR: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "intro.version": "— capibot {version}",
     "outbox.failed.publish": "The fiche #{case} could not be published on the wiki: "
     "{reason}. Once the cause is fixed, `capibot publish` retries it.",
     "outbox.failed.republish": "The page of the fiche #{case} could not be updated on the "

@@ -21,6 +21,7 @@ from nio.store import DefaultStore
 
 from bot.matrix.errors import MatrixAuthError, MatrixUnavailable
 from bot.settings import MatrixSettings
+from bot.version import user_agent
 
 log = logging.getLogger(__name__)
 SESSION_FILE = "session.json"
@@ -79,6 +80,7 @@ def make_client(settings: MatrixSettings) -> AsyncClient:
         store_sync_tokens=False,  # the bot keeps its own token, in its own database
         max_timeouts=3,
         request_timeout=60,
+        custom_headers={"User-Agent": user_agent()},  # the homeserver's logs name the bot
     )
     return AsyncClient(settings.homeserver, settings.user_id, store_path=str(store), config=config)
 

@@ -8,6 +8,7 @@ import pytest
 from bot.app import introduction
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.version import capibot_version
 from tests.unit.services.test_inbound import _apply, _batch, _msg, _notices, _service
 
 GUIDE = "https://wiki.exemple.org/Guide_capibot"
@@ -27,14 +28,15 @@ def _settings(language: str, guide_url: str = "") -> Settings:
     [("fr", f"Le guide d'utilisation : {GUIDE}"), ("en", f"The user guide: {GUIDE}")],
 )
 def test_the_introduction_ends_with_the_guide_when_set(lang: str, line: str) -> None:
-    text = introduction(_settings(lang, GUIDE))
+    signature = f"\n\n— capibot {capibot_version()}"  # the version closes the intro
+    text = introduction(_settings(lang, GUIDE)).removesuffix(signature)
     assert text.endswith(f"\n\n{line}")
-    assert text.startswith(introduction(_settings(lang)))
+    assert text.startswith(introduction(_settings(lang)).removesuffix(signature))
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_introduction_has_no_guide_line_when_unset(lang: str) -> None:
-    text = introduction(_settings(lang))
+    text = introduction(_settings(lang)).removesuffix(f"\n\n— capibot {capibot_version()}")
     assert "guide" not in text.lower()
     assert text.endswith("!aide." if lang == "fr" else "!help.")
 

@@ -26,6 +26,7 @@ from bot.matrix.events import (
     RoomSnapshot,
     SyncBatch,
 )
+from bot.observability import snapshot
 from bot.services import effects as fx
 from bot.services.diffusion import DIGEST, digest_period, ensure_digest_timer
 from bot.services.diffusion import request_digest_rebuilds as rebuild_digests
@@ -250,3 +251,4 @@ def run_workload(db: Database, url: str, tmp: Path) -> None:
     pseudo = db.run_sync(lambda repo: prepare(repo, "s" * 32))
     assert db.read_sync(lambda repo: list(export_records(repo, pseudo, ExportFilter())))
     assert check_database(settings).detail
+    assert db.read_sync(snapshot).cases  # a /metrics scrape (bot.observability)
