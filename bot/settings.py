@@ -63,6 +63,9 @@ class MatrixSettings(Group):
     allowed_inviters: list[str] = Field(default_factory=lambda: ["@*:example.org"])
     moderation_room: str = ""
     research_room: str = ""
+    #: the documentation team's room (`!question` asks it); empty: `!chercher` proposes
+    #: no question when no fiche answers
+    documentation_room: str = ""
 
     @field_validator("user_id")
     @classmethod

@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.commands import about, capture, consent, curation, directory, research, room, search
+from bot.commands import (
+    about,
+    capture,
+    consent,
+    curation,
+    directory,
+    reading,
+    research,
+    room,
+    search,
+)
 from bot.commands import args as a
 from bot.commands.context import CommandContext
 from bot.commands.spec import Command, CommandSpec, Feature
@@ -68,6 +78,7 @@ FEATURES: tuple[Feature, ...] = (
     research.feature,
     directory.feature,
     search.feature,
+    reading.feature,
     room.feature,
     about.feature,
 )

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import (
+    curation,
+    knowledge,
+    operations,
+    privacy,
+    prompting,
+    publishing,
+    research,
+)
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -41,7 +49,7 @@ MESSAGES: dict[str, str] = {
     "cmd.experts.usage": "{prefix}experts topic",
     "cmd.experts.desc": "Finds people in the directory who know about a topic.",
     "cmd.search.usage": "{prefix}search question",
-    "cmd.search.desc": "Finds the wiki pages that answer a question.",
+    "cmd.search.desc": "Finds the fiches and wiki pages that answer a question in plain words.",
     "cmd.room.usage": "{prefix}room [type function|theme|territory|moderation|research"
     " | label … | categories a, b | capture on|off | digest on|off | short-forms on|off]",
     "cmd.room.desc": "Shows or sets this room's profile.",
@@ -260,4 +268,5 @@ MESSAGES: dict[str, str] = {
     **operations.EN,
     **privacy.EN,
     **publishing.EN,
+    **knowledge.EN,
 }

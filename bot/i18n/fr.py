@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.i18n import curation, operations, privacy, prompting, publishing, research
+from bot.i18n import (
+    curation,
+    knowledge,
+    operations,
+    privacy,
+    prompting,
+    publishing,
+    research,
+)
 
 MESSAGES: dict[str, str] = {
     # --- commands: usage line and one-line description -------------------------
@@ -44,7 +52,8 @@ MESSAGES: dict[str, str] = {
     "cmd.experts.usage": "{prefix}experts sujet",
     "cmd.experts.desc": "Trouve dans l'annuaire les personnes qui connaissent un sujet.",
     "cmd.search.usage": "{prefix}chercher question",
-    "cmd.search.desc": "Cherche les pages du wiki qui répondent à une question.",
+    "cmd.search.desc": "Cherche les fiches et les pages du wiki qui répondent à une "
+    "question posée en français courant.",
     "cmd.room.usage": "{prefix}salon [type fonction|thème|territoire|modération|recherche"
     " | nom … | categories a, b | capture oui|non | lettre oui|non | formes-courtes oui|non]",
     "cmd.room.desc": "Affiche ou règle le profil de ce salon.",
@@ -274,4 +283,5 @@ MESSAGES: dict[str, str] = {
     **operations.FR,
     **privacy.FR,
     **publishing.FR,
+    **knowledge.FR,
 }

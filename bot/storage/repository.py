@@ -12,6 +12,7 @@ from bot.storage.repo.cases import CaseStore
 from bot.storage.repo.curation import CurationStore
 from bot.storage.repo.erasure import ErasureStore
 from bot.storage.repo.exports import ExportStore
+from bot.storage.repo.knowledge import KnowledgeStore
 from bot.storage.repo.messages import MessageStore
 from bot.storage.repo.outbox import OutboxStore
 from bot.storage.repo.people import PeopleStore
@@ -39,5 +40,6 @@ class Repository(
     CurationStore,
     SyncStateStore,
     ExportStore,
+    KnowledgeStore,
 ):
     """Every store over one session (one transaction)."""

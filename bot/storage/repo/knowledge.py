@@ -1,0 +1,101 @@
+"""What the knowledge base reads: the published fiches as their pages show them, and a
+cheap mark of when that set last changed (the search index is rebuilt when it moves)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from bot.domain.models import CaseState, ReviewDecision
+from bot.domain.models import PublicationStatus as Status
+from bot.storage.repo.base import RepositoryBase
+from bot.storage.tables import (
+    CaseRow,
+    FicheVersionRow,
+    PublicationRow,
+    ReviewRow,
+    TransitionRow,
+)
+
+#: a page that shows a fiche (a conflict keeps the page, only the bot's update waits)
+LIVE_STATUSES = (Status.PUBLISHED.value, Status.CONFLICT.value)
+#: a case in these states has no fiche to show, whatever its page says meanwhile
+GONE_STATES = (CaseState.WITHDRAWN.value, CaseState.REJECTED.value)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedFiche:
+    case_id: int
+    page_title: str
+    version: int
+    fields: dict[str, str]  # FicheField value → text, as approved
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeSet:
+    fiches: list[PublishedFiche]
+    #: pages of the wiki that must never be offered: withdrawn, rejected, not shown
+    hidden_pages: frozenset[str]
+
+
+class KnowledgeStore(RepositoryBase):
+    def knowledge_generation(self) -> tuple[int, datetime | None]:
+        """Moves whenever a fiche is published, updated, withdrawn or restored: every case
+        move is a transition, every page written updates its publication row. Two
+        index-backed MAX reads."""
+        last_move = self.session.scalar(select(func.max(TransitionRow.id)))
+        last_page = self.session.scalar(select(func.max(PublicationRow.updated_at)))
+        return int(last_move or 0), last_page
+
+    def live_page_titles(self) -> list[tuple[int, str]]:
+        """(case, page title) of every page showing a fiche, by case number."""
+        rows = self.session.execute(
+            select(CaseRow.id, PublicationRow.page_title)
+            .join(PublicationRow, PublicationRow.case_id == CaseRow.id)
+            .where(PublicationRow.status.in_(LIVE_STATUSES), CaseRow.state.not_in(GONE_STATES))
+            .order_by(CaseRow.id)
+        )
+        return [(int(case_id), str(title)) for case_id, title in rows]
+
+    def published_fiches(self) -> KnowledgeSet:
+        """Every live page's fiche, in the version its page shows (the last approved
+        one), in three statements whatever the number of fiches."""
+        pages = self.session.execute(
+            select(CaseRow.id, CaseRow.state, PublicationRow.page_title, PublicationRow.status)
+            .join(PublicationRow, PublicationRow.case_id == CaseRow.id)
+            .order_by(CaseRow.id)
+        ).all()
+        live = {
+            case_id: title
+            for case_id, state, title, status in pages
+            if status in LIVE_STATUSES and state not in GONE_STATES
+        }
+        hidden = frozenset(title for case_id, _, title, _ in pages if case_id not in live)
+        approved: dict[int, int] = {}
+        for case_id, version in self.session.execute(
+            select(ReviewRow.case_id, ReviewRow.fiche_version)
+            .join(PublicationRow, PublicationRow.case_id == ReviewRow.case_id)
+            .where(ReviewRow.decision == ReviewDecision.APPROVE.value)
+            .order_by(ReviewRow.id)
+        ):
+            approved[case_id] = version
+        versions: dict[int, dict[int, dict[str, str]]] = {}
+        for case_id, version, fields in self.session.execute(
+            select(FicheVersionRow.case_id, FicheVersionRow.version, FicheVersionRow.fields)
+            .join(PublicationRow, PublicationRow.case_id == FicheVersionRow.case_id)
+            .where(PublicationRow.status.in_(LIVE_STATUSES))
+        ):
+            if case_id in live:
+                versions.setdefault(case_id, {})[version] = dict(fields or {})
+        fiches = []
+        for case_id, title in live.items():
+            by_version = versions.get(case_id)
+            if not by_version:
+                continue
+            chosen = approved.get(case_id)
+            # as `last_approval`: the latest version, lacking an approval review
+            version = chosen if chosen is not None and chosen in by_version else max(by_version)
+            fiches.append(PublishedFiche(case_id, title, version, by_version[version]))
+        return KnowledgeSet(fiches, hidden)
