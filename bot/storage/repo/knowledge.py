@@ -40,6 +40,14 @@ class KnowledgeSet:
     hidden_pages: frozenset[str]
 
 
+#: ids per IN list: far below every engine's limit on bound parameters
+CHUNK = 900
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
 class KnowledgeStore(RepositoryBase):
     def knowledge_generation(self) -> tuple[int, datetime | None]:
         """Moves whenever a fiche is published, updated, withdrawn or restored: every case
@@ -49,45 +57,52 @@ class KnowledgeStore(RepositoryBase):
         last_page = self.session.scalar(select(func.max(PublicationRow.updated_at)))
         return int(last_move or 0), last_page
 
+    def _pages(self) -> tuple[dict[int, str], frozenset[str]]:
+        """(case → title of every live page, titles of the pages never to offer). Reads
+        every publication (the one scan: the set of pages is what is asked), then the
+        cases' states by primary key."""
+        pages = self.session.execute(
+            select(PublicationRow.case_id, PublicationRow.page_title, PublicationRow.status)
+        ).all()
+        shown = sorted(case_id for case_id, _, status in pages if status in LIVE_STATUSES)
+        gone: set[int] = set()
+        for chunk in _chunks(shown):
+            gone.update(
+                self.session.scalars(
+                    select(CaseRow.id).where(CaseRow.id.in_(chunk), CaseRow.state.in_(GONE_STATES))
+                )
+            )
+        keep = set(shown) - gone
+        live = {case_id: title for case_id, title, _ in sorted(pages) if case_id in keep}
+        hidden = frozenset(title for case_id, title, _ in pages if case_id not in live)
+        return live, hidden
+
     def live_page_titles(self) -> list[tuple[int, str]]:
         """(case, page title) of every page showing a fiche, by case number."""
-        rows = self.session.execute(
-            select(CaseRow.id, PublicationRow.page_title)
-            .join(PublicationRow, PublicationRow.case_id == CaseRow.id)
-            .where(PublicationRow.status.in_(LIVE_STATUSES), CaseRow.state.not_in(GONE_STATES))
-            .order_by(CaseRow.id)
-        )
-        return [(int(case_id), str(title)) for case_id, title in rows]
+        live, _ = self._pages()
+        return [(case_id, str(title)) for case_id, title in live.items()]
 
     def published_fiches(self) -> KnowledgeSet:
         """Every live page's fiche, in the version its page shows (the last approved
-        one), in three statements whatever the number of fiches."""
-        pages = self.session.execute(
-            select(CaseRow.id, CaseRow.state, PublicationRow.page_title, PublicationRow.status)
-            .join(PublicationRow, PublicationRow.case_id == CaseRow.id)
-            .order_by(CaseRow.id)
-        ).all()
-        live = {
-            case_id: title
-            for case_id, state, title, status in pages
-            if status in LIVE_STATUSES and state not in GONE_STATES
-        }
-        hidden = frozenset(title for case_id, _, title, _ in pages if case_id not in live)
+        one); its reviews and versions read by case, through their indexes."""
+        live, hidden = self._pages()
         approved: dict[int, int] = {}
-        for case_id, version in self.session.execute(
-            select(ReviewRow.case_id, ReviewRow.fiche_version)
-            .join(PublicationRow, PublicationRow.case_id == ReviewRow.case_id)
-            .where(ReviewRow.decision == ReviewDecision.APPROVE.value)
-            .order_by(ReviewRow.id)
-        ):
-            approved[case_id] = version
         versions: dict[int, dict[int, dict[str, str]]] = {}
-        for case_id, version, fields in self.session.execute(
-            select(FicheVersionRow.case_id, FicheVersionRow.version, FicheVersionRow.fields)
-            .join(PublicationRow, PublicationRow.case_id == FicheVersionRow.case_id)
-            .where(PublicationRow.status.in_(LIVE_STATUSES))
-        ):
-            if case_id in live:
+        for chunk in _chunks(list(live)):
+            for case_id, version in self.session.execute(
+                select(ReviewRow.case_id, ReviewRow.fiche_version)
+                .where(
+                    ReviewRow.case_id.in_(chunk),
+                    ReviewRow.decision == ReviewDecision.APPROVE.value,
+                )
+                .order_by(ReviewRow.id)
+            ):
+                approved[case_id] = version
+            for case_id, version, fields in self.session.execute(
+                select(
+                    FicheVersionRow.case_id, FicheVersionRow.version, FicheVersionRow.fields
+                ).where(FicheVersionRow.case_id.in_(chunk))
+            ):
                 versions.setdefault(case_id, {})[version] = dict(fields or {})
         fiches = []
         for case_id, title in live.items():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.knowledge.titles import match_title
 
 TITLES = [
@@ -30,3 +33,11 @@ def test_an_ambiguous_title_gives_the_candidates() -> None:
 def test_an_unknown_title_gives_nothing() -> None:
     assert match_title("tarte aux pommes", TITLES) == []
     assert match_title("", TITLES) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=150))
+def test_any_typed_title_gives_known_fiches_only(typed: str) -> None:
+    matches = match_title(typed, TITLES)
+    assert len(matches) <= 5
+    assert {m.case_id for m in matches} <= {1, 2, 3, 4}

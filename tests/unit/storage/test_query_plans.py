@@ -69,6 +69,10 @@ BOUNDED: dict[str, str] = {
     "(it is the export's job; out of the running bot, and its own issue-14 work)",
     r"SELECT .* FROM outbox ORDER BY outbox.id": "`!oublier` scrubs every outbox row of "
     "the person's words; rare, and the table is bounded by privacy.outbox_retention",
+    r"SELECT publications.case_id, publications.page_title, publications.status FROM "
+    r"publications": "the set of live pages is what is asked: the search index of every "
+    "published fiche (rebuilt only when the fiches change, in a worker thread) and the "
+    "titles `!lire titre` matches (one row per fiche: about 1 ms per thousand fiches)",
 }
 
 #: SQLite after ANALYZE only: statements on a skewed status column (a few pending rows
