@@ -184,14 +184,29 @@ async def build_time(tmp: Path, count: int) -> dict[str, Any]:
     start = time.perf_counter()
     snapshot = await base.snapshot()
     first = time.perf_counter() - start
+    question = "comment mobiliser les habitants d'un QPV pour un diagnostic en marchant ?"
     start = time.perf_counter()
-    await base.search("comment mobiliser les habitants d'un QPV pour un diagnostic en marchant ?")
+    await base.search(question)
     search_s = time.perf_counter() - start
+
+    def withdraw_one(repo: Repository) -> None:
+        """What `!retirer` stores: the next search rebuilds (one fiche fewer)."""
+        repo.add_transition(
+            Transition(1, CaseState.PUBLISHED, CaseState.WITHDRAWN, AUTHOR, utcnow())
+        )
+        repo.update_case(1, state=CaseState.WITHDRAWN)
+
+    db.run_sync(withdraw_one)
+    start = time.perf_counter()
+    _, hits = await base.search(question)
+    rebuild_s = time.perf_counter() - start
+    assert all(hit.case_id != 1 for hit in hits)
     db.close()
     return {
         "build_fiches": len(snapshot.index),
         "build_s": round(first, 2),
         "build_search_after_ms": round(1000 * search_s, 1),
+        "rebuild_after_withdrawal_s": round(rebuild_s, 2),
     }
 
 
@@ -255,8 +270,17 @@ def main() -> int:
     )
     parser.add_argument("--index-timeout", type=float, default=300.0)
     parser.add_argument("--state", help="stack state directory (default: a fresh temporary one)")
+    parser.add_argument(
+        "--build-only", action="store_true", help="only the build timing (no stack, no recall)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if args.build_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            build = asyncio.run(build_time(Path(tmp), args.build))
+        load = [round(x, 2) for x in os.getloadavg()]
+        print(json.dumps({"benchmark": "search-build", **build, "load_avg_at_end": load}))
+        return 0
     state = Path(args.state) if args.state else Path(tempfile.mkdtemp(prefix="bench-search-"))
     stack = Stack(state)
     started_stack = not all(stack.status().values())

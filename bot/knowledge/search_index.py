@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 
 import bm25s
@@ -49,6 +49,11 @@ class IndexedFiche:
     case_id: int
     page_title: str
     fields: Mapping[str, str]  # FicheField value → text
+    version: int = 0
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return self.case_id, self.version, self.page_title
 
     @property
     def title(self) -> str:
@@ -72,29 +77,41 @@ class Hit:
         return self.matched >= min(2, self.asked) and self.coverage >= GOOD_COVERAGE
 
 
-class SearchIndex:
-    """Immutable once built: a rebuild makes a new one, so a search never sees half."""
+#: a fiche's analysed text: its terms, each repeated by its field's weight, and their set
+Analysed = tuple[tuple[str, ...], frozenset[str]]
 
-    def __init__(self, fiches: Sequence[IndexedFiche], analyzer: Analyzer | None = None) -> None:
+
+class SearchIndex:
+    """Immutable once built: a rebuild makes a new one, so a search never sees half.
+
+    `analysed`: the terms of fiches analysed by an earlier build, keyed by
+    `IndexedFiche.key` (case, version, page): a rebuild after one fiche changed analyses
+    that fiche only. The caller owns it and drops what is no longer published."""
+
+    def __init__(
+        self,
+        fiches: Sequence[IndexedFiche],
+        analyzer: Analyzer | None = None,
+        analysed: MutableMapping[tuple[int, int, str], Analysed] | None = None,
+    ) -> None:
         self.analyzer = analyzer or Analyzer()
         self.fiches = tuple(fiches)
         self._vocab: dict[str, int] = {}
         self._doc_terms: list[frozenset[str]] = []
         corpus: list[list[int]] = []
         df: dict[str, int] = {}
+        cache = analysed if analysed is not None else {}
         for fiche in self.fiches:
-            ids: list[int] = []
-            seen: set[str] = set()
-            for name, weight in FIELD_WEIGHTS.items():
-                terms = self.analyzer.terms(fiche.fields.get(name, ""))
-                if name == "title" and not fiche.fields.get("title"):
-                    terms = self.analyzer.terms(fiche.page_title)
-                seen.update(terms)
-                ids.extend(self._vocab.setdefault(t, len(self._vocab)) for t in terms * weight)
+            known = cache.get(fiche.key)
+            if known is None:
+                known = cache[fiche.key] = self._analyse(fiche)
+            weighted, seen = known
             for term in seen:
                 df[term] = df.get(term, 0) + 1
-            self._doc_terms.append(frozenset(seen))
-            corpus.append(ids or [self._vocab.setdefault("", len(self._vocab))])
+            self._doc_terms.append(seen)
+            vocab = self._vocab
+            ids = [vocab.setdefault(t, len(vocab)) for t in weighted]
+            corpus.append(ids or [vocab.setdefault("", len(vocab))])
         size = len(self.fiches)
         self._idf = {t: math.log(1 + (size - n + 0.5) / (n + 0.5)) for t, n in df.items()}
         self._unknown_idf = math.log(1 + (size + 0.5) / 0.5)
@@ -103,6 +120,15 @@ class SearchIndex:
         if corpus:
             self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
             self._bm25.index(corpus, show_progress=False)
+
+    def _analyse(self, fiche: IndexedFiche) -> Analysed:
+        weighted: list[str] = []
+        for name, weight in FIELD_WEIGHTS.items():
+            text = fiche.fields.get(name, "")
+            if name == "title" and not text:
+                text = fiche.page_title
+            weighted.extend(self.analyzer.terms(text) * weight)
+        return tuple(weighted), frozenset(weighted)
 
     def __len__(self) -> int:
         return len(self.fiches)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.knowledge.search_index import Hit, IndexedFiche, SearchIndex
+from bot.knowledge.search_index import Analysed, Hit, IndexedFiche, SearchIndex
 from bot.storage.database import Database
 from bot.storage.repo.knowledge import KnowledgeSet
 from bot.storage.repository import Repository
@@ -54,12 +54,24 @@ class Snapshot:
     built_in: float = 0.0  # seconds the last build took (read + index)
 
     @classmethod
-    def build(cls, knowledge: KnowledgeSet, built_in: float = 0.0) -> Snapshot:
-        fiches = [IndexedFiche(f.case_id, f.page_title, f.fields) for f in knowledge.fiches]
-        index = SearchIndex(fiches)
+    def build(
+        cls,
+        knowledge: KnowledgeSet,
+        analysed: dict[tuple[int, int, str], Analysed] | None = None,
+    ) -> Snapshot:
+        """`analysed`: the terms of an earlier build, reused for the fiches unchanged
+        since (and pruned to the fiches published now: a withdrawn one leaves it)."""
+        fiches = [
+            IndexedFiche(f.case_id, f.page_title, f.fields, f.version) for f in knowledge.fiches
+        ]
+        if analysed is not None:
+            current = {f.key for f in fiches}
+            for key in [k for k in analysed if k not in current]:
+                del analysed[key]
+        index = SearchIndex(fiches, analysed=analysed)
         hidden = frozenset(page_key(t) for t in knowledge.hidden_pages)
         by_page = {page_key(f.page_title): f for f in fiches}
-        return cls(index, hidden, by_page, built_in)
+        return cls(index, hidden, by_page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +91,8 @@ class KnowledgeBase:
         self._snapshot: Snapshot | None = None
         self._generation: tuple[int, datetime | None] | None = None
         self._lock = asyncio.Lock()
+        #: the analysed terms of the fiches of the last build (only its build touches it)
+        self._analysed: dict[tuple[int, int, str], Analysed] = {}
 
     async def snapshot(self) -> Snapshot:
         generation = await self.db.run(lambda repo: repo.knowledge_generation())
@@ -101,7 +115,7 @@ class KnowledgeBase:
     async def _build(self) -> Snapshot:
         start = time.perf_counter()
         knowledge = await self.db.run(read_knowledge)
-        snapshot = await asyncio.to_thread(Snapshot.build, knowledge)
+        snapshot = await asyncio.to_thread(Snapshot.build, knowledge, self._analysed)
         return Snapshot(
             snapshot.index, snapshot.hidden, snapshot.by_page, time.perf_counter() - start
         )

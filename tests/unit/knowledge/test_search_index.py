@@ -122,3 +122,21 @@ def test_any_question_gets_an_answer_from_the_index_only(question: str) -> None:
 
 def test_an_empty_index_answers_nothing() -> None:
     assert SearchIndex([]).search("habitants") == []
+
+
+def test_a_rebuild_reuses_the_unchanged_fiches_and_forgets_the_others() -> None:
+    from bot.services.knowledge import Snapshot
+    from bot.storage.repo.knowledge import KnowledgeSet, PublishedFiche
+
+    one = PublishedFiche(1, "Jardins partagés", 1, {"title": "Jardins partagés"})
+    two = PublishedFiche(2, "Rodéos motorisés", 1, {"title": "Rodéos motorisés"})
+    analysed: dict[tuple[int, int, str], tuple[tuple[str, ...], frozenset[str]]] = {}
+    Snapshot.build(KnowledgeSet([one, two], frozenset()), analysed)
+    assert set(analysed) == {(1, 1, "Jardins partagés"), (2, 1, "Rodéos motorisés")}
+    kept = analysed[(1, 1, "Jardins partagés")]
+    amended = PublishedFiche(1, "Jardins partagés", 2, {"title": "Jardins ouvriers"})
+    snapshot = Snapshot.build(KnowledgeSet([amended], frozenset({"Rodéos motorisés"})), analysed)
+    assert set(analysed) == {(1, 2, "Jardins partagés")}  # the withdrawn one is gone
+    assert analysed[(1, 2, "Jardins partagés")] != kept
+    assert [h.case_id for h in snapshot.index.search("jardins ouvriers")] == [1]
+    assert snapshot.index.search("rodéos") == []
