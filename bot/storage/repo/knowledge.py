@@ -89,14 +89,13 @@ class KnowledgeStore(RepositoryBase):
         approved: dict[int, int] = {}
         versions: dict[int, dict[int, dict[str, str]]] = {}
         for chunk in _chunks(list(live)):
-            for case_id, version in self.session.execute(
-                select(ReviewRow.case_id, ReviewRow.fiche_version)
-                .where(
+            reviews = self.session.execute(
+                select(ReviewRow.id, ReviewRow.case_id, ReviewRow.fiche_version).where(
                     ReviewRow.case_id.in_(chunk),
                     ReviewRow.decision == ReviewDecision.APPROVE.value,
                 )
-                .order_by(ReviewRow.id)
-            ):
+            ).all()
+            for _, case_id, version in sorted(reviews):  # the last approval wins
                 approved[case_id] = version
             for case_id, version, fields in self.session.execute(
                 select(

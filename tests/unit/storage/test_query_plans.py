@@ -73,8 +73,8 @@ BOUNDED: dict[str, str] = {
     r"publications": "the set of live pages is what is asked: the search index of every "
     "published fiche (rebuilt only when the fiches change, in a worker thread) and the "
     "titles `!lire titre` matches (one row per fiche)",
-    r"SELECT reviews.case_id, reviews.fiche_version FROM reviews WHERE reviews.case_id IN "
-    r"\(.*\) AND reviews.decision = \? ORDER BY reviews.id": "the search index's approvals of "
+    r"SELECT reviews.id, reviews.case_id, reviews.fiche_version FROM reviews WHERE "
+    r"reviews.case_id IN \(.*\) AND reviews.decision = \S+": "the search index's approvals of "
     "the published fiches, by case (its index), 900 at a time: when those cover most of "
     "the table, SQLite after ANALYZE reads it whole instead, as cheap",
     r"SELECT fiche_versions.case_id, fiche_versions.version, fiche_versions.fields FROM "
