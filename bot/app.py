@@ -124,7 +124,8 @@ class Bot:
             self.settings, lambda room: _display_names(inbound, room), drafter, related
         ).register(self.scheduler)
         # research and diffusion: search, annotations, directory, digest (issue 6)
-        ResearchJobs(self.db, self.wiki, self.settings, self.clock).register(self.dispatcher)
+        research = ResearchJobs(self.db, self.wiki, self.settings, self.clock)
+        research.register(self.dispatcher)
         diffusion = Diffusion(self.db, self.wiki, self.settings, self.clock)
         diffusion.register(self.dispatcher, self.scheduler)
         await diffusion.start()
@@ -143,6 +144,8 @@ class Bot:
             asyncio.create_task(self.dispatcher.run(idle_seconds=2.0), name="outbox"),
             # done outbox rows are deleted after privacy.outbox_retention
             asyncio.create_task(run_purge(self.db, self.settings, self.clock), name="purge"),
+            # the first `!chercher` should not wait for the index of the fiches
+            asyncio.create_task(research.knowledge.warm(), name="search-index"),
         ]
         log.info("capibot running as %s", user_id)
 

@@ -84,6 +84,8 @@ class MatrixSettings(Group):
         if value <= timedelta(0):
             raise ValueError("must be positive")
         return value
+    #: the documentation team's room (`!question` asks it); empty: `!chercher` proposes
+    #: no question when no fiche answers
     documentation_room: str = ""
 
     @field_validator("user_id")

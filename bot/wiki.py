@@ -70,6 +70,12 @@ def classify_wiki_error(exc: BaseException) -> Outcome | None:
     return None
 
 
+def page_url(settings: Settings, title: str) -> str:
+    """The link people follow to a page (index.php next to the configured api.php)."""
+    index_url = settings.wiki.api_url.rsplit("/", 1)[0] + "/index.php"
+    return f"{index_url}?{urlencode({'title': title.replace(' ', '_')})}"
+
+
 class WikiWorker:
     """The bot's one door to the wiki: one client, its one writer (`PageWriter`, which
     owns read-compare-edit-retry) and one worker thread, since mwclient is synchronous

@@ -16,6 +16,7 @@ from bot.commands import (
     curation,
     directory,
     documentation,
+    reading,
     research,
     room,
     search,
@@ -80,6 +81,7 @@ FEATURES: tuple[Feature, ...] = (
     directory.feature,
     search.feature,
     documentation.feature,
+    reading.feature,
     room.feature,
     about.feature,
 )

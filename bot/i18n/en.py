@@ -12,6 +12,7 @@ from bot.i18n import (
     privacy,
     prompting,
     publishing,
+    reading,
     report,
     research,
     review,
@@ -54,7 +55,7 @@ MESSAGES: dict[str, str] = {
     "cmd.experts.usage": "{prefix}experts topic",
     "cmd.experts.desc": "Finds people in the directory who know about a topic.",
     "cmd.search.usage": "{prefix}search question",
-    "cmd.search.desc": "Finds the wiki pages that answer a question.",
+    "cmd.search.desc": "Finds the fiches and wiki pages that answer a question in plain words.",
     "cmd.room.usage": "{prefix}room [type function|theme|territory|moderation|research"
     " | label … | categories a, b | capture on|off | digest on|off | short-forms on|off]",
     "cmd.room.desc": "Shows or sets this room's profile.",
@@ -279,4 +280,5 @@ MESSAGES: dict[str, str] = {
     **encryption.EN,
     **review.EN,
     **layout.EN,
+    **reading.EN,
 }

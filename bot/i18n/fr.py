@@ -12,6 +12,7 @@ from bot.i18n import (
     privacy,
     prompting,
     publishing,
+    reading,
     report,
     research,
     review,
@@ -57,7 +58,8 @@ MESSAGES: dict[str, str] = {
     "cmd.experts.usage": "{prefix}experts sujet",
     "cmd.experts.desc": "Trouve dans l'annuaire les personnes qui connaissent un sujet.",
     "cmd.search.usage": "{prefix}chercher question",
-    "cmd.search.desc": "Cherche les pages du wiki qui répondent à une question.",
+    "cmd.search.desc": "Cherche les fiches et les pages du wiki qui répondent à une "
+    "question posée en français courant.",
     "cmd.room.usage": "{prefix}salon [type fonction|thème|territoire|modération|recherche"
     " | nom … | categories a, b | capture oui|non | lettre oui|non | formes-courtes oui|non]",
     "cmd.room.desc": "Affiche ou règle le profil de ce salon.",
@@ -293,4 +295,5 @@ MESSAGES: dict[str, str] = {
     **encryption.FR,
     **review.FR,
     **layout.FR,
+    **reading.FR,
 }

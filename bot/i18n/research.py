@@ -4,7 +4,7 @@ from __future__ import annotations
 
 FR: dict[str, str] = {
     # --- !chercher
-    "search.header": "Pages du wiki pour « {query} » :",
+    "search.header": "Fiches et pages du wiki pour « {query} » :",
     "search.line": "{n}. {title} — {snippet}\n   {url}",
     "search.none": "Aucune page du wiki ne répond à « {query} ». Si vous avez vécu une "
     "situation semblable, gardez l'échange avec {prefix}capturer dans son fil : il "
@@ -52,7 +52,7 @@ FR: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
-    "search.header": "Wiki pages for “{query}”:",
+    "search.header": "Fiches and wiki pages for “{query}”:",
     "search.line": "{n}. {title} — {snippet}\n   {url}",
     "search.none": "No wiki page answers “{query}”. If you have lived through something "
     "similar, keep the exchange with {prefix}capture in its thread: it may become a fiche!",

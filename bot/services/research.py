@@ -1,4 +1,5 @@
-"""Research-side wiki jobs: `!chercher` (wiki search) and `!annoter` (talk-page sections).
+"""Research-side wiki jobs: `!chercher` (the fiches' index and the wiki's search) and
+`!annoter` (talk-page sections).
 
 Command handlers run in the sync batch's transaction, in the database thread: they only
 queue outbox jobs (`request_search`, `request_annotation`). The executors below do the
@@ -29,6 +30,7 @@ from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.services.curation import case_notice
 from bot.services.effects import Effects, mention_html, queue_notice, text_to_html
+from bot.services.knowledge import KnowledgeBase, Result, merge
 from bot.services.outbox import OutboxDispatcher
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -38,7 +40,6 @@ from wiki_sync.errors import WikiError, WikiUnavailable
 from wiki_sync.pages import (
     annotation_marker,
     annotation_section,
-    plain_snippet,
     remove_annotation_section,
     talk_title,
 )
@@ -50,6 +51,7 @@ ANNOTATE = "annotate_page"
 UNANNOTATE = "unannotate_page"  # `!oublier`: a researcher's sections leave the talk page
 KINDS: tuple[str, ...] = (SEARCH, ANNOTATE, UNANNOTATE)
 SEARCH_RESULTS = 3
+WIKI_RESULTS = 10  # the wiki's ranking taken into the fusion
 NOTICE_EXCERPT = 200
 
 
@@ -136,6 +138,7 @@ class ResearchJobs:
         self.settings = settings
         self.clock = clock
         self.tr = Translator(settings.bot.language, tz=settings.schedule.timezone)
+        self.knowledge = KnowledgeBase(db)
 
     def register(self, dispatcher: OutboxDispatcher) -> None:
         dispatcher.register(SEARCH, self.search, lane=WIKI_LANE)
@@ -145,12 +148,20 @@ class ResearchJobs:
     # -- !chercher -----------------------------------------------------------------
 
     async def search(self, item: OutboxItem) -> None:
+        """The local index and the wiki's own search, merged (`bot.services.knowledge`).
+        The wiki away, the fiches still answer; both silent: say so now, no retry."""
         payload = item.payload
         query = str(payload["query"])
+        snapshot, local = await self.knowledge.search(query)
+        wiki: list[dict[str, Any]] = []
+        wiki_failed = False
         try:
-            results = await self.wiki.run(lambda: self._search(query))
-        except WikiError as exc:  # a late answer is useless: say so now, do not retry
+            wiki = await self.wiki.run(lambda: self._search(query))
+        except WikiError as exc:  # a late answer is useless: do not retry
             log.warning("wiki search failed: %r", exc)
+            wiki_failed = True
+        results = merge(snapshot, query, local, wiki, SEARCH_RESULTS)
+        if wiki_failed and not results:
             notice = reply_notice(payload, self.tr("search.unavailable", query=query))
         else:
             notice = self._results_notice(payload, query, results)
@@ -160,27 +171,35 @@ class ResearchJobs:
         )
 
     def _search(self, query: str) -> list[dict[str, Any]]:
-        return self.wiki.client.search(query, limit=SEARCH_RESULTS)
+        return self.wiki.client.search(query, limit=WIKI_RESULTS)
 
     def _results_notice(
-        self, payload: dict[str, Any], query: str, results: list[dict[str, Any]]
+        self, payload: dict[str, Any], query: str, results: list[Result]
     ) -> OutboundNotice:
+        prefix = self.settings.bot.prefix
+        ask_team = (
+            self.tr("search.ask_team", prefix=prefix)
+            if self.settings.matrix.documentation_room and not any(r.good for r in results)
+            else ""
+        )
         if not results:
-            text = self.tr("search.none", query=query, prefix=self.settings.bot.prefix)
+            text = ask_team or self.tr("search.none", query=query, prefix=prefix)
             return reply_notice(payload, text)
         lines = [self.tr("search.header", query=query)]
         items_html: list[str] = []
-        for n, result in enumerate(results[:SEARCH_RESULTS], start=1):
-            title = str(result.get("title", ""))
-            snippet = plain_snippet(str(result.get("snippet", "")))
-            url = self.wiki.page_url(title)
-            lines.append(self.tr("search.line", n=n, title=title, snippet=snippet, url=url))
+        for n, result in enumerate(results, start=1):
+            url = self.wiki.page_url(result.title)
+            snippet = result.excerpt
+            lines.append(self.tr("search.line", n=n, title=result.title, snippet=snippet, url=url))
             items_html.append(
-                f'<li><a href="{html.escape(url)}">{html.escape(title)}</a>'
+                f'<li><a href="{html.escape(url)}">{html.escape(result.title)}</a>'
                 + (f" — {html.escape(snippet)}" if snippet else "")
                 + "</li>"
             )
         body_html = f"{text_to_html(lines[0])}<ol>{''.join(items_html)}</ol>"
+        if ask_team:
+            lines.append(ask_team)
+            body_html += f"<p>{text_to_html(ask_team)}</p>"
         return reply_notice(payload, "\n".join(lines), body_html)
 
     # -- !annoter ------------------------------------------------------------------

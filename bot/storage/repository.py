@@ -20,6 +20,7 @@ from bot.storage.repo.people import PeopleStore
 from bot.storage.repo.publications import PublicationStore
 from bot.storage.repo.questions import QuestionStore
 from bot.storage.repo.rows import DeadLetterValues, MessageValues, message_values
+from bot.storage.repo.searchable import SearchStore
 from bot.storage.repo.sync_state import SyncStateStore
 from bot.storage.repo.timers import TimerStore
 from bot.storage.repo.undecryptable import UndecryptableStore, UndecryptableValues
@@ -48,5 +49,6 @@ class Repository(
     QuestionStore,
     ContributorStore,
     KnowledgeStore,
+    SearchStore,
 ):
     """Every store over one session (one transaction)."""

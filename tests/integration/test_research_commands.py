@@ -115,7 +115,7 @@ async def test_profile_experts_search_and_annotation_from_matrix(
         # Search: the published fiche comes first; nothing found suggests !capturer.
         mediawiki.run_jobs(stack.local_settings)
         await send(alice, room, f"!chercher kiosque{word}")
-        result = await notice_with(alice, room, "Pages du wiki")
+        result = await notice_with(alice, room, "pages du wiki")
         assert title in result["content"]["body"]
         await send(alice, room, "!chercher zzqqrien")
         await notice_with(alice, room, "!capturer")

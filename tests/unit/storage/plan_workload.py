@@ -31,6 +31,7 @@ from bot.services import effects as fx
 from bot.services.diffusion import DIGEST, digest_period, ensure_digest_timer
 from bot.services.diffusion import request_digest_rebuilds as rebuild_digests
 from bot.services.export import ExportFilter, export_records, prepare
+from bot.services.knowledge import KnowledgeBase
 from bot.services.outbox import OutboxDispatcher
 from bot.services.page_building import plan_page
 from bot.services.prompting import ESCALATE, PROMPT, REMINDER, Prompting
@@ -137,6 +138,13 @@ def _capture(b: _Batches) -> str:
     return root.event_id
 
 
+def _knowledge(b: _Batches, case: int) -> None:
+    """`!chercher`'s index of the published fiches (issue 17) and `!lire`."""
+    asyncio.run(KnowledgeBase(b.db).snapshot())
+    b.command(f"!lire {case}")
+    b.command("!lire jardins partagés")
+
+
 def _commands(b: _Batches, root: str, case: int) -> None:
     b.command(f"!fiche\n{FICHE}", thread_root=root)
     b.command(f"!fiche {case}\nRésultats: des légumes", sender=BOB)
@@ -239,6 +247,7 @@ def run_workload(db: Database, url: str, tmp: Path) -> None:
         assert case is not None
     _commands(batches, root, case.id)
     _publishing(db, settings, case.id)
+    _knowledge(batches, case.id)
     _timers(db, settings)
     asyncio.run(_dispatch(db))
     batches.command(f"!retirer {case.id} doublon", sender=MONA, room=MODERATION)

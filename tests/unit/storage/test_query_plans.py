@@ -69,6 +69,17 @@ BOUNDED: dict[str, str] = {
     "(it is the export's job; out of the running bot, and its own issue-14 work)",
     r"SELECT .* FROM outbox ORDER BY outbox.id": "`!oublier` scrubs every outbox row of "
     "the person's words; rare, and the table is bounded by privacy.outbox_retention",
+    r"SELECT publications.case_id, publications.page_title, publications.status FROM "
+    r"publications": "the set of live pages is what is asked: the search index of every "
+    "published fiche (rebuilt only when the fiches change, in a worker thread) and the "
+    "titles `!lire titre` matches (one row per fiche)",
+    r"SELECT reviews.id, reviews.case_id, reviews.fiche_version FROM reviews WHERE "
+    r"reviews.case_id IN \(.*\) AND reviews.decision = \S+": "the search index's approvals of "
+    "the published fiches, by case (its index), 900 at a time: when those cover most of "
+    "the table, SQLite after ANALYZE reads it whole instead, as cheap",
+    r"SELECT fiche_versions.case_id, fiche_versions.version, fiche_versions.fields FROM "
+    r"fiche_versions WHERE fiche_versions.case_id IN \(.*\)": "the search index's fiches, by "
+    "case (its index), 900 at a time: same as the approvals above",
 }
 
 #: SQLite after ANALYZE only: statements on a skewed status column (a few pending rows
