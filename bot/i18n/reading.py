@@ -18,7 +18,7 @@ FR: dict[str, str] = {
     "avec {prefix}lire N :",
     "read.candidate": "• #{case} {title}",
     "search.ask_team": "Aucune fiche ne répond bien. Posez la question à l'équipe "
-    "documentation : `{prefix}question …`",
+    "documentation : {prefix}question …",
 }
 
 EN: dict[str, str] = {
@@ -35,5 +35,5 @@ EN: dict[str, str] = {
     "read.candidates": "Several fiches match “{title}”; pick one with {prefix}read N:",
     "read.candidate": "• #{case} {title}",
     "search.ask_team": "No fiche answers this well. Ask the documentation team: "
-    "`{prefix}question …`",
+    "{prefix}question …",
 }
