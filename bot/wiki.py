@@ -89,12 +89,16 @@ class WikiWorker:
     def __init__(self, client: WikiClient, settings: Settings) -> None:
         self.client = client
         suffix = label(settings.bot.language, "title.case")
+        centre = settings.network.centre
         self.mapping = wiki_mapping(settings)
         self.writer = PageWriter(
             client,
             self.mapping.template,
-            title_label=suffix,
+            # « Titre (fiche crpv-a 3) »: on a shared wiki, whose case #3 it is
+            title_label=f"{suffix} {centre}" if centre else suffix,
             case_param=self.mapping.param("case"),
+            centre_param=self.mapping.param("centre"),
+            centre=centre,
         )
         self.index_url = settings.wiki.api_url.rsplit("/", 1)[0] + "/index.php"
         self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()

@@ -65,6 +65,7 @@ FR: dict[str, str] = {
     "param.version": "Version",
     "param.validee_par": "Validée par",
     "param.validee_le": "Validée le",
+    "param.centre": "Centre",
     "setup.doc": (
         "Modèle des fiches d'expérience publiées par capibot à partir des échanges"
         " Matrix. Les pages sont écrites par le robot ; vous pouvez les compléter"
@@ -139,6 +140,7 @@ EN: dict[str, str] = {
     "param.version": "Version",
     "param.validee_par": "Approved by",
     "param.validee_le": "Approved on",
+    "param.centre": "Centre",
     "setup.doc": (
         "Template of the experience fiches that capibot publishes from Matrix"
         " exchanges. The bot writes these pages; you may add text below the"

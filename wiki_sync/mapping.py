@@ -29,8 +29,16 @@ FIELD_KEYS: tuple[str, ...] = (
     "territory",
     "resources",
 )
-#: What the bot adds: room, case number, version, approver and approval date.
-META_KEYS: tuple[str, ...] = ("room", "case", "version", "approved_by", "approved_on")
+#: What the bot adds: room, case number, version, approver, approval date, and the centre
+#: (`network.centre`): a page is a centre's case, so two centres' case #1 are two pages.
+META_KEYS: tuple[str, ...] = (
+    "room",
+    "case",
+    "version",
+    "approved_by",
+    "approved_on",
+    "centre",
+)
 PARAMETER_KEYS: tuple[str, ...] = FIELD_KEYS + META_KEYS
 
 #: Key -> parameter name of our template (also the key of its label: ``param.<name>``).
@@ -49,6 +57,7 @@ DEFAULT_PARAMETERS: Mapping[str, str] = MappingProxyType(
         "version": "version",
         "approved_by": "validee_par",
         "approved_on": "validee_le",
+        "centre": "centre",
     }
 )
 DEFAULT_TEMPLATE = "Fiche d'expérience"

@@ -70,6 +70,8 @@ class FicheEntry:
     approved_by: str
     approved_at: datetime
     version: int
+    #: the centre whose case this is (`network.centre`; "" for a wiki of one centre)
+    centre: str = ""
 
 
 def begin_marker(name: str) -> str:
@@ -136,6 +138,7 @@ def template_params(entry: FicheEntry, mapping: WikiMapping | None = None) -> li
         "version": str(entry.version),
         "approved_by": escape_inline(entry.approved_by),
         "approved_on": _utc(entry.approved_at).date().isoformat(),
+        "centre": escape_inline(entry.centre),
     }
     return out + [(mapping.param(key), meta[key]) for key in META_KEYS]
 

@@ -52,6 +52,12 @@ def _template(text: Mapping[str, str], doc_title: str, mapping: WikiMapping) -> 
             f"! {_caption(text, key)}",
             f"| {{{{#if:{{{{{{{param}|}}}}}}|{{{{{{{param}}}}}}}|—}}}}",
         ]
+    # The centre's row only on a network's pages (a wiki of one centre leaves it empty).
+    centre = mapping.param("centre")
+    rows.append(
+        f"{{{{#if:{{{{{{{centre}|}}}}}}|\n{{{{!}}}}-\n! {_caption(text, 'centre')}\n"
+        f"{{{{!}}}} {{{{{{{centre}}}}}}}\n}}}}"
+    )
     rows.append("|}")
     for key in _LONG_FIELDS:
         param = mapping.param(key)
@@ -61,7 +67,7 @@ def _template(text: Mapping[str, str], doc_title: str, mapping: WikiMapping) -> 
 
 
 def _doc(text: Mapping[str, str], mapping: WikiMapping) -> str:
-    keys = [*FIELD_KEYS, *_INFOBOX_ROWS[2:]]
+    keys = [*FIELD_KEYS, *_INFOBOX_ROWS[2:], "centre"]
     params = [mapping.param(key) for key in keys]
     usage = "\n".join([f"{{{{{mapping.template_name}", *(f"| {p} =" for p in params), "}}"])
     table = "\n".join(

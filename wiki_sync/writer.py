@@ -84,11 +84,17 @@ class PageWriter:
         *,
         title_label: str = "fiche",
         case_param: str = "fiche",
+        centre_param: str = "centre",
+        centre: str = "",
     ) -> None:
         self.client = client
         self.template = template
         #: the template parameter holding the case number (`WikiMapping.param("case")`)
         self.case_param = case_param
+        #: the centre whose cases these pages are: on a wiki several centres share, case
+        #: #1 of one is not case #1 of another (`network.centre`, "" for one centre)
+        self.centre_param = centre_param
+        self.centre = centre
         self.title_label = title_label
         self._bot_name: str | None = None
 
@@ -101,18 +107,29 @@ class PageWriter:
 
     def case_of(self, text: str | None) -> str | None:
         """The case parameter of the page's fiche template (its case number)."""
+        return self._param_of(text, self.case_param)
+
+    def centre_of(self, text: str | None) -> str:
+        """The centre parameter of the page's fiche template ("" when it has none)."""
+        return self._param_of(text, self.centre_param) or ""
+
+    def _param_of(self, text: str | None, param: str) -> str | None:
         if not text:
             return None
         key = _name_key(template_name(self.template))
         for tpl in mwparserfromhell.parse(text).filter_templates(recursive=False):
-            if _name_key(str(tpl.name)) == key and tpl.has(self.case_param):
-                return str(tpl.get(self.case_param).value).strip()
+            if _name_key(str(tpl.name)) == key and tpl.has(param):
+                return str(tpl.get(param).value).strip()
         return None
 
     def _ours(self, page: PageState, case_id: int) -> bool:
-        """Last written by the bot, for this very case: an unrecorded write of ours."""
+        """Last written by the bot, for this very case of this very centre: an
+        unrecorded write of ours (centres sharing a wiki may share its bot account)."""
         return (
-            page.exists and page.user == self.bot_name and self.case_of(page.text) == str(case_id)
+            page.exists
+            and page.user == self.bot_name
+            and self.case_of(page.text) == str(case_id)
+            and self.centre_of(page.text) == self.centre
         )
 
     # -- first publication -----------------------------------------------------------

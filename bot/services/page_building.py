@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -180,6 +180,7 @@ def plan_page(
         return None
     approver = approver_name(repo.get_participant(moderator), lang)
     entry = build_entry(repo, case, fiche, approved_by=approver, approved_at=approved_at, lang=lang)
+    entry = replace(entry, centre=settings.network.centre)  # whose case #N this page is
     room = repo.get_room(case.room_id)
     room_label = (room.label if room else "") or case.room_id
     mapping = settings.wiki.mapping(lang)
