@@ -67,6 +67,8 @@ def test_text_lines_mask_tracebacks_too(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_the_setting_reaches_the_command_line(tmp_path: Path) -> None:
     """The operator's setting, through the CLI's own settings loader, in a fresh process."""
+    empty = tmp_path / "capibot.toml"
+    empty.write_text("")
     code = (
         "import logging; from bot.cli_common import settings_or_exit; "
         "settings_or_exit(None); "
@@ -78,7 +80,11 @@ def test_the_setting_reaches_the_command_line(tmp_path: Path) -> None:
         text=True,
         timeout=120,
         cwd=tmp_path,
-        env={**os.environ, "CAPIBOT__BOT__LOG_FORMAT": "json"},
+        env={
+            **os.environ,
+            "CAPIBOT__BOT__LOG_FORMAT": "json",
+            "CAPIBOT_CONFIG": str(empty),  # the environment gives the rest
+        },
     )
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stderr.strip().splitlines()[-1])

@@ -80,6 +80,10 @@ BOUNDED: dict[str, str] = {
     r"SELECT fiche_versions.case_id, fiche_versions.version, fiche_versions.fields FROM "
     r"fiche_versions WHERE fiche_versions.case_id IN \(.*\)": "the search index's fiches, by "
     "case (its index), 900 at a time: same as the approvals above",
+    r"SELECT DISTINCT case_tags.key FROM case_tags WHERE case_tags.kind = \S+": "`!experts "
+    "sujet`: the network's distinct themes, matched to the subject in Python (« emploi » "
+    "finds « emploi des jeunes »); one short row per theme of each fiche, read on the "
+    "(kind, key) index by SQLite, and only when someone asks for experts",
 }
 
 #: SQLite after ANALYZE only: statements on a skewed status column (a few pending rows
