@@ -132,7 +132,8 @@ def _wiki_failure(exc: Exception) -> Failure:
 
 @wiki_app.command("setup")
 def wiki_setup(config: ConfigOption = None) -> None:
-    """Create or update the fiche template, its doc, the category and index pages."""
+    """Create or update the fiche and compte-rendu templates, the categories and index pages."""
+    from bot.services.meeting_minutes import template_pages
     from bot.wiki import wiki_config
     from wiki_sync.client import WikiClient
     from wiki_sync.errors import WikiError
@@ -141,6 +142,7 @@ def wiki_setup(config: ConfigOption = None) -> None:
     settings = _settings(config)
     language = settings.bot.language
     pages = setup_pages(settings.wiki.template, settings.wiki.category, language)
+    pages |= template_pages()  # `Modèle:Compte-rendu` and its category (`!réunion`)
     try:
         changed = apply_setup(WikiClient(wiki_config(settings)), pages, language)
     except WikiError as exc:

@@ -37,6 +37,7 @@ from bot.services import effects as fx
 from bot.services.batch_writer import BatchWriter, CaseRoots
 from bot.services.documentation import relay_answer
 from bot.services.effects import Effects, mention_html, text_to_html
+from bot.services.meetings import edit_line, record_line
 from bot.services.publication_requests import request_republish
 from bot.services.ratelimit import Admission, CommandRateLimit
 from bot.services.review_cards import is_card_action, on_card_reaction
@@ -83,8 +84,10 @@ class InboundService:
                 self._on_message(repo, writer, event, run_commands=not (batch.initial or late))
             elif isinstance(event, InboundEdit):
                 writer.edit(event.room_id, event.target, event.sender, event.new_body)
+                edit_line(repo, event.target, event.sender, event.new_body)
             elif isinstance(event, InboundRedaction):
                 writer.redact(event.room_id, event.target)
+                repo.redact_meeting_line(event.target)
             elif isinstance(event, InboundInvite):
                 self._on_invite(repo, event)
             elif isinstance(event, InboundReaction) and not batch.initial:
@@ -133,8 +136,9 @@ class InboundService:
             case_id = writer.case_of(event)
             if case_id is not None:
                 writer.add(event, case_id)
+            room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
+            record_line(repo, event, room)  # the log of an open meeting, if any
             if run_commands and event.room_id == self.settings.matrix.documentation_room:
-                room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
                 relay_answer(repo, self.settings, event, room, self.clock)
         if run_commands and command is not None:
             writer.flush()

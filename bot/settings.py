@@ -72,6 +72,7 @@ class MatrixSettings(Group):
         if value <= timedelta(0):
             raise ValueError("must be positive")
         return value
+
     documentation_room: str = ""
 
     @field_validator("user_id")
@@ -203,6 +204,19 @@ class BotSettings(Group):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class MeetingsSettings(Group):
+    """`!réunion`: a meeting left open closes itself after `auto_close`."""
+
+    auto_close: Duration = timedelta(hours=4)
+
+    @field_validator("auto_close")
+    @classmethod
+    def _positive_auto_close(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be positive")
+        return value
+
+
 class NetworkSettings(Group):
     """The centre this bot serves, within the network of centres (exports carry it)."""
 
@@ -233,6 +247,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     bot: BotSettings = Field(default_factory=BotSettings)
     network: NetworkSettings = Field(default_factory=NetworkSettings)
+    meetings: MeetingsSettings = Field(default_factory=MeetingsSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -16,6 +16,7 @@ from bot.commands import (
     curation,
     directory,
     documentation,
+    meetings,
     research,
     room,
     search,
@@ -79,6 +80,7 @@ FEATURES: tuple[Feature, ...] = (
     directory.feature,
     search.feature,
     documentation.feature,
+    meetings.feature,
     room.feature,
     about.feature,
 )

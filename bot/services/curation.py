@@ -73,9 +73,7 @@ def decide(
         allow_self_approval=allow_self_approval,
         reason=reason,
         was_published=publication is not None,
-        withdrawn_from=(
-            repo.withdrawn_from(case.id) if event is LifecycleEvent.RESTORE else None
-        ),
+        withdrawn_from=(repo.withdrawn_from(case.id) if event is LifecycleEvent.RESTORE else None),
     )
     if isinstance(result, Refused):
         return result

@@ -118,9 +118,7 @@ def on_card_reaction(
     latest = repo.latest_fiche(case.id)
     if Role.MODERATOR in roles and latest is not None and latest.version != card[1]:
         # The card shows text the moderator read; a newer version was not read yet.
-        answer(
-            tr("curation.card_outdated", case=case.id, card=card[1], latest=latest.version)
-        )
+        answer(tr("curation.card_outdated", case=case.id, card=card[1], latest=latest.version))
         return True
     decided = decide(
         repo,

@@ -13,6 +13,7 @@ from bot.storage.repo.contributors import ContributorStore
 from bot.storage.repo.curation import CurationStore
 from bot.storage.repo.erasure import ErasureStore
 from bot.storage.repo.exports import ExportStore
+from bot.storage.repo.meetings import MeetingStore
 from bot.storage.repo.messages import MessageStore
 from bot.storage.repo.outbox import OutboxStore
 from bot.storage.repo.people import PeopleStore
@@ -46,5 +47,6 @@ class Repository(
     UndecryptableStore,
     QuestionStore,
     ContributorStore,
+    MeetingStore,
 ):
     """Every store over one session (one transaction)."""
