@@ -128,10 +128,12 @@ def build_minutes(
     lines: Sequence[Line],
     consenting: Mapping[str, str],
     names: Mapping[str, str],
+    opener: str = "",
 ) -> Minutes:
     """`consenting`: user id → display name of those who granted consent; `names`:
-    display name (folded) → user id of the room's members, to resolve `@Name` owners."""
-    speakers = _ordered(line.sender for line in lines)
+    display name (folded) → user id of the room's members, to resolve `@Name` owners;
+    `opener` is present even if they only typed commands."""
+    speakers = _ordered([*([opener] if opener else []), *(line.sender for line in lines)])
     named = tuple(consenting[s] for s in speakers if s in consenting)
     topics = [Topic(None)]
     for line in lines:

@@ -60,13 +60,14 @@ def edit_line(repo: Repository, target: str, sender: str, body: str) -> None:
 
 def minutes_of(repo: Repository, meeting: Meeting, tr: Translator) -> Minutes:
     lines = repo.meeting_lines(meeting.id)
-    ids = {line.sender for line in lines} | {line.owner for line in lines if line.owner}
+    ids = {meeting.opener, *(line.sender for line in lines)}
+    ids |= {line.owner for line in lines if line.owner}
     people = repo.participants(ids)
     consenting = {
         user: (p.display_name or user) for user, p in people.items() if p.consent is Consent.GRANTED
     }
     title = meeting.title or tr("meeting.untitled", date=format_date(tr.lang, meeting.opened_at))
-    return build_minutes(title, lines, consenting, {})
+    return build_minutes(title, lines, consenting, {}, meeting.opener)
 
 
 def close(
