@@ -84,7 +84,8 @@ class InboundService:
                 self._on_message(repo, writer, event, run_commands=not (batch.initial or late))
             elif isinstance(event, InboundEdit):
                 writer.edit(event.room_id, event.target, event.sender, event.new_body)
-                edit_line(repo, event.target, event.sender, event.new_body)
+                room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
+                edit_line(repo, event.target, event.sender, event.new_body, room)
             elif isinstance(event, InboundRedaction):
                 writer.redact(event.room_id, event.target)
                 repo.redact_meeting_line(event.target)

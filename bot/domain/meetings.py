@@ -53,8 +53,10 @@ class Parsed:
     owner: str | None = None
 
 
-def parse_line(body: str) -> Parsed | None:
-    """The item a message carries, or None for a plain line of the log."""
+def parse_line(body: str, members: Mapping[str, str] | None = None) -> Parsed | None:
+    """The item a message carries, or None for a plain line of the log. `members`: user
+    id → display name of the room's members, so `#action @Camille Dupont …` finds its
+    owner (the longest display name the text starts with) even with spaces in it."""
     match = _HEAD.match(body.lstrip())
     if match is None:
         return None
@@ -64,17 +66,26 @@ def parse_line(body: str) -> Parsed | None:
     text = match.group(2).strip()
     owner = None
     if tag is Tag.ACTION:
-        owner, text = _owner(text)
+        owner, text = _owner(text, members or {})
     return Parsed(tag, text, owner)
 
 
-def _owner(text: str) -> tuple[str | None, str]:
-    """`@qui le reste`: a Matrix id (`@alice:hs`) or a name after `@` (`@Alice`)."""
+def _owner(text: str, members: Mapping[str, str]) -> tuple[str | None, str]:
+    """`@qui le reste`: a Matrix id (`@alice:hs`), a member's display name, or a word."""
     if not text.startswith("@"):
         return None, text
     found = _MATRIX_ID.match(text)
     if found is not None:
         return found.group(0), text[found.end() :].strip()
+    best: tuple[int, str] | None = None
+    for user_id, name in members.items():
+        size = len(name)
+        if name and fold(text[1 : 1 + size]) == fold(name):
+            after = text[1 + size : 2 + size]
+            if (not after or not after.isalnum()) and (best is None or size > best[0]):
+                best = (size, user_id)
+    if best is not None:
+        return best[1], text[1 + best[0] :].lstrip(" :,").strip()
     word, _, rest = text.partition(" ")
     if len(word) == 1:
         return None, text

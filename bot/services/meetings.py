@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 from bot.domain.meetings import Minutes, build_minutes, parse_line
 from bot.domain.models import Consent, OutboxItem, Timer
-from bot.domain.text import fold
 from bot.i18n import Translator, format_date
 from bot.matrix.events import InboundMessage, OutboundNotice, RoomSnapshot
 from bot.services.effects import Effects, queue_notice, text_to_html
@@ -42,20 +41,14 @@ def record_line(repo: Repository, event: InboundMessage, room: RoomSnapshot) -> 
     meeting = repo.open_meeting(event.room_id)
     if meeting is None or event.sent_at < meeting.opened_at:
         return
-    parsed = parse_line(event.body)
-    if parsed is not None and parsed.owner and not parsed.owner.startswith("@"):
-        wanted = fold(parsed.owner)
-        for user_id, name in room.display_names.items():
-            if fold(name) == wanted:
-                parsed = type(parsed)(parsed.tag, parsed.text, user_id)
-                break
+    parsed = parse_line(event.body, room.display_names)
     repo.add_meeting_line(
         meeting.id, event.event_id, event.sender, event.sent_at, event.body, parsed
     )
 
 
-def edit_line(repo: Repository, target: str, sender: str, body: str) -> None:
-    repo.edit_meeting_line(target, sender, body, parse_line(body))
+def edit_line(repo: Repository, target: str, sender: str, body: str, room: RoomSnapshot) -> None:
+    repo.edit_meeting_line(target, sender, body, parse_line(body, room.display_names))
 
 
 def minutes_of(repo: Repository, meeting: Meeting, tr: Translator) -> Minutes:

@@ -87,3 +87,14 @@ def test_minutes_name_only_consenting_people_and_hide_the_others_words() -> None
     assert eve_topic.title is None and eve_topic.hidden
     assert eve_topic.items[0].owner == "Zoé"
     assert "Eve" not in repr(minutes).replace("eve:hs", "")
+
+
+def test_action_owner_by_a_members_display_name_with_spaces() -> None:
+    members = {"@a:hs": "Alice", "@am:hs": "Alice Martin", "@z:hs": "Zoé"}
+    assert parse_line("#action @alice martin réserver", members) == Parsed(
+        Tag.ACTION, "réserver", "@am:hs"
+    )
+    assert parse_line("#action @Alice: relire", members) == Parsed(Tag.ACTION, "relire", "@a:hs")
+    assert parse_line("#action @Alicette relire", members) == Parsed(
+        Tag.ACTION, "relire", "Alicette"
+    )
