@@ -14,12 +14,13 @@ import pytest
 from nio import AsyncClient
 
 from bot.app import Bot
-from bot.services.meeting_minutes import CATEGORY
+from bot.services.meeting_minutes import CATEGORY, template_pages
 from scripts.devstack import StackInfo
 from tests.integration.helpers import eventually, user_client
 from tests.integration.test_capture import bot_messages, bot_settings, room_with_bot, send
 from tests.integration.test_documentation_desk import bot_notice
 from tests.integration.wiki_support import client_for, parse
+from wiki_sync.setup import apply_setup
 
 pytestmark = pytest.mark.integration
 
@@ -40,6 +41,8 @@ async def test_a_meeting_ends_in_a_summary_and_a_wiki_page_without_the_refusers_
 ) -> None:
     alice, bruno, mona = people["practitioner"], people["practitioner2"], people["moderator"]
     settings = bot_settings(stack, tmp_path)
+    wiki = client_for(settings)
+    await asyncio.to_thread(apply_setup, wiki, template_pages())  # `capibot wiki setup`'s
     bot = Bot(settings)
     await bot.start()
     try:
@@ -98,7 +101,6 @@ async def test_a_meeting_ends_in_a_summary_and_a_wiki_page_without_the_refusers_
         published = await bot_notice(alice, room, "Compte-rendu publié sur le wiki")
         assert "index.php?title=" in published["content"]["body"]
         page_title = f"Compte-rendu {meeting.id} – {title}"
-        wiki = client_for(settings)
         page = await asyncio.to_thread(wiki.read, page_title)
         assert page.exists and page.text is not None
         assert "{{Compte-rendu" in page.text
@@ -109,6 +111,8 @@ async def test_a_meeting_ends_in_a_summary_and_a_wiki_page_without_the_refusers_
         categories = {c["category"] for c in parsed["categories"]}
         assert CATEGORY.replace(" ", "_") in categories
         assert "secret" not in parsed["text"]
+        assert [t["title"] for t in parsed["templates"]] == ["Modèle:Compte-rendu"]
+        assert "capibot-compte-rendu" in parsed["text"]  # the template's box, filled in
     finally:
         await bot.stop()
 

@@ -38,10 +38,11 @@ def test_a_multi_line_message_is_one_item() -> None:
     assert parsed == Parsed(Tag.INFO, "Trois points :\n- un\n- deux")
 
 
-@given(st.text())
-def test_never_crashes_on_any_text(body: str) -> None:
-    parsed = parse_line(body)
+@given(st.text(), st.dictionaries(st.text(max_size=5), st.text(max_size=12), max_size=4))
+def test_never_crashes_on_any_text(body: str, members: dict[str, str]) -> None:
+    parsed = parse_line(body, members)
     assert parsed is None or isinstance(parsed.tag, Tag)
+    assert parse_line("#action " + body, members) is not None
 
 
 _WORDS = {

@@ -124,6 +124,8 @@ def test_a_meeting_collects_items_and_only_the_opener_or_a_moderator_closes_it(
     assert [j.payload["meeting"] for j in jobs] == [meeting.id]
     _apply(db, service, _msg(14, "#info après la fin"), _msg(15, "!réunion fin"))
     assert "Aucune réunion n'est ouverte" in _notices(db)[-1]
+    _apply(db, service, _msg(16, "!réunion demain"))
+    assert "Écrivez « début »" in _notices(db)[-1]
 
 
 def test_a_meeting_left_open_closes_itself_once(db: Database) -> None:
