@@ -18,6 +18,7 @@ from datetime import datetime
 from bot.commands import model
 from bot.commands.capture import PIN, capture_enabled, capture_payload
 from bot.commands.context import CommandContext
+from bot.commands.meetings import MeetingCmd
 from bot.commands.parser import parse_if_addressed
 from bot.commands.registry import handle, help_text, render_usage_error
 from bot.commands.room import RoomCmd
@@ -63,6 +64,10 @@ class InboundService:
         self.case_roots = CaseRoots()
         #: rooms' `short_forms` setting, read once per room (`!salon` drops its entry)
         self._short_forms: dict[str, bool] = {}
+        #: rooms with an open meeting, read once (a `!réunion` command drops it): the
+        #: common message costs no query. May hold a room whose meeting the timer closed
+        #: meanwhile, never miss one (meetings only open through this service).
+        self._meeting_rooms: set[str] | None = None
 
     def apply(self, repo: Repository, batch: SyncBatch) -> None:
         """Everything of the batch, then its token: the caller commits them together."""
@@ -84,11 +89,13 @@ class InboundService:
                 self._on_message(repo, writer, event, run_commands=not (batch.initial or late))
             elif isinstance(event, InboundEdit):
                 writer.edit(event.room_id, event.target, event.sender, event.new_body)
-                room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
-                edit_line(repo, event.target, event.sender, event.new_body, room)
+                if self._in_meeting(repo, event.room_id):
+                    room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
+                    edit_line(repo, event.target, event.sender, event.new_body, room)
             elif isinstance(event, InboundRedaction):
                 writer.redact(event.room_id, event.target)
-                repo.redact_meeting_line(event.target)
+                if self._in_meeting(repo, event.room_id):
+                    repo.redact_meeting_line(event.target)
             elif isinstance(event, InboundInvite):
                 self._on_invite(repo, event)
             elif isinstance(event, InboundReaction) and not batch.initial:
@@ -138,7 +145,8 @@ class InboundService:
             if case_id is not None:
                 writer.add(event, case_id)
             room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
-            record_line(repo, event, room)  # the log of an open meeting, if any
+            if self._in_meeting(repo, event.room_id) and not record_line(repo, event, room):
+                self._meeting_rooms = None  # closed meanwhile (its timer): read again
             if run_commands and event.room_id == self.settings.matrix.documentation_room:
                 relay_answer(repo, self.settings, event, room, self.clock)
         if run_commands and command is not None:
@@ -156,6 +164,11 @@ class InboundService:
         if self._short_forms_on(repo, event.room_id):
             return result
         return parse_if_addressed(event.body, prefix, short_forms=False)
+
+    def _in_meeting(self, repo: Repository, room_id: str) -> bool:
+        if self._meeting_rooms is None:
+            self._meeting_rooms = repo.rooms_with_open_meetings()
+        return room_id in self._meeting_rooms
 
     def _short_forms_on(self, repo: Repository, room_id: str) -> bool:
         known = self._short_forms.get(room_id)
@@ -203,6 +216,8 @@ class InboundService:
             return
         if isinstance(result, RoomCmd):
             self._short_forms.pop(event.room_id, None)  # the profile may change: read again
+        if isinstance(result, MeetingCmd):
+            self._meeting_rooms = None  # a meeting may open or close: read again
         try:
             with repo.session.begin_nested():  # a savepoint: a failing command undoes itself
                 handle(result, ctx)

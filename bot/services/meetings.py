@@ -35,16 +35,19 @@ def translator(settings: Settings) -> Translator:
     return Translator(settings.bot.language, tz=settings.schedule.timezone)
 
 
-def record_line(repo: Repository, event: InboundMessage, room: RoomSnapshot) -> None:
+def record_line(repo: Repository, event: InboundMessage, room: RoomSnapshot) -> bool:
     """A message of a room with an open meeting: stored, as an item if it is tagged. An
-    `@Name` owner is resolved against the room's display names now (ids are stable)."""
+    `@Name` owner is resolved against the room's display names now (ids are stable).
+    Returns whether the room has an open meeting."""
     meeting = repo.open_meeting(event.room_id)
-    if meeting is None or event.sent_at < meeting.opened_at:
-        return
-    parsed = parse_line(event.body, room.display_names)
-    repo.add_meeting_line(
-        meeting.id, event.event_id, event.sender, event.sent_at, event.body, parsed
-    )
+    if meeting is None:
+        return False
+    if event.sent_at >= meeting.opened_at:
+        parsed = parse_line(event.body, room.display_names)
+        repo.add_meeting_line(
+            meeting.id, event.event_id, event.sender, event.sent_at, event.body, parsed
+        )
+    return True
 
 
 def edit_line(repo: Repository, target: str, sender: str, body: str, room: RoomSnapshot) -> None:

@@ -44,6 +44,11 @@ class MeetingStore(RepositoryBase):
         )
         return _meeting(row) if row else None
 
+    def rooms_with_open_meetings(self) -> set[str]:
+        return set(
+            self.session.scalars(select(MeetingRow.room_id).where(MeetingRow.closed_at.is_(None)))
+        )
+
     def start_meeting(self, room_id: str, title: str, opener: str, now: datetime) -> Meeting:
         row = MeetingRow(room_id=room_id, title=title, opener=opener, opened_at=now)
         self.session.add(row)

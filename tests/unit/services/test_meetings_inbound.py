@@ -143,6 +143,12 @@ def test_a_meeting_left_open_closes_itself_once(db: Database) -> None:
         assert repo.open_meeting(ROOM) is None
         assert len(repo.pending_outbox([PUBLISH_MINUTES])) == 1
     assert "fermée automatiquement après 2 h" in _notices(db)[-1]
+    # The service still thought the room was in a meeting: the next line finds it closed.
+    _apply(db, service, _msg(3, "#info après coup"), _msg(4, "!réunion début suite"))
+    with db.transaction() as repo:
+        first, second = repo.all_meetings()
+        assert [line.body for line in repo.meeting_lines(first.id)] == ["#info x"]
+        assert second.title == "suite" and second.closed_at is None
     assert isinstance(timers[0], Timer)
 
 
