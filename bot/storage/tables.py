@@ -350,7 +350,8 @@ class MeetingRow(Base):
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
-    __table_args__ = (Index("ix_meetings_room_closed", "room_id", "closed_at"),)
+    # The open meetings (closed_at NULL), per room.
+    __table_args__ = (Index("ix_meetings_open", "closed_at", "room_id"),)
 
 
 class MeetingLineRow(Base):
@@ -368,4 +369,4 @@ class MeetingLineRow(Base):
     body: Mapped[str] = mapped_column(Text)
     tag: Mapped[str | None] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text, default="", server_default="")
-    owner: Mapped[str | None] = mapped_column(String(255))
+    owner: Mapped[str | None] = mapped_column(String(255), index=True)

@@ -100,16 +100,16 @@ class MeetingStore(RepositoryBase):
         self, event_id: str, sender: str, body: str, parsed: Parsed | None
     ) -> None:
         """Only the author's own edit counts, and only while the meeting is open."""
-        open_ids = select(MeetingRow.id).where(MeetingRow.closed_at.is_(None))
-        self.session.execute(
-            update(MeetingLineRow)
-            .where(
-                MeetingLineRow.event_id == event_id,
-                MeetingLineRow.sender == sender,
-                MeetingLineRow.meeting_id.in_(open_ids),
-            )
-            .values(body=body, **_item_values(parsed))
-        )
+        row = self.session.scalar(select(MeetingLineRow).where(MeetingLineRow.event_id == event_id))
+        if row is None or row.sender != sender:
+            return
+        meeting = self.session.get(MeetingRow, row.meeting_id)
+        if meeting is None or meeting.closed_at is not None:
+            return
+        row.body = body
+        for key, value in _item_values(parsed).items():
+            setattr(row, key, value)
+        self.session.flush()
 
     def redact_meeting_line(self, event_id: str) -> None:
         self.session.execute(delete(MeetingLineRow).where(MeetingLineRow.event_id == event_id))

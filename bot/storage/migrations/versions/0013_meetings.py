@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_meetings")),
     )
     op.create_index(op.f("ix_meetings_opener"), "meetings", ["opener"], unique=False)
-    op.create_index("ix_meetings_room_closed", "meetings", ["room_id", "closed_at"], unique=False)
+    op.create_index("ix_meetings_open", "meetings", ["closed_at", "room_id"], unique=False)
     op.create_table(
         "meeting_lines",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -53,12 +53,14 @@ def upgrade() -> None:
         op.f("ix_meeting_lines_meeting_id"), "meeting_lines", ["meeting_id"], unique=False
     )
     op.create_index(op.f("ix_meeting_lines_sender"), "meeting_lines", ["sender"], unique=False)
+    op.create_index(op.f("ix_meeting_lines_owner"), "meeting_lines", ["owner"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_meeting_lines_owner"), table_name="meeting_lines")
     op.drop_index(op.f("ix_meeting_lines_sender"), table_name="meeting_lines")
     op.drop_index(op.f("ix_meeting_lines_meeting_id"), table_name="meeting_lines")
     op.drop_table("meeting_lines")
-    op.drop_index("ix_meetings_room_closed", table_name="meetings")
+    op.drop_index("ix_meetings_open", table_name="meetings")
     op.drop_index(op.f("ix_meetings_opener"), table_name="meetings")
     op.drop_table("meetings")
