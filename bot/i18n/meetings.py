@@ -41,6 +41,11 @@ FR: dict[str, str] = {
     "meeting.publishing": "Le compte-rendu sera publié sur le wiki.",
     "meeting.published": "Compte-rendu publié sur le wiki : {url}",
     "meeting.page_title": "Compte-rendu {number} – {title}",
+    "meeting.failed": "Le compte-rendu n° {number} n'a pas pu être publié sur le wiki : "
+    "{reason}. Son journal reste enregistré.",
+    "meeting.refused_by_wiki": "Le wiki refuse le bot pour le compte-rendu n° {number} : "
+    "{reason}. C'est un problème de configuration (identifiants ou droits, voir « capibot "
+    "check ») ; le compte-rendu attend et partira dès qu'il sera corrigé.",
 }
 
 EN: dict[str, str] = {
@@ -81,4 +86,9 @@ EN: dict[str, str] = {
     "meeting.publishing": "The minutes will be published on the wiki.",
     "meeting.published": "Minutes published on the wiki: {url}",
     "meeting.page_title": "Minutes {number} – {title}",
+    "meeting.failed": "The minutes no. {number} could not be published on the wiki: "
+    "{reason}. Their log stays stored.",
+    "meeting.refused_by_wiki": "The wiki refuses the bot for the minutes no. {number}: "
+    "{reason}. This is a configuration problem (credentials or rights, see `capibot "
+    "check`); the minutes wait and go out as soon as it is fixed.",
 }

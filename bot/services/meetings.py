@@ -118,6 +118,28 @@ def auto_close_handler(settings: Settings) -> Callable[[Repository, Timer, datet
     return handler
 
 
+def notify_failure(
+    settings: Settings,
+    repo: Repository,
+    item: OutboxItem,
+    reason: str,
+    now: datetime,
+    *,
+    refused: bool = False,
+) -> None:
+    """The outbox's failure hook of `meeting_minutes`: the moderation room is told (once
+    per job) that a page did not go out, or waits for the wiki to accept the bot."""
+    room = settings.matrix.moderation_room
+    if not room:
+        log.error("outbox %s #%d failed and no moderation room to say so", item.kind, item.id)
+        return
+    key = "meeting.refused_by_wiki" if refused else "meeting.failed"
+    body = translator(settings)(key, number=item.payload.get("meeting", "?"), reason=reason)
+    what = "refused" if refused else "failed"
+    notice = OutboundNotice(room_id=room, body=body, html=text_to_html(body))
+    queue_notice(repo, f"notice:{item.kind}:{item.id}:{what}", notice, now)
+
+
 class MinutesPublisher:
     """Outbox executor of `meeting_minutes`: writes the page, then tells the room."""
 

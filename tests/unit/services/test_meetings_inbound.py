@@ -11,7 +11,7 @@ from bot.inbound import InboundService
 from bot.matrix.events import InboundEdit, InboundMessage, InboundRedaction, RoomSnapshot, SyncBatch
 from bot.services import effects as fx
 from bot.services.forgetting import forget
-from bot.services.meetings import AUTO_CLOSE, PUBLISH_MINUTES, auto_close_handler
+from bot.services.meetings import AUTO_CLOSE, PUBLISH_MINUTES, auto_close_handler, notify_failure
 from bot.services.prompting import Prompting
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -171,3 +171,22 @@ def test_forgetting_erases_the_persons_lines_and_rebuilds_the_page(db: Database)
         assert [line.sender for line in repo.meeting_lines(meeting.id)] == [ALICE]
         assert len(repo.pending_outbox([PUBLISH_MINUTES])) == before + 1
     assert not any("mot de Bob" in n for n in _notices(db))
+
+
+def test_a_page_that_fails_for_good_is_told_to_the_moderation_room(db: Database) -> None:
+    settings = SETTINGS.model_copy(
+        update={"matrix": SETTINGS.matrix.model_copy(update={"moderation_room": "!mod:x"})}
+    )
+    with db.transaction() as repo:
+        repo.enqueue(PUBLISH_MINUTES, "k", {"meeting": 7}, NOW)
+        item = repo.pending_outbox([PUBLISH_MINUTES])[0]
+        notify_failure(settings, repo, item, "page protégée", NOW)
+        notify_failure(settings, repo, item, "page protégée", NOW)  # a redone failure
+        notify_failure(settings, repo, item, "droits", NOW, refused=True)
+        notices = repo.pending_outbox([fx.NOTICE])
+    assert [n.payload["room_id"] for n in notices] == ["!mod:x", "!mod:x"]
+    assert (
+        "compte-rendu n° 7 n'a pas pu être publié sur le wiki : page protégée"
+        in (notices[0].payload["body"])
+    )
+    assert "Le wiki refuse le bot pour le compte-rendu n° 7" in notices[1].payload["body"]
