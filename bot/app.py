@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from bot.commands.parser import is_bot_command
 from bot.domain.models import OutboxItem
@@ -32,6 +33,13 @@ from bot.services.curation import REVIEW_CARD
 from bot.services.diffusion import Diffusion
 from bot.services.documentation import POST_QUESTION, QuestionPoster
 from bot.services.effects import Effects, notice_from_payload, reaction_from_payload, text_to_html
+from bot.services.meetings import (
+    AUTO_CLOSE,
+    PUBLISH_MINUTES,
+    MinutesPublisher,
+    auto_close_handler,
+)
+from bot.services.meetings import notify_failure as notify_minutes_failure
 from bot.services.outbox import MAIN_LANE, OutboxDispatcher
 from bot.services.prompting import Prompting
 from bot.services.publisher import Publisher
@@ -42,7 +50,7 @@ from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
 from bot.version import capibot_version
-from bot.wiki import WikiWorker
+from bot.wiki import WIKI_LANE, WikiWorker
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +126,15 @@ class Bot:
         self.dispatcher.register(
             POST_QUESTION, QuestionPoster(self.db, self.gateway, self.settings)
         )
+        self.dispatcher.register(
+            PUBLISH_MINUTES,
+            MinutesPublisher(self.db, self.wiki, self.settings, self.clock),
+            lane=WIKI_LANE,
+            on_failure=partial(notify_minutes_failure, self.settings),
+            on_refused=partial(notify_minutes_failure, self.settings, refused=True),
+        )
         # -- scheduling: handlers registered, then jobs rebuilt from the timers table --
+        self.scheduler.register(AUTO_CLOSE, auto_close_handler(self.settings))
         inbound = self.inbound
         Prompting(
             self.settings, lambda room: _display_names(inbound, room), drafter, related

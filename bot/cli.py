@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Annotated
 
@@ -282,6 +283,10 @@ def export(
             typer.echo(f"FAIL config: {exc}", err=True)
             raise typer.Exit(int(Failure.CONFIG)) from None
         records = export_records(repo, pseudo, filters, settings.network.centre)
+        if fmt == "jsonl":  # meetings too (`"kind": "meeting"`): CSV rows are cases'
+            from bot.services.meeting_export import meeting_records
+
+            records = chain(records, meeting_records(repo, pseudo, filters))
         if fmt in ("qdpx", "qdc"):
             count = write_refi_qda(records, fmt, out, settings)
             typer.echo(f"exported {count} case(s)", err=True)

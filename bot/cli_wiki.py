@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.services.meeting_minutes import template_pages
 from bot.settings import Settings
 from bot.wiki import wiki_config
 from wiki_sync.client import WikiClient
@@ -64,6 +65,7 @@ def wiki_setup(settings: Settings, *, dry_run: bool, force: bool, echo: Echo) ->
     """Plan or apply setup and print it; `WikiError` goes to the caller."""
     language = settings.bot.language
     pages = setup_pages(settings.wiki.mapping(language))
+    pages |= template_pages()  # `Modèle:Compte-rendu` and its category (`!réunion`)
     client = WikiClient(wiki_config(settings))
     if dry_run:
         lines = dry_run_lines(plan_setup(client, pages, force=force))

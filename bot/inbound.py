@@ -18,6 +18,7 @@ from datetime import datetime
 from bot.commands import model
 from bot.commands.capture import PIN, capture_enabled, capture_payload
 from bot.commands.context import CommandContext
+from bot.commands.meetings import MeetingCmd
 from bot.commands.parser import parse_if_addressed
 from bot.commands.registry import handle, help_text, render_usage_error
 from bot.commands.room import RoomCmd
@@ -37,6 +38,7 @@ from bot.services import effects as fx
 from bot.services.batch_writer import BatchWriter, CaseRoots
 from bot.services.documentation import relay_answer
 from bot.services.effects import Effects, mention_html, text_to_html
+from bot.services.meetings import edit_line, record_line
 from bot.services.publication_requests import request_republish
 from bot.services.ratelimit import Admission, CommandRateLimit
 from bot.services.review_cards import is_card_action, on_card_reaction
@@ -62,6 +64,10 @@ class InboundService:
         self.case_roots = CaseRoots()
         #: rooms' `short_forms` setting, read once per room (`!salon` drops its entry)
         self._short_forms: dict[str, bool] = {}
+        #: rooms with an open meeting, read once (a `!réunion` command drops it): the
+        #: common message costs no query. May hold a room whose meeting the timer closed
+        #: meanwhile, never miss one (meetings only open through this service).
+        self._meeting_rooms: set[str] | None = None
 
     def apply(self, repo: Repository, batch: SyncBatch) -> None:
         """Everything of the batch, then its token: the caller commits them together."""
@@ -83,8 +89,13 @@ class InboundService:
                 self._on_message(repo, writer, event, run_commands=not (batch.initial or late))
             elif isinstance(event, InboundEdit):
                 writer.edit(event.room_id, event.target, event.sender, event.new_body)
+                if self._in_meeting(repo, event.room_id):
+                    room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
+                    edit_line(repo, event.target, event.sender, event.new_body, room)
             elif isinstance(event, InboundRedaction):
                 writer.redact(event.room_id, event.target)
+                if self._in_meeting(repo, event.room_id):
+                    repo.redact_meeting_line(event.target)
             elif isinstance(event, InboundInvite):
                 self._on_invite(repo, event)
             elif isinstance(event, InboundReaction) and not batch.initial:
@@ -133,8 +144,10 @@ class InboundService:
             case_id = writer.case_of(event)
             if case_id is not None:
                 writer.add(event, case_id)
+            room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
+            if self._in_meeting(repo, event.room_id) and not record_line(repo, event, room):
+                self._meeting_rooms = None  # closed meanwhile (its timer): read again
             if run_commands and event.room_id == self.settings.matrix.documentation_room:
-                room = self.rooms.get(event.room_id, RoomSnapshot(room_id=event.room_id))
                 relay_answer(repo, self.settings, event, room, self.clock)
         if run_commands and command is not None:
             writer.flush()
@@ -151,6 +164,11 @@ class InboundService:
         if self._short_forms_on(repo, event.room_id):
             return result
         return parse_if_addressed(event.body, prefix, short_forms=False)
+
+    def _in_meeting(self, repo: Repository, room_id: str) -> bool:
+        if self._meeting_rooms is None:
+            self._meeting_rooms = repo.rooms_with_open_meetings()
+        return room_id in self._meeting_rooms
 
     def _short_forms_on(self, repo: Repository, room_id: str) -> bool:
         known = self._short_forms.get(room_id)
@@ -198,6 +216,8 @@ class InboundService:
             return
         if isinstance(result, RoomCmd):
             self._short_forms.pop(event.room_id, None)  # the profile may change: read again
+        if isinstance(result, MeetingCmd):
+            self._meeting_rooms = None  # a meeting may open or close: read again
         try:
             with repo.session.begin_nested():  # a savepoint: a failing command undoes itself
                 handle(result, ctx)

@@ -84,6 +84,7 @@ class MatrixSettings(Group):
         if value <= timedelta(0):
             raise ValueError("must be positive")
         return value
+
     #: the documentation team's room (`!question` asks it); empty: `!chercher` proposes
     #: no question when no fiche answers
     documentation_room: str = ""
@@ -337,6 +338,19 @@ class MetricsSettings(Group):
         return value
 
 
+class MeetingsSettings(Group):
+    """`!réunion`: a meeting left open closes itself after `auto_close`."""
+
+    auto_close: Duration = timedelta(hours=4)
+
+    @field_validator("auto_close")
+    @classmethod
+    def _positive_auto_close(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be positive")
+        return value
+
+
 class NetworkSettings(Group):
     """The centre this bot serves, within the network of centres (exports carry it)."""
 
@@ -368,6 +382,7 @@ class Settings(BaseSettings):
     bot: BotSettings = Field(default_factory=BotSettings)
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    meetings: MeetingsSettings = Field(default_factory=MeetingsSettings)
 
     @model_validator(mode="after")
     def _distinct_categories(self) -> Settings:

@@ -16,6 +16,7 @@ from bot.commands import (
     curation,
     directory,
     documentation,
+    meetings,
     reading,
     research,
     room,
@@ -82,6 +83,7 @@ FEATURES: tuple[Feature, ...] = (
     search.feature,
     documentation.feature,
     reading.feature,
+    meetings.feature,
     room.feature,
     about.feature,
 )

@@ -83,10 +83,11 @@ def bullets(items: Sequence[Rich]) -> Rich:
 def code_block(lines: Sequence[str]) -> Rich:
     """Text to copy as it is (a template, a draft): a code block, shown verbatim in HTML
     too. Its fence is longer than any run of backticks in the text, so none ends it."""
-    text = "\n".join(lines)
+    plain = "\n".join(lines)
+    text = _NEWLINES.sub("\n", plain)  # a lone CR is a line break to Markdown too
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    return Rich(f"{fence}\n{text}\n{fence}", text)
+    return Rich(f"{fence}\n{text}\n{fence}", plain)
 
 
 def render_html(markdown: str) -> str:

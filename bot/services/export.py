@@ -60,7 +60,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _room_ids(repo: Repository, wanted: str) -> list[str]:
+def room_ids(repo: Repository, wanted: str) -> list[str]:
     """The rooms `--room` names: its id, or a label in any case and accents."""
     names = {wanted, fold(wanted)}
     return sorted(names | {r.room_id for r in repo.list_rooms() if fold(r.label) in names})
@@ -75,7 +75,7 @@ def _has_theme(repo: Repository, case_id: int, theme: str) -> bool:
 def selected_case_ids(repo: Repository, filters: ExportFilter) -> Iterator[int]:
     """The ids of the cases to export, in order, read `CHUNK` at a time (keyset pages):
     dates, state and room are filtered in SQL, the theme (a fiche field) per case."""
-    rooms = _room_ids(repo, filters.room) if filters.room else None
+    rooms = room_ids(repo, filters.room) if filters.room else None
     after = 0
     while True:
         page = repo.case_ids_after(

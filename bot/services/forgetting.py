@@ -43,6 +43,7 @@ from bot.domain.text import title_from_message
 from bot.i18n import Translator
 from bot.services.diffusion import request_digest_rebuilds
 from bot.services.effects import CAPTURE, NOTICE, notice_payload
+from bot.services.meetings import PUBLISH_MINUTES
 from bot.services.prompting import PROMPT, REMINDER, Prompting
 from bot.services.publication_requests import FORGET, WITHDRAW, request_republish
 from bot.services.research import ANNOTATE, SEARCH, request_annotation_removal
@@ -88,11 +89,12 @@ def forget(
     request_digest_rebuilds(repo, settings, [a.created_at for a in annotations], now)
     repo.drop_key_waits_of(user_id)
     questions = repo.erase_questions_of(user_id)
+    meeting_texts, meetings = repo.erase_meetings_of(user_id)
     repo.save_participant(Participant(user_id, consent=Consent.REFUSED, consent_changed_at=now))
     scrub = _Scrubber(
         user_id,
         known,
-        [m.body for m in messages] + [a.text for a in annotations] + questions,
+        [m.body for m in messages] + [a.text for a in annotations] + questions + meeting_texts,
         {old: new for old, new in retitled.values()},
         tr,
     )
@@ -101,6 +103,13 @@ def forget(
         request_republish(repo, case_id, FORGET, now)
     for case_id in sorted(retitled):
         _rewrite_withdrawal(repo, case_id, user_id, now)
+    for meeting_id in meetings:  # their compte-rendus, rebuilt without them
+        repo.enqueue(
+            PUBLISH_MINUTES,
+            f"meeting-forget:{meeting_id}:{now.isoformat()}",
+            {"meeting": meeting_id},
+            now,
+        )
     return touched
 
 

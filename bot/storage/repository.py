@@ -14,6 +14,7 @@ from bot.storage.repo.curation import CurationStore
 from bot.storage.repo.erasure import ErasureStore
 from bot.storage.repo.exports import ExportStore
 from bot.storage.repo.knowledge import KnowledgeStore
+from bot.storage.repo.meetings import MeetingStore
 from bot.storage.repo.messages import MessageStore
 from bot.storage.repo.outbox import OutboxStore
 from bot.storage.repo.people import PeopleStore
@@ -50,5 +51,6 @@ class Repository(
     ContributorStore,
     KnowledgeStore,
     SearchStore,
+    MeetingStore,
 ):
     """Every store over one session (one transaction)."""

@@ -332,3 +332,41 @@ class QuestionRow(Base):
     posted_event_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class MeetingRow(Base):
+    """A meeting (`!réunion début` … `!réunion fin`) in a room: at most one open per room.
+
+    Its lines (`meeting_lines`) are the full log, kept like a case's messages: erased by
+    `!oublier` for their author.
+    """
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(Text)
+    opener: Mapped[str] = mapped_column(String(255), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    # The open meetings (closed_at NULL), per room.
+    __table_args__ = (Index("ix_meetings_open", "closed_at", "room_id"),)
+
+
+class MeetingLineRow(Base):
+    """One message of a meeting; `tag` set when it is an item of the compte-rendu."""
+
+    __tablename__ = "meeting_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    sender: Mapped[str] = mapped_column(String(255), index=True)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    body: Mapped[str] = mapped_column(Text)
+    tag: Mapped[str | None] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    owner: Mapped[str | None] = mapped_column(String(255), index=True)

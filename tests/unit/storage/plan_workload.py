@@ -175,6 +175,21 @@ def _commands(b: _Batches, root: str, case: int) -> None:
         repo.add_review_card("$card", case, 3)
     b.apply(InboundReaction(MODERATION, b.eid(), MONA, NOW, "$card", "✅"))
     b.command(f"!valider {case}", sender=MONA, room=MODERATION)
+    _meeting(b)
+
+
+def _meeting(b: _Batches) -> None:
+    """`!réunion`: tagged lines, an edit, a redaction, a refused and an accepted end."""
+    b.command("!réunion début GT jardins")
+    info = b.msg("#info le compost est prêt", sender=BOB)
+    assert isinstance(info, InboundMessage)
+    b.apply(info, b.msg("#action @Bob arroser"), b.msg("bavardage", sender=BOB))
+    b.apply(
+        InboundEdit(ROOM, b.eid(), BOB, NOW, info.event_id, "#décision compost le samedi"),
+        InboundRedaction(ROOM, b.eid(), BOB, NOW, info.event_id),
+    )
+    b.command("!réunion fin", sender=BOB)
+    b.command("!réunion fin")
 
 
 def _publishing(db: Database, settings: Settings, case: int) -> None:

@@ -33,6 +33,8 @@ from bot.storage.tables import (
     CaseRow,
     CaseTagRow,
     FicheVersionRow,
+    MeetingLineRow,
+    MeetingRow,
     MessageRow,
     OutboxRow,
     PublicationRow,
@@ -53,6 +55,8 @@ GROWING = frozenset(
         "publications",
         "annotations",
         "case_tags",
+        "meetings",
+        "meeting_lines",
     }
 )
 
@@ -205,7 +209,15 @@ def _seed(db: Database) -> None:
         for table, row in _per_case(at, recent):
             conn.execute(insert(table), [row(n) for n in range(CASES)])
         if conn.dialect.name == "postgresql":
-            for table in ("cases", "fiche_versions", "reviews", "annotations", "outbox", "timers"):
+            for table in (
+                "cases",
+                "fiche_versions",
+                "reviews",
+                "annotations",
+                "outbox",
+                "timers",
+                "meetings",
+            ):
                 conn.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"),
                     {"n": CASES + 1},
@@ -265,6 +277,30 @@ def _per_case(at: list[datetime], recent: list[datetime]) -> list[tuple[Any, Any
                 "status": "done",
                 "created_at": recent[n],
                 "done_at": recent[n],
+            },
+        ),
+        (
+            MeetingRow,
+            lambda n: {
+                "id": n + 1,
+                "room_id": f"!old{n % 40}:localhost",
+                "title": "GT",
+                "opener": f"@p{n % 500}:localhost",
+                "opened_at": at[n],
+                "closed_at": at[n],
+            },
+        ),
+        (
+            MeetingLineRow,
+            lambda n: {
+                "meeting_id": n + 1,
+                "event_id": f"$line{n}",
+                "sender": f"@p{n % 500}:localhost",
+                "sent_at": at[n],
+                "body": "#action @x y",
+                "tag": "action",
+                "text": "y",
+                "owner": f"@p{(n + 7) % 500}:localhost",
             },
         ),
         (
