@@ -364,7 +364,9 @@ async def _play(
         room = await create_room(alice, THEMATIC_ROOM, [bot_id, bruno.user_id])
         await bruno.join(room)
         await scene.joined("practitioner", room)
-        # One command, then its answer: the transcript reads in a stable order.
+        # Its introduction first (under load it may come after a quick first command),
+        # then one command and its answer: the transcript reads in a stable order.
+        await scene.replies("practitioner", room, 1, "the bot's introduction")
         await send(alice, room, "!salon type thème")
         await scene.replies("practitioner", room, 2, "answer to !salon type")  # intro + 1
         await send(alice, room, f"!salon nom {THEMATIC_ROOM}")
