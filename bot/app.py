@@ -78,7 +78,10 @@ class Bot:
         # -- scheduling (timers in the database; notices go out through the outbox) --
         self.scheduler = Scheduler(self.db, clock, on_ran=self.dispatcher.nudge)
         self.inbound: InboundService | None = None
+        #: the loops that run as long as the bot (a done one is a dead one)
         self._tasks: list[asyncio.Task[None]] = []
+        #: one-shot start-up work in the background (models, indexes): done when done
+        self._warm_ups: list[asyncio.Task[None]] = []
         # metrics and /health: always counted, served only with [metrics] enabled
         self.observability = Observability(
             self.db,
@@ -105,7 +108,7 @@ class Bot:
         related = RelatedFiches(pipeline, self.wiki.page_url) if pipeline else None
         if pipeline is not None:
             warm = _warm_up(pipeline, related, self.db)
-            self._tasks.append(asyncio.create_task(warm, name="language"))
+            self._warm_ups.append(asyncio.create_task(warm, name="language"))
         capture = CaptureJob(
             self.db,
             self.gateway,
@@ -160,9 +163,9 @@ class Bot:
             asyncio.create_task(self.dispatcher.run(idle_seconds=2.0), name="outbox"),
             # done outbox rows are deleted after privacy.outbox_retention
             asyncio.create_task(run_purge(self.db, self.settings, self.clock), name="purge"),
-            # the first `!chercher` should not wait for the index of the fiches
-            asyncio.create_task(research.knowledge.warm(), name="search-index"),
         ]
+        # the first `!chercher` should not wait for the index of the fiches
+        self._warm_ups.append(asyncio.create_task(research.knowledge.warm(), name="search-index"))
         log.info("capibot running as %s", user_id)
 
     @property
@@ -178,12 +181,12 @@ class Bot:
 
     async def stop(self) -> None:
         await self.scheduler.stop()  # scheduling
-        for task in self._tasks:
+        for task in self._tasks + self._warm_ups:
             task.cancel()
-        for task in self._tasks:
+        for task in self._tasks + self._warm_ups:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        self._tasks = []
+        self._tasks, self._warm_ups = [], []
         await self.observability.stop()
         await self.client.close()
         await asyncio.to_thread(self.wiki.close)

@@ -129,6 +129,7 @@ class TemplateParameters(Group):
     version: str = DEFAULT_PARAMETERS["version"]
     approved_by: str = DEFAULT_PARAMETERS["approved_by"]
     approved_on: str = DEFAULT_PARAMETERS["approved_on"]
+    centre: str = DEFAULT_PARAMETERS["centre"]
 
     @field_validator("*")
     @classmethod

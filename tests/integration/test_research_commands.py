@@ -60,7 +60,9 @@ async def test_profile_experts_search_and_annotation_from_matrix(
         await send(alice, room, "!profil fonction=Éducatrice territoire=Nord expertises=Santé")
         await notice_with(alice, room, "Votre fiche est enregistrée")
         await send(alice, room, "!profil")
-        await notice_with(alice, room, "fonction : Éducatrice · territoire : Nord")
+        await notice_with(
+            alice, room, "fonction : Éducatrice · structure : à préciser · territoire : Nord"
+        )
 
         async def listed() -> bool:
             page = bot.wiki.client.read("Annuaire du réseau")
