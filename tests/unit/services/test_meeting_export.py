@@ -14,6 +14,7 @@ from bot.domain.meetings import parse_line
 from bot.domain.models import Consent, Participant
 from bot.services.export import NO_CONSENT
 from bot.storage.database import Database
+from tests.unit.services.test_export import empty_config
 
 NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 ALICE, BRUNO = "@alice:localhost", "@bruno:localhost"
@@ -37,7 +38,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return {
         "CAPIBOT__DATABASE__URL": url,
         "CAPIBOT__PRIVACY__PSEUDONYM_SECRET": "s3cret-for-tests",
-        "CAPIBOT_CONFIG": str(tmp_path / "none.toml"),
+        "CAPIBOT_CONFIG": empty_config(tmp_path),
     }
 
 
