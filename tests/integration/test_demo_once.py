@@ -49,7 +49,11 @@ async def test_the_demo_exchange_is_published_and_served(stack: StackInfo, tmp_p
     # The guide's transcript is this exchange: the same commands, answered with the same
     # kinds of message (ids, addresses and wording aside). If this fails, regenerate it:
     # ./scripts/demo --once --state-dir "$(mktemp -d)" --transcript docs/guide/transcript-demo.md
+    # The publication notices go out after the page is written, on the bot's own time:
+    # whether one lands before the transcript is taken is a race, not a difference.
+    late = "bot publication.published"
     played = parse_structure(transcript.read_text(encoding="utf-8"))
-    assert played == parse_structure(GUIDE_TRANSCRIPT.read_text(encoding="utf-8"))
+    guide = parse_structure(GUIDE_TRANSCRIPT.read_text(encoding="utf-8"))
+    assert [p for p in played if p != late] == [g for g in guide if g != late]
     assert "bot other" not in played  # every answer is recognised from the catalogue
     assert "Alice Martin !fiche" in played and "Mona Dupont !valider" in played

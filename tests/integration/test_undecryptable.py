@@ -131,8 +131,10 @@ async def test_a_withheld_message_is_told_once_requested_counted_and_read_late(
         assert "1 message chiffré n'a pas pu être lu." in show
         verdict = await asyncio.to_thread(check_undecryptable, bot.settings)
         assert verdict is not None
-        assert verdict.line().startswith("WARN undecryptable: 1 message could not be decrypted")
-        assert verdict.ok
+        # The bot account's other tests' rooms may hold unreadable history too: this
+        # message is one of those counted, and the verdict is a warning, not a failure.
+        assert verdict.line().startswith("WARN undecryptable: ") and verdict.ok
+        assert withheld.event_id in await _unread(bot)
         assert [b for b in await read_answers(alice, room) if NOTICE in b] == [notice]  # once
 
         # Alice's client shares the session after all: the message joins its case.
@@ -150,12 +152,22 @@ async def test_a_withheld_message_is_told_once_requested_counted_and_read_late(
         await send(alice, room, f"!voir {case.id}")
         show = (await answers_with(alice, room, f"Cas #{case.id}", count=2))[0]
         assert "3 messages" in show and "pas pu être lu" not in show
-        verdict = await asyncio.to_thread(check_undecryptable, bot.settings)
-        assert verdict is not None and verdict.line() == (
-            "OK   undecryptable: every encrypted message was read"
-        )
+        assert withheld.event_id not in await _unread(bot)  # counted no more
         assert [b for b in await read_answers(alice, room) if NOTICE in b] == [notice]  # still
     finally:
         await watcher.close()
         await bot.stop()
         await alice.close()
+
+
+async def _unread(bot: Bot) -> set[str]:
+    """Event ids `capibot check` counts as never read (read late ones excluded)."""
+    from sqlalchemy import text
+
+    def ids(repo: Any) -> set[str]:
+        rows = repo.session.execute(
+            text("SELECT event_id FROM undecryptable_events WHERE recovered_at IS NULL")
+        )
+        return {row[0] for row in rows}
+
+    return set(await bot.db.run(ids))
