@@ -57,6 +57,8 @@ def placeholders(settings: Settings) -> list[tuple[str, object]]:
     found = []
     for section, group in settings:
         assert isinstance(group, BaseModel)
+        if section == "network_wiki" and not settings.network_wiki.enabled:
+            continue  # not used: its defaults name nothing real
         for name in type(group).model_fields:
             value = getattr(group, name)
             texts = value if isinstance(value, list) else [value]

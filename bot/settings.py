@@ -11,59 +11,36 @@ import re
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from wiki_sync.errors import TitleError
-from wiki_sync.mapping import (
-    DEFAULT_FICHE_CATEGORY,
-    DEFAULT_PARAMETERS,
-    DEFAULT_TEMPLATE,
-    WikiMapping,
-    duplicates,
-    parameter_problem,
-)
-from wiki_sync.titles import page_title_from
+from bot.settings_base import Duration, Group, parse_duration, require_http_url
+from bot.settings_features import MeetingsSettings, MetricsSettings, NetworkSettings
+from bot.settings_wiki import CATEGORY_KEYS, NetworkWikiSettings, WikiSettings
+from wiki_sync.mapping import duplicates
+
+__all__ = [
+    "ConfigError",
+    "Duration",
+    "Group",
+    "MeetingsSettings",
+    "MetricsSettings",
+    "NetworkSettings",
+    "NetworkWikiSettings",
+    "Settings",
+    "WikiSettings",
+    "load_settings",
+    "parse_duration",
+]
 
 DEFAULT_CONFIG_PATH = Path("config/capibot.toml")
 ENV_PREFIX = "CAPIBOT__"
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
 
 class ConfigError(Exception):
     """A configuration problem, phrased for the operator: names the file and the key."""
-
-
-def parse_duration(value: Any) -> Any:
-    """Accept `90s`, `15m`, `24h`, `3d`, `1w` besides what pydantic takes for timedelta."""
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if match:
-            return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-
-
-class Group(BaseModel):
-    """A settings section: unknown keys are errors (a typo must not be silently ignored)."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class MatrixSettings(Group):
@@ -99,139 +76,7 @@ class MatrixSettings(Group):
     @field_validator("homeserver")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        return _require_http_url(value)
-
-
-def _page_name(value: str) -> str:
-    """A name the wiki accepts as a page title (template, category)."""
-    if not value.strip():
-        raise ValueError("must not be empty")
-    try:
-        page_title_from(value)
-    except TitleError as exc:
-        raise ValueError(f"{value!r} is not a usable page name ({exc})") from None
-    return value.strip()
-
-
-class TemplateParameters(Group):
-    """The fiche template's parameter names, to map capibot onto a template of one's own."""
-
-    title: str = DEFAULT_PARAMETERS["title"]
-    context: str = DEFAULT_PARAMETERS["context"]
-    action: str = DEFAULT_PARAMETERS["action"]
-    results: str = DEFAULT_PARAMETERS["results"]
-    lessons: str = DEFAULT_PARAMETERS["lessons"]
-    themes: str = DEFAULT_PARAMETERS["themes"]
-    territory: str = DEFAULT_PARAMETERS["territory"]
-    resources: str = DEFAULT_PARAMETERS["resources"]
-    room: str = DEFAULT_PARAMETERS["room"]
-    case: str = DEFAULT_PARAMETERS["case"]
-    version: str = DEFAULT_PARAMETERS["version"]
-    approved_by: str = DEFAULT_PARAMETERS["approved_by"]
-    approved_on: str = DEFAULT_PARAMETERS["approved_on"]
-    centre: str = DEFAULT_PARAMETERS["centre"]
-
-    @field_validator("*")
-    @classmethod
-    def _usable(cls, value: str) -> str:
-        problem = parameter_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    @model_validator(mode="after")
-    def _distinct(self) -> TemplateParameters:
-        clashes = duplicates(self.model_dump())
-        if clashes:
-            first, second, name = clashes[0]
-            raise ValueError(f"{first} and {second} are both the parameter {name!r}")
-        return self
-
-
-class WikiCategories(Group):
-    """Category names besides the fiches' own (`wiki.category`); "": the bot language's."""
-
-    withdrawn: str = ""
-    themes: str = ""
-    territories: str = ""
-    functions: str = ""
-
-    @field_validator("*")
-    @classmethod
-    def _usable(cls, value: str) -> str:
-        return value if value == "" else _page_name(value)
-
-
-#: `WikiMapping.categories()` role -> the setting that names it.
-_CATEGORY_KEYS = {
-    "fiches": "wiki.category",
-    "withdrawn": "wiki.categories.withdrawn",
-    "theme": "wiki.categories.themes",
-    "territory": "wiki.categories.territories",
-    "function": "wiki.categories.functions",
-}
-
-
-class WikiSettings(Group):
-    api_url: str = "http://127.0.0.1:8089/api.php"
-    username: str = "Capibot@capibot"
-    password: SecretStr = SecretStr("")
-    consumer_token: str = ""
-    consumer_secret: SecretStr = SecretStr("")
-    access_token: str = ""
-    access_secret: SecretStr = SecretStr("")
-    contact: str = "admin@example.org"
-    template: str = DEFAULT_TEMPLATE
-    category: str = DEFAULT_FICHE_CATEGORY
-    template_parameters: TemplateParameters = Field(
-        default_factory=TemplateParameters,
-        description="Table `[wiki.template_parameters]`: the template's parameter name of "
-        "each fiche field (title, context, action, results, lessons, themes, territory, "
-        "resources) and of what the bot adds (room, case, version, approved_by, "
-        "approved_on); distinct, non-empty, without | = { } [ ].",
-    )
-    categories: WikiCategories = Field(
-        default_factory=WikiCategories,
-        description="Table `[wiki.categories]`: names of the withdrawn fiches' category "
-        "(withdrawn) and of the parents of theme, territory and function categories "
-        '(themes, territories, functions); "" is the bot language\'s name (« Fiches '
-        "retirées », « Thèmes »… / “Withdrawn fiches”, “Themes”…); all distinct.",
-    )
-    edit_interval: float = Field(default=2.0, ge=0)
-    max_retries: int = Field(default=5, ge=0)
-    timeout: float = Field(default=30.0, gt=0)
-
-    @field_validator("api_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        url = _require_http_url(value)
-        if not urlsplit(url).path.endswith("api.php"):
-            raise ValueError("must be the URL of the wiki's api.php")
-        return url
-
-    @field_validator("template", "category")
-    @classmethod
-    def _page_name(cls, value: str) -> str:
-        return _page_name(value)
-
-    @property
-    def uses_oauth(self) -> bool:
-        return bool(self.consumer_token)
-
-    def mapping(self, language: str) -> WikiMapping:
-        """The names pages are rendered with (`wiki_sync.mapping`)."""
-        return WikiMapping(
-            template=self.template,
-            parameters=self.template_parameters.model_dump(),
-            fiche_category=self.category,
-            withdrawn_category=self.categories.withdrawn,
-            kind_categories={
-                "theme": self.categories.themes,
-                "territory": self.categories.territories,
-                "function": self.categories.functions,
-            },
-            language=language,
-        )
+        return require_http_url(value)
 
 
 class DatabaseSettings(Group):
@@ -325,47 +170,6 @@ class BotSettings(Group):
     log_format: Literal["text", "json"] = "text"
 
 
-class MetricsSettings(Group):
-    enabled: bool = False
-    host: str = "127.0.0.1"
-    port: int = Field(default=9464, ge=1, le=65535)
-    sync_stale_after: Duration = timedelta(minutes=2)
-
-    @field_validator("sync_stale_after")
-    @classmethod
-    def _positive_stale_after(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be a positive duration, e.g. 2m")
-        return value
-
-
-class MeetingsSettings(Group):
-    """`!réunion`: a meeting left open closes itself after `auto_close`."""
-
-    auto_close: Duration = timedelta(hours=4)
-
-    @field_validator("auto_close")
-    @classmethod
-    def _positive_auto_close(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be positive")
-        return value
-
-
-class NetworkSettings(Group):
-    """The centre this bot serves, within the network of centres (exports carry it)."""
-
-    centre: str = Field(default="", max_length=32)
-    label: str = Field(default="", max_length=120)
-
-    @field_validator("centre")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value):
-            raise ValueError("a short code: letters, digits, '-' and '_' (e.g. crpv-idf)")
-        return value
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -377,6 +181,7 @@ class Settings(BaseSettings):
 
     matrix: MatrixSettings = Field(default_factory=MatrixSettings)
     wiki: WikiSettings = Field(default_factory=WikiSettings)
+    network_wiki: NetworkWikiSettings = Field(default_factory=NetworkWikiSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
@@ -394,9 +199,16 @@ class Settings(BaseSettings):
         if clashes:
             first, second, name = clashes[0]
             raise ValueError(
-                f"{_CATEGORY_KEYS[first]} and {_CATEGORY_KEYS[second]} both name the "
+                f"{CATEGORY_KEYS[first]} and {CATEGORY_KEYS[second]} both name the "
                 f"category {name!r}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _network_wiki_needs_centre(self) -> Settings:
+        """On the shared wiki, pages are owned by (centre, case): no centre, no owner."""
+        if self.network_wiki.enabled and not self.network.centre:
+            raise ValueError("network_wiki.api_url is set: network.centre must be set too")
         return self
 
     @classmethod
@@ -501,10 +313,3 @@ def _describe(exc: ValidationError, config_path: Path) -> str:
             continue
         lines.append(f"{config_path}: {key}: {msg} (or environment {variable})")
     return "\n".join(lines)
-
-
-def _require_http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be an http:// or https:// URL")
-    return value.rstrip("/") if parts.path in ("", "/") else value

@@ -9,6 +9,7 @@ import pytest
 
 from bot.storage.database import Database
 from scripts.devstack import StackInfo
+from scripts.devstack.second_wiki import SecondWiki, start_second_wiki
 from tests.integration.wiki_support import make_db, run_setup
 
 
@@ -25,3 +26,13 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database = make_db(tmp_path)
     yield database
     database.close()
+
+
+@pytest.fixture(scope="session")
+def network_wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecondWiki]:
+    """The network's shared wiki: a second real MediaWiki, beside the stack's."""
+    wiki = start_second_wiki(tmp_path_factory.mktemp("network-wiki"))
+    try:
+        yield wiki
+    finally:
+        wiki.stop()

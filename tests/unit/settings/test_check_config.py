@@ -6,8 +6,10 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from bot.check_config import EMPTY_MEANS, config_verdicts, placeholders
-from bot.settings import load_settings
+from bot.settings import ConfigError, load_settings
 
 EXAMPLE = Path(__file__).parents[3] / "config" / "capibot.example.toml"
 
@@ -42,7 +44,24 @@ def test_every_example_domain_in_the_example_file_is_caught() -> None:
     written = {key for key, value in data.items() if re.search(r"example\.", str(value))}
     assert written, "the example has no placeholder left? update this test"
     secret_keys = {"matrix.password", "wiki.password"}
-    assert written - secret_keys == {key for key, _ in placeholders(load_settings(EXAMPLE))}
+    # The example leaves the network wiki off: its keys are not used, so not warned of.
+    unused = {key for key in written if key.startswith("network_wiki.")}
+    assert unused, "the network wiki's contact is an example placeholder too"
+    assert written - secret_keys - unused == {
+        key for key, _ in placeholders(load_settings(EXAMPLE))
+    }
+
+
+def test_a_network_wiki_in_use_has_its_placeholders_caught(tmp_path: Path) -> None:
+    path = tmp_path / "capibot.toml"
+    path.write_text(
+        EXAMPLE.read_text(encoding="utf-8")
+        .replace('centre = ""', 'centre = "crpv-a"', 1)
+        .replace('api_url = ""', 'api_url = "https://reseau.example.net/api.php"', 1),
+        encoding="utf-8",
+    )
+    found = {key for key, _ in placeholders(load_settings(path))}
+    assert {"network_wiki.api_url", "network_wiki.contact"} <= found
 
 
 def test_a_filled_in_config_has_no_warning(tmp_path: Path) -> None:
@@ -65,3 +84,17 @@ def test_a_blank_secret_counts_as_empty_and_is_not_printed(tmp_path: Path) -> No
     assert lines[0] == "OK   config: from the environment (no file)"
     assert any(line.startswith("WARN config: privacy.pseudonym_secret is empty") for line in lines)
     assert not any("s3cret-pw" in line for line in lines)
+
+
+def test_a_network_wiki_without_a_centre_is_refused(tmp_path: Path) -> None:
+    """On the shared wiki pages belong to (centre, case): without a centre the bot
+    would take over another centre's case of the same number."""
+    path = tmp_path / "capibot.toml"
+    path.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace(
+            'api_url = ""', 'api_url = "https://reseau.example.net/api.php"', 1
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"network\.centre"):
+        load_settings(path)
