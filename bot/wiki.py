@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from bot.domain.models import Outcome
-from bot.settings import Settings
+from bot.settings import Settings, WikiSettings
 from bot.version import capibot_version
 from wiki_sync.client import WikiClient
 from wiki_sync.errors import WikiAuthError, WikiError, WikiPermissionError
@@ -32,8 +32,11 @@ INTERACTIVE, BULK = 0, 1  # the worker's priorities, first served first
 _STOP = 2
 
 
-def wiki_config(settings: Settings, **overrides: float | int) -> WikiConfig:
-    wiki = settings.wiki
+def wiki_config(
+    settings: Settings, target: WikiSettings | None = None, **overrides: float | int
+) -> WikiConfig:
+    """The client configuration of the bot's wiki, or of `target` (the network wiki)."""
+    wiki = target or settings.wiki
     values: dict[str, object] = {
         "api_url": wiki.api_url,
         "username": wiki.username,
@@ -86,11 +89,14 @@ class WikiWorker:
     any interactive one (`!chercher`, a first publication) is queued, so a thousand
     queued rebuilds delay an interactive job by at most the one call in progress."""
 
-    def __init__(self, client: WikiClient, settings: Settings) -> None:
+    def __init__(
+        self, client: WikiClient, settings: Settings, target: WikiSettings | None = None
+    ) -> None:
+        wiki = target or settings.wiki
         self.client = client
         suffix = label(settings.bot.language, "title.case")
         centre = settings.network.centre
-        self.mapping = wiki_mapping(settings)
+        self.mapping = wiki.mapping(settings.bot.language)
         self.writer = PageWriter(
             client,
             self.mapping.template,
@@ -100,7 +106,7 @@ class WikiWorker:
             centre_param=self.mapping.param("centre"),
             centre=centre,
         )
-        self.index_url = settings.wiki.api_url.rsplit("/", 1)[0] + "/index.php"
+        self.index_url = wiki.api_url.rsplit("/", 1)[0] + "/index.php"
         self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
         self._order = itertools.count()  # FIFO within a priority
         self._thread: threading.Thread | None = None
@@ -109,6 +115,15 @@ class WikiWorker:
     @classmethod
     def from_settings(cls, settings: Settings) -> WikiWorker:
         return cls(WikiClient(wiki_config(settings)), settings)
+
+    @classmethod
+    def for_network(cls, settings: Settings) -> WikiWorker | None:
+        """The door to the network's shared wiki (`[network_wiki]`); None: there is none.
+        Its own client and thread: a slow network wiki never delays the centre's."""
+        target = settings.network_wiki
+        if not target.enabled:
+            return None
+        return cls(WikiClient(wiki_config(settings, target)), settings, target)
 
     async def run(self, work: Callable[[], T], *, bulk: bool = False) -> T:
         """Run a blocking wiki call in the worker thread, off the event loop; `bulk`:
