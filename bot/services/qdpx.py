@@ -11,7 +11,9 @@ A `.qdpx` is a zip of `project.qde` (QDA-XML 1.0, `urn:QDA-XML:project:1.0`) and
 - each message is a selection, and each participant a pseudonymous QDA case whose
   variables are its function and territory (from the opt-in directory only), its centre
   and its consent, referring to the selections of its own messages;
-- annotations are notes attached to their source.
+- annotations are notes attached to their source;
+- notes, selections and codings say who made them (the user « capibot ») and when, where
+  known: QualCoder's importer needs it (docs/refi-qda.md).
 
 GUIDs are UUIDv5 of what they stand for (a case number, a pseudonym, a theme): exporting
 again gives the same GUIDs, so a researcher can merge a later export into a project.
@@ -19,8 +21,6 @@ again gives the same GUIDs, so a researcher can merge a later export into a proj
 
 from __future__ import annotations
 
-import re
-import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,22 +28,20 @@ from datetime import UTC, datetime
 from typing import IO, Any
 from xml.etree import ElementTree as ET
 
-from bot.domain.fiche import field_label, split_list
+from bot.domain.fiche import field_label
 from bot.domain.models import FicheField
-from bot.domain.text import fold
+from bot.services.qdpx_codebook import (
+    CODEBOOK_NS,
+    CODED_FIELDS,
+    PROJECT_NS,
+    Codebook,
+    guid,
+    xml_datetime,
+    xml_safe,
+)
 
-PROJECT_NS = "urn:QDA-XML:project:1.0"
-CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-_GUIDS = uuid.UUID("6b0f5a7e-3c1d-4e55-9a51-6361706962f7")  # capibot's own namespace
+__all__ = ["CODEBOOK_NS", "PROJECT_NS", "ProjectBuilder", "build_project", "xml_safe"]
 
-#: fiche fields coded on their own text (the title names the source; themes and
-#: territory become codes of the whole fiche)
-CODED_FIELDS = (FicheField.CONTEXT, FicheField.ACTION, FicheField.RESULTS, FicheField.LESSONS)
-
-_GROUP_NAMES = {
-    "fr": {"fields": "Champs de la fiche", "themes": "Thèmes", "territories": "Territoires"},
-    "en": {"fields": "Fiche fields", "themes": "Themes", "territories": "Territories"},
-}
 _VARIABLES = {
     "fr": {
         "function": "Fonction",
@@ -67,35 +65,8 @@ _VARIABLES = {
 _VARIABLE_TYPES = {"consent": "Boolean", "opened": "Date"}
 
 
-# Characters XML 1.0 cannot carry at all (a Matrix message may hold them): dropped, so a
-# hostile message cannot make the whole project unreadable.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_safe(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
-
-def guid(*parts: object) -> str:
-    """A stable GUID for what `parts` name (upper case, as QDA tools write them)."""
-    return str(uuid.uuid5(_GUIDS, "\x1f".join(xml_safe(str(p)) for p in parts))).upper()
-
-
 def _q(tag: str) -> str:
     return f"{{{PROJECT_NS}}}{tag}"
-
-
-@dataclass
-class _Code:
-    guid: str
-    name: str
-    codable: bool = True
-    children: dict[str, _Code] = field(default_factory=dict)
-
-    def child(self, key: str, name: str) -> _Code:
-        if key not in self.children:
-            self.children[key] = _Code(guid(self.guid, key), xml_safe(name))
-        return self.children[key]
 
 
 @dataclass
@@ -107,62 +78,25 @@ class _Person:
 
 
 @dataclass
+class _Selection:
+    guid: str
+    name: str
+    start: int
+    end: int
+    codes: list[str]
+    created: str | None = None
+
+
+@dataclass
 class _Source:
     guid: str
     name: str
     text: str
     path: str
     variables: dict[str, Any]
-    #: (guid, name, start, end, code guids)
-    selections: list[tuple[str, str, int, int, list[str]]]
+    selections: list[_Selection]
     notes: list[str]
-
-
-class Codebook:
-    """The codes: the fiche's fields, then the themes and territories met in the export
-    (folded, so « Emploi » and « emploi » are one code, named as first written)."""
-
-    def __init__(self, lang: str = "fr") -> None:
-        names = _GROUP_NAMES.get(lang, _GROUP_NAMES["fr"])
-        self.fields = _Code(guid("group", "fields"), names["fields"], codable=False)
-        self.themes = _Code(guid("group", "themes"), names["themes"], codable=False)
-        self.territories = _Code(guid("group", "territories"), names["territories"], codable=False)
-        for fiche_field in CODED_FIELDS:
-            self.fields.child(fiche_field.value, field_label(lang, fiche_field))
-
-    @property
-    def groups(self) -> tuple[_Code, ...]:
-        return (self.fields, self.themes, self.territories)
-
-    def field_code(self, fiche_field: FicheField) -> str:
-        return self.fields.children[fiche_field.value].guid
-
-    def theme_codes(self, themes: str) -> list[str]:
-        names = split_list(xml_safe(themes))
-        return [self.themes.child(fold(t), t).guid for t in names if fold(t)]
-
-    def territory_code(self, territory: str) -> list[str]:
-        name = xml_safe(territory).strip()
-        return [self.territories.child(fold(name), name).guid] if fold(name) else []
-
-    def element(self, tag: str = "CodeBook", ns: str = PROJECT_NS) -> ET.Element:
-        book = ET.Element(f"{{{ns}}}{tag}")
-        codes = ET.SubElement(book, f"{{{ns}}}Codes")
-        for group in self.groups:
-            _code_element(codes, group, ns)
-        return book
-
-
-def _code_element(parent: ET.Element, code: _Code, ns: str) -> None:
-    element = ET.SubElement(
-        parent,
-        f"{{{ns}}}Code",
-        guid=code.guid,
-        name=code.name,
-        isCodable="true" if code.codable else "false",
-    )
-    for child in code.children.values():
-        _code_element(element, child, ns)
+    created: str | None = None
 
 
 class ProjectBuilder:
@@ -176,7 +110,7 @@ class ProjectBuilder:
         self.user = guid("user", "capibot")
         self.sources: list[_Source] = []
         self.people: dict[str, _Person] = {}
-        self.notes: list[tuple[str, str, str]] = []  # (guid, name, text)
+        self.notes: list[tuple[str, str, str, str | None]] = []  # (guid, name, text, date)
 
     # -- reading records ------------------------------------------------------------------
 
@@ -187,8 +121,9 @@ class ProjectBuilder:
         text = _TextBuilder()
         text.line(f"#{case_no} {record['title']}".strip())
         title = xml_safe(record["title"])
-        selections: list[tuple[str, str, int, int, list[str]]] = []
+        selections: list[_Selection] = []
         fiche: dict[str, str] = record.get("fiche") or {}
+        approved = _approved_at(record)  # the fiche's codings date from its approval
         fiche_start = text.position
         for fiche_field in CODED_FIELDS:
             value = fiche.get(fiche_field.value, "")
@@ -197,12 +132,13 @@ class ProjectBuilder:
             text.line(f"{field_label(self.lang, fiche_field)} :")
             start, end = text.line(value)
             selections.append(
-                (
+                _Selection(
                     guid(source_guid, "field", fiche_field.value),
                     field_label(self.lang, fiche_field),
                     start,
                     end,
                     [self.codebook.field_code(fiche_field)],
+                    approved,
                 )
             )
         fiche_end = text.position
@@ -210,7 +146,9 @@ class ProjectBuilder:
         tags += self.codebook.territory_code(fiche.get(FicheField.TERRITORY.value, ""))
         if tags and fiche_end > fiche_start:
             selections.append(
-                (guid(source_guid, "fiche"), "Fiche", fiche_start, fiche_end - 1, tags)
+                _Selection(
+                    guid(source_guid, "fiche"), "Fiche", fiche_start, fiche_end - 1, tags, approved
+                )
             )
         text.line("")
         self._exchange(record, source_guid, text, selections)
@@ -229,6 +167,7 @@ class ProjectBuilder:
                 },
                 selections=selections,
                 notes=notes,
+                created=xml_datetime(record.get("created_at")),
             )
         )
 
@@ -237,7 +176,7 @@ class ProjectBuilder:
         record: dict[str, Any],
         source_guid: str,
         text: _TextBuilder,
-        selections: list[tuple[str, str, int, int, list[str]]],
+        selections: list[_Selection],
     ) -> None:
         consent = {p["participant"]: p["consent"] for p in record["participants"]}
         for entry in record["participants"]:
@@ -251,7 +190,16 @@ class ProjectBuilder:
             prefix = f"[{at}] {pseudonym} : "
             start, end = text.line(prefix + message["text"])
             selection = guid(source_guid, "message", index)
-            selections.append((selection, f"{pseudonym} {at}", start + len(prefix), end, []))
+            selections.append(
+                _Selection(
+                    selection,
+                    f"{pseudonym} {at}",
+                    start + len(prefix),
+                    end,
+                    [],
+                    xml_datetime(message.get("at")),
+                )
+            )
             person = self._person(pseudonym)
             person.variables["consent"] = consent.get(pseudonym, False)
             person.selections.append(selection)
@@ -268,7 +216,14 @@ class ProjectBuilder:
         note_guid = guid(source_guid, "note", index)
         at = (annotation.get("at") or "")[:10]
         text = xml_safe(annotation["text"])
-        self.notes.append((note_guid, f"{annotation['researcher']} {at}", text))
+        self.notes.append(
+            (
+                note_guid,
+                f"{annotation['researcher']} {at}",
+                text,
+                xml_datetime(annotation.get("at")),
+            )
+        )
         return note_guid
 
     # -- writing --------------------------------------------------------------------------
@@ -314,8 +269,16 @@ class ProjectBuilder:
                 self._source_element(sources, source)
         if self.notes:
             notes = ET.SubElement(project, _q("Notes"))
-            for note_guid, name, text in self.notes:
-                note = ET.SubElement(notes, _q("Note"), guid=note_guid, name=name)
+            for note_guid, name, text, created in self.notes:
+                # QualCoder's import fails on a note without a date (its refi.py parse_notes)
+                note = ET.SubElement(
+                    notes,
+                    _q("Note"),
+                    guid=note_guid,
+                    name=name,
+                    creatingUser=self.user,
+                    creationDateTime=created or now,
+                )
                 ET.SubElement(note, _q("PlainTextContent")).text = text
         return project
 
@@ -336,17 +299,28 @@ class ProjectBuilder:
             plainTextPath=source.path,
             creatingUser=self.user,
         )
-        for selection_guid, name, start, end, codes in source.selections:
+        if source.created:
+            element.set("creationDateTime", source.created)
+        for sel in source.selections:
+            # the creating user on selections and codings: tools that show codings per
+            # coder (QualCoder) otherwise file them under an unknown coder
             selection = ET.SubElement(
                 element,
                 _q("PlainTextSelection"),
-                guid=selection_guid,
-                name=name,
-                startPosition=str(start),
-                endPosition=str(end),
+                guid=sel.guid,
+                name=sel.name,
+                startPosition=str(sel.start),
+                endPosition=str(sel.end),
+                creatingUser=self.user,
             )
-            for code in codes:
-                coding = ET.SubElement(selection, _q("Coding"), guid=guid(selection_guid, code))
+            if sel.created:
+                selection.set("creationDateTime", sel.created)
+            for code in sel.codes:
+                coding = ET.SubElement(
+                    selection, _q("Coding"), guid=guid(sel.guid, code), creatingUser=self.user
+                )
+                if sel.created:
+                    coding.set("creationDateTime", sel.created)
                 ET.SubElement(coding, _q("CodeRef"), targetGUID=code)
         for note in source.notes:
             ET.SubElement(element, _q("NoteRef"), targetGUID=note)
@@ -368,6 +342,16 @@ class ProjectBuilder:
         book.set("origin", "capibot")
         xml: bytes = ET.tostring(book, encoding="utf-8", xml_declaration=True)
         return xml
+
+
+def _approved_at(record: dict[str, Any]) -> str | None:
+    """When the exported fiche version was approved (its last approving review)."""
+    moments = [
+        r.get("at")
+        for r in record.get("reviews") or []
+        if r.get("decision") == "approve" and r.get("version") == record.get("fiche_version")
+    ]
+    return xml_datetime(moments[-1]) if moments else None
 
 
 def _variable_values(parent: ET.Element, values: dict[str, Any]) -> None:

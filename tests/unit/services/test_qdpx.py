@@ -124,6 +124,62 @@ def test_qdpx_validates_and_codes_the_fiche_and_the_exchange(
     assert "Comparer avec P-" in (notes[0].findtext("q:PlainTextContent", "", NS))
 
 
+def test_what_qualcoder_needs_to_import_it(env: dict[str, str], tmp_path: Path) -> None:
+    """QualCoder's importer (refi.py, run on an export: docs/refi-qda.md)
+    stopped on a note without a date, and files a coding without a creating user under
+    an unknown coder that its views hide: every note, selection and coding says who and
+    when."""
+    out = tmp_path / "cases.qdpx"
+    _export(env, out, "--format", "qdpx")
+    root, _, _ = _read(out)
+    users = {u.get("guid") for u in root.findall("q:Users/q:User", NS)}
+    notes = root.findall("q:Notes/q:Note", NS)
+    assert notes and all(n.get("creatingUser") in users for n in notes)
+    assert notes[0].get("creationDateTime") == "2026-03-02T09:00:00Z"  # the annotation's
+    selections = list(root.iter(f"{{{PROJECT_NS}}}PlainTextSelection"))
+    codings = list(root.iter(f"{{{PROJECT_NS}}}Coding"))
+    assert selections and codings
+    assert all(e.get("creatingUser") in users for e in selections + codings)
+    # dated when known: a message when sent, a fiche's codings when it was approved
+    assert all(c.get("creationDateTime") == "2026-03-02T09:00:00Z" for c in codings)
+    sent = [s.get("creationDateTime") for s in selections if s.get("name", "").startswith("P-")]
+    assert sent == ["2026-03-02T09:00:00Z", "2026-03-02T09:01:00Z", "2026-03-02T09:02:00Z"]
+    opened = [s.get("creationDateTime") for s in root.findall("q:Sources/q:TextSource", NS)]
+    assert opened == ["2026-03-02T09:00:00Z", "2026-03-12T09:00:00Z"]
+
+
+def test_code_names_are_unique_across_groups(schema: xmlschema.XMLSchema) -> None:
+    """A theme named like a fiche field, a territory named like a theme: QualCoder merges
+    codes of one name (and ATLAS.ti refuses them), so the later group's code says its
+    group; its GUID, and so a merge of a later export, does not change."""
+    record = _record("x", "t")
+    record["fiche"] = {"action": "a", "themes": "action, Logement", "territory": "logement"}
+    project = build_project([record], "p")
+    buffer = io.BytesIO()
+    project.write_qdpx(buffer)
+    root, _, qde = _read_bytes(buffer.getvalue())
+    schema.validate(io.BytesIO(qde))
+    groups = {g.get("name"): g for g in root.findall("q:CodeBook/q:Codes/q:Code", NS)}
+    names = {
+        group: [c.get("name") for c in element.findall("q:Code", NS)]
+        for group, element in groups.items()
+    }
+    assert "Action" in names["Champs de la fiche"]
+    assert names["Thèmes"] == ["action (Thèmes)", "Logement"]
+    assert names["Territoires"] == ["logement (Territoires)"]
+    every = [c.get("name") for c in root.iter(f"{{{PROJECT_NS}}}Code")]
+    assert len(every) == len(set(every))
+    fiche = root.find("q:Sources/q:TextSource/q:PlainTextSelection[@name='Fiche']", NS)
+    assert fiche is not None
+    coded = {r.get("targetGUID") for r in fiche.findall("q:Coding/q:CodeRef", NS)}
+    by_guid = {c.get("guid"): c.get("name") for c in root.iter(f"{{{PROJECT_NS}}}Code")}
+    assert {by_guid[g] for g in coded} == {"action (Thèmes)", "Logement", "logement (Territoires)"}
+    book = ET.fromstring(project.codebook_xml())  # the .qdc says the same
+    assert sorted(c.get("name", "") for c in book.iter(f"{{{CODEBOOK_NS}}}Code")) == sorted(
+        n or "" for n in every
+    )
+
+
 def test_a_second_export_keeps_the_guids(env: dict[str, str], tmp_path: Path) -> None:
     """A researcher merges a later export into their project: same things, same GUIDs."""
     _export(env, tmp_path / "a.qdpx", "--format", "qdpx")
