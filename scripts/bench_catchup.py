@@ -50,23 +50,19 @@ sys.path.insert(0, str(SCRIPT.parents[1]))
 
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, SyncResponse  # noqa: E402
 
-from scripts.bench_e2e import (  # noqa: E402
-    SYNC_TIMEOUT_MS,
-    _backfill,
-    command,
-    eventually,
+from scripts.bench_e2e import eventually, send, user_client  # noqa: E402
+from scripts.bench_rooms import bot_config_for, create_rooms, join_rooms, pooled, vm_mb  # noqa: E402
+from scripts.devstack import Stack, StackInfo  # noqa: E402
+from scripts.e2e_noop_client import SYNC_TIMEOUT_MS, _backfill, command  # noqa: E402
+from scripts.e2e_support import (  # noqa: E402
     logged_at,
     query,
-    send,
     start_bot,
     stop_bot,
     tail,
-    user_client,
     wait_running,
     wait_stored,
 )
-from scripts.bench_rooms import bot_config_for, create_rooms, join_rooms, pooled, vm_mb  # noqa: E402
-from scripts.devstack import Stack, StackInfo  # noqa: E402
 
 ISSUE_EVENTS = 100_000
 COMMAND_BURST = 10  # CommandRateLimit: a burst of 10 per user, then 0.5 per second

@@ -66,23 +66,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import io
 import json
 import os
-import pstats
-import re
 import secrets
 import shutil
-import signal
-import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -93,138 +85,32 @@ sys.path.insert(0, str(ROOT))
 from nio import (  # noqa: E402
     AsyncClient,
     AsyncClientConfig,
-    JoinResponse,
     LoginResponse,
-    MessageDirection,
     RoomCreateResponse,
-    RoomMessagesResponse,
     RoomSendResponse,
-    SyncResponse,
 )
 
 from scripts.devstack import Stack, StackInfo  # noqa: E402
+from scripts.e2e_support import (  # noqa: E402
+    Figures,
+    backfills,
+    bot_config,
+    cpu_seconds,
+    import_seconds,
+    lag_figures,
+    logged_at,
+    query,
+    render_profile,
+    start_bot,
+    stop_bot,
+    tail,
+    wait_running,
+    wait_stored,
+)
 
 SYNC_TIMEOUT_MS = 30_000  # SyncLoop's default long poll
 BACKFILL_PAGE = 100  # SyncLoop's default back-fill page
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-# -- the no-op client (runs in its own process: `bench_e2e.py --observe`) -------------------
-
-
-async def _backfill(client: AsyncClient, room_id: str, prev_batch: str, since: str) -> list[Any]:
-    """The events between `since` and a limited timeline's start, oldest first: the same
-    requests as `SyncLoop._backfill`."""
-    newest_first: list[Any] = []
-    start = prev_batch
-    while True:
-        response = await client.room_messages(
-            room_id, start=start, end=since, direction=MessageDirection.back, limit=BACKFILL_PAGE
-        )
-        if not isinstance(response, RoomMessagesResponse):
-            raise RuntimeError(f"back-fill of {room_id}: {response}")
-        newest_first.extend(response.chunk)
-        if not response.chunk or not response.end or response.end == start:
-            break
-        start = response.end
-    newest_first.reverse()
-    return newest_first
-
-
-async def command(expected: str) -> None:
-    """The next line of stdin, which must be `expected` (the benchmark's go-ahead)."""
-    line = await asyncio.to_thread(sys.stdin.readline)
-    if line.strip() != expected:
-        raise RuntimeError(f"no-op client: expected {expected!r} on stdin, got {line!r}")
-
-
-async def observe(spec: dict[str, Any]) -> None:
-    """Join the room, sync once, say "ready", then sync until every burst message is seen.
-
-    Catch-up mode: after "ready", wait for "mark", sync once more (the bot is stopped by
-    then), keep that token, say "marked", stay idle until "go", then sync from the kept
-    token as the bot's `SyncLoop` does after a restart (first sync: no wait, full state).
-    """
-    catch_up = spec.get("mode") == "catch-up"
-    client = AsyncClient(
-        spec["homeserver"],
-        spec["user_id"],
-        config=AsyncClientConfig(store_sync_tokens=False, max_timeouts=3, request_timeout=60),
-    )
-    try:
-        login = await client.login(spec["password"], device_name="bench-e2e-noop")
-        if not isinstance(login, LoginResponse):
-            raise RuntimeError(f"no-op login: {login}")
-        joined = await client.join(spec["room_id"])
-        if not isinstance(joined, JoinResponse):
-            raise RuntimeError(f"no-op join: {joined}")
-        first = await client.sync(timeout=0)
-        if not isinstance(first, SyncResponse):
-            raise RuntimeError(f"no-op initial sync: {first}")
-        since: str = first.next_batch
-        print("ready", flush=True)
-        if catch_up:
-            await command("mark")
-            marked = await client.sync(timeout=0, since=since)
-            if not isinstance(marked, SyncResponse):
-                raise RuntimeError(f"no-op sync: {marked}")
-            since = marked.next_batch
-            print("marked", flush=True)
-            await command("go")
-
-        prefix = spec["tag"] + " "
-        total = int(spec["messages"])
-        seen: set[str] = set()
-        seen_at: dict[int, float] = {}  # message number → when this client first had it
-        syncs = limited = backfilled = 0
-        first_sync_at: float | None = None
-        backfilled_at: float | None = None
-        cpu0 = time.process_time()
-        while len(seen) < total:
-            restart = catch_up and syncs == 0  # SyncLoop's first sync from a stored token
-            response = await client.sync(
-                timeout=0 if restart else SYNC_TIMEOUT_MS,
-                since=since,
-                full_state=True if restart else None,
-            )
-            if not isinstance(response, SyncResponse):
-                raise RuntimeError(f"no-op sync: {response}")
-            if first_sync_at is None:
-                first_sync_at = time.time()
-            syncs += 1
-            for room_id, info in response.rooms.join.items():
-                timeline = list(info.timeline.events)
-                if info.timeline.limited and info.timeline.prev_batch:
-                    limited += 1
-                    gap = await _backfill(client, room_id, info.timeline.prev_batch, since)
-                    backfilled += len(gap)
-                    timeline = gap + timeline
-                    if backfilled_at is None:
-                        backfilled_at = time.time()
-                if room_id != spec["room_id"]:
-                    continue
-                now = time.time()
-                for event in timeline:
-                    content = getattr(event, "source", {}).get("content", {})
-                    body = content.get("body") if isinstance(content, dict) else None
-                    if isinstance(body, str) and body.startswith(prefix):
-                        seen.add(event.event_id)
-                        seen_at.setdefault(int(body[len(prefix) :]), now)
-            since = response.next_batch
-        done = time.time()
-        report = {
-            "seen_at": done,
-            "first_sync_at": first_sync_at,
-            "backfilled_at": backfilled_at,
-            "cpu_seconds": time.process_time() - cpu0,
-            "syncs": syncs,
-            "limited": limited,
-            "backfilled": backfilled,
-            "seen_times": sorted(seen_at.items()),
-        }
-        print(json.dumps(report), flush=True)
-    finally:
-        await client.close()
 
 
 # -- the sender and the probes ------------------------------------------------------------
@@ -292,158 +178,6 @@ async def eventually(
         await asyncio.sleep(0.1)
 
 
-def query(db: Path, sql: str, *params: object) -> Any:
-    """One value, read with a short-lived connection (None if the table is not there yet)."""
-    try:
-        connection = sqlite3.connect(db, timeout=5)
-    except sqlite3.Error:
-        return None
-    try:
-        row = connection.execute(sql, params).fetchone()
-    except sqlite3.Error:
-        return None
-    finally:
-        connection.close()
-    return row[0] if row else None
-
-
-def stored(db: Path, tag: str) -> int:
-    count = query(db, "select count(*) from messages where body like ?", f"{tag} %")
-    return int(count or 0)
-
-
-def newly_stored(db: Path, tag: str, after: int) -> list[tuple[int, str]]:
-    """(rowid, body) of the burst's rows stored after rowid `after`."""
-    try:
-        connection = sqlite3.connect(db, timeout=5)
-    except sqlite3.Error:
-        return []
-    try:
-        sql = "select rowid, body from messages where rowid > ? and body like ?"
-        return [(int(r), str(b)) for r, b in connection.execute(sql, (after, f"{tag} %"))]
-    except sqlite3.Error:
-        return []
-    finally:
-        connection.close()
-
-
-def wait_stored(
-    db: Path,
-    tag: str,
-    messages: int,
-    poll: float,
-    deadline: float,
-    bot: subprocess.Popen[bytes],
-    stored_at: dict[int, float] | None = None,
-) -> float:
-    """In a thread: the wall-clock time of the first poll that finds the whole burst;
-    `stored_at` gets each message's first poll that found it (late by up to `poll`)."""
-    last = 0
-    while True:
-        if stored_at is not None:
-            now = time.time()
-            for rowid, body in newly_stored(db, tag, last):
-                stored_at.setdefault(int(body.rsplit(" ", 1)[1]), now)
-                last = max(last, rowid)
-            if len(stored_at) >= messages:
-                return now
-        elif stored(db, tag) >= messages:
-            return time.time()
-        if bot.poll() is not None:
-            raise RuntimeError(f"the bot exited ({bot.returncode}): stored {stored(db, tag)}")
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"bot stored {stored(db, tag)}/{messages}")
-        time.sleep(poll)
-
-
-def cpu_seconds(pid: int | None, task: int | None = None) -> float:
-    """utime + stime of a live process, or of one of its threads (0 if it is gone)."""
-    if pid is None:
-        return 0.0
-    path = f"/proc/{pid}/task/{task}/stat" if task is not None else f"/proc/{pid}/stat"
-    try:
-        fields = Path(path).read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-# -- the run -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Figures:
-    burst_at: float  # the first send
-    t0: float  # live: the first send; catch-up: the last send acknowledged
-    sent_at: float  # the last send acknowledged
-    bot_done: float
-    noop: dict[str, Any]
-    bot_cpu: float
-    bot_cpu_main: float
-    synapse_cpu: float
-    load: float
-    sent: dict[int, float] = field(default_factory=dict)  # live: message → sent at
-    stored: dict[int, float] = field(default_factory=dict)  # live: message → stored at
-
-
-def bot_config(stack: StackInfo, tmp: Path) -> tuple[Path, Path]:
-    data = tmp / "data"
-    data.mkdir()
-    db = data / "capibot.db"
-    text = stack.config_path.read_text()
-    text = text.replace(str(Path(stack.state_dir) / "bot"), str(data))
-    text = re.sub(r'(?m)^url = ".*"$', f'url = "sqlite:///{db}"', text)
-    config = tmp / "capibot.toml"
-    config.write_text(text)
-    config.chmod(0o600)
-    return config, db
-
-
-def start_bot(config: Path, log: Path, profile: Path | None) -> subprocess.Popen[bytes]:
-    argv = [sys.executable]
-    if profile is not None:
-        session = profile.with_suffix(".pyisession")
-        argv += ["-m", "pyinstrument", "-r", "pyisession", "-o", str(session)]
-    argv += ["-m", "bot", "run", "--config", str(config)]
-    # This checkout's code (the editable install may point at another worktree)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with log.open("ab") as out:
-        # cwd: a directory without a `bot/` in it, which would shadow the package
-        return subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, cwd=config.parent, env=env
-        )
-
-
-def stop_bot(bot: subprocess.Popen[bytes]) -> None:
-    if bot.poll() is None:
-        bot.send_signal(signal.SIGTERM)  # run_bot stops cleanly; pyinstrument then saves
-        try:
-            bot.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            bot.kill()
-            bot.wait()
-
-
-def render_profile(profile: Path) -> None:
-    """pyinstrument's own text report, then the 40 heaviest calls by cumulative time (the
-    text report folds library frames away; they matter here). The session file is kept
-    next to FILE for `pyinstrument --load=...` with other options."""
-    session = profile.with_suffix(".pyisession")
-    if not session.exists():
-        raise RuntimeError(f"pyinstrument wrote no session to {session}")
-    stats = profile.with_suffix(".pstats")
-    load = [sys.executable, "-m", "pyinstrument", f"--load={session}"]
-    with profile.open("w") as out:
-        subprocess.run([*load, "-r", "text", "--no-color"], stdout=out, check=True)
-    subprocess.run([*load, "-r", "pstats", "-o", str(stats)], stdout=subprocess.DEVNULL, check=True)
-    listing = io.StringIO()
-    pstats.Stats(str(stats), stream=listing).sort_stats("cumulative").print_stats(40)
-    with profile.open("a") as out:
-        out.write("\nHeaviest calls, cumulative seconds (pyinstrument counts no calls):\n")
-        out.write(listing.getvalue())
-    stats.unlink()
-
-
 async def run(
     stack: StackInfo,
     tmp: Path,
@@ -476,8 +210,7 @@ async def run(
         with noop_log.open("wb") as noop_err:
             noop = await asyncio.create_subprocess_exec(
                 sys.executable,
-                str(SCRIPT),
-                "--observe",
+                str(ROOT / "scripts" / "e2e_noop_client.py"),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=noop_err,
@@ -582,66 +315,6 @@ async def run(
         await alice.close()
 
 
-def tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-3000:]
-
-
-def wait_running(bot: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while "capibot running" not in log.read_text(errors="replace"):
-        if bot.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the bot did not start")
-        time.sleep(0.2)
-
-
-LOG_TIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
-
-
-def logged_at(log: Path, needle: str) -> float | None:
-    """When the bot logged its first line holding `needle` (its asctime: local, in ms)."""
-    for line in log.read_text(errors="replace").splitlines():
-        found = LOG_TIME.match(line)
-        if found and needle in line:
-            return datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f").timestamp()
-    return None
-
-
-def import_seconds(cwd: Path) -> float:
-    """Wall time of a fresh interpreter importing the bot (what a start-up pays first)."""
-    start = time.monotonic()
-    code = "import bot.cli, bot.app"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=cwd)
-    return time.monotonic() - start
-
-
-def backfills(log: Path) -> tuple[int, int]:
-    """(back-fills, events back-filled) from the bot's log."""
-    found = re.findall(r"back-filled (\d+) events", log.read_text(errors="replace"))
-    return len(found), sum(int(n) for n in found)
-
-
-def lag_figures(
-    sent: dict[int, float], stored: dict[int, float], seen: dict[int, float]
-) -> dict[str, Any]:
-    """Per message: send → stored by the bot, send → seen by the no-op client; the p99s
-    and their difference (the bot's own lag, goal <= 100 ms). The bot's are late by up to
-    one database poll."""
-    bot = [stored[i] - sent[i] for i in sent if i in stored]
-    noop = [seen[int(i)] - sent[i] for i in sent if int(i) in seen]
-
-    def pct(lags: list[float], q: int) -> float:
-        return statistics.quantiles(lags, n=100)[q - 1] * 1000
-
-    return {
-        "lag_p99_ms": round(pct(bot, 99) - pct(noop, 99), 1),
-        "bot_lag_p50_ms": round(pct(bot, 50), 1),
-        "bot_lag_p99_ms": round(pct(bot, 99), 1),
-        "noop_lag_p50_ms": round(pct(noop, 50), 1),
-        "noop_lag_p99_ms": round(pct(noop, 99), 1),
-        "target_lag_p99_ms": 100,
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -660,11 +333,7 @@ def main() -> int:
     parser.add_argument("--state-dir", type=Path, help="stack state dir (default: a fresh one)")
     parser.add_argument("--keep-stack", action="store_true", help="leave the stack running")
     parser.add_argument("--profile", type=Path, help="run the bot under pyinstrument")
-    parser.add_argument("--observe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.observe:  # the no-op client's process; its spec comes on stdin
-        asyncio.run(observe(json.loads(sys.stdin.readline())))
-        return 0
     catch_up = args.mode == "catch-up"
 
     own_state = args.state_dir is None

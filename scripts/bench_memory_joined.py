@@ -33,18 +33,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from scripts.bench_e2e import (
-    cpu_seconds,
-    eventually,
-    query,
-    send,
-    start_bot,
-    stop_bot,
-    tail,
-    user_client,
-    wait_running,
-    wait_stored,
-)
+from scripts.bench_e2e import eventually, send, user_client
 from scripts.bench_rooms import (
     bot_config_for,
     create_rooms,
@@ -54,6 +43,15 @@ from scripts.bench_rooms import (
     vm_mb,
 )
 from scripts.devstack import Stack, StackInfo
+from scripts.e2e_support import (
+    cpu_seconds,
+    query,
+    start_bot,
+    stop_bot,
+    tail,
+    wait_running,
+    wait_stored,
+)
 
 SMALL = 10
 

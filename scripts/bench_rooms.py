@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 
 from nio import AsyncClient, JoinResponse, RoomCreateResponse, RoomPreset
 
-from scripts.bench_e2e import bot_config, user_client
+from scripts.bench_e2e import user_client
 from scripts.devstack import StackInfo
 from scripts.devstack.stack import StackUser
 from scripts.devstack.synapse import register_user
+from scripts.e2e_support import bot_config
 
 T = TypeVar("T")
 
