@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from bot.settings_base import Duration, Group, parse_duration, require_http_url
+from bot.settings_base import Duration, Group, PositiveDuration, parse_duration, require_http_url
 from bot.settings_features import MeetingsSettings, MetricsSettings, NetworkSettings
 from bot.settings_wiki import CATEGORY_KEYS, NetworkWikiSettings, WikiSettings
 from wiki_sync.mapping import duplicates
@@ -53,14 +53,7 @@ class MatrixSettings(Group):
     allowed_inviters: list[str] = Field(default_factory=lambda: ["@*:example.org"])
     moderation_room: str = ""
     research_room: str = ""
-    key_wait: Duration = timedelta(hours=24)
-
-    @field_validator("key_wait")
-    @classmethod
-    def _positive_key_wait(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be positive")
-        return value
+    key_wait: PositiveDuration = timedelta(hours=24)
 
     #: the documentation team's room (`!question` asks it); empty: `!chercher` proposes
     #: no question when no fiche answers
@@ -90,14 +83,7 @@ class ScheduleSettings(Group):
     )
     digest_cron: str = "0 9 * * mon"
     timezone: str = "Europe/Paris"
-    timer_retention: Duration = timedelta(days=30)
-
-    @field_validator("timer_retention")
-    @classmethod
-    def _positive_timer_retention(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be a positive duration, e.g. 30d")
-        return value
+    timer_retention: PositiveDuration = timedelta(days=30)
 
     @field_validator("digest_cron")
     @classmethod
@@ -144,14 +130,7 @@ class PrivacySettings(Group):
     notice_url: str = ""
     pseudonym_secret: SecretStr = SecretStr("")
     network_pseudonym_secret: SecretStr = SecretStr("")
-    outbox_retention: Duration = timedelta(days=30)
-
-    @field_validator("outbox_retention")
-    @classmethod
-    def _positive_retention(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be a positive duration, e.g. 30d")
-        return value
+    outbox_retention: PositiveDuration = timedelta(days=30)
 
 
 class BotSettings(Group):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 from wiki_sync.errors import TitleError
 from wiki_sync.titles import page_title_from
@@ -26,6 +26,16 @@ def parse_duration(value: Any) -> Any:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def _positive(value: timedelta) -> timedelta:
+    """A zero or negative wait would fire at once, forever: refused."""
+    if value <= timedelta(0):
+        raise ValueError("must be a positive duration, e.g. 90s, 15m, 24h or 30d")
+    return value
+
+
+PositiveDuration = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(_positive)]
 
 
 class Group(BaseModel):

@@ -7,34 +7,20 @@ from datetime import timedelta
 
 from pydantic import Field, field_validator
 
-from bot.settings_base import Duration, Group
+from bot.settings_base import Group, PositiveDuration
 
 
 class MetricsSettings(Group):
     enabled: bool = False
     host: str = "127.0.0.1"
     port: int = Field(default=9464, ge=1, le=65535)
-    sync_stale_after: Duration = timedelta(minutes=2)
-
-    @field_validator("sync_stale_after")
-    @classmethod
-    def _positive_stale_after(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be a positive duration, e.g. 2m")
-        return value
+    sync_stale_after: PositiveDuration = timedelta(minutes=2)
 
 
 class MeetingsSettings(Group):
     """`!réunion`: a meeting left open closes itself after `auto_close`."""
 
-    auto_close: Duration = timedelta(hours=4)
-
-    @field_validator("auto_close")
-    @classmethod
-    def _positive_auto_close(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be positive")
-        return value
+    auto_close: PositiveDuration = timedelta(hours=4)
 
 
 class NetworkSettings(Group):

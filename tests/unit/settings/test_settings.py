@@ -7,9 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.logging_setup import SecretFilter, redact
-from bot.settings import ConfigError, load_settings
+from bot.settings import ConfigError, Settings, load_settings
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -152,3 +153,20 @@ def test_a_digest_cron_that_cannot_be_scheduled_is_a_config_error(
 def test_valid_digest_crons_are_kept_as_written(tmp_path: Path, cron: str) -> None:
     path = _write(tmp_path, f'[schedule]\ndigest_cron = "{cron}"\n')
     assert load_settings(path).schedule.digest_cron == cron
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ("matrix", "key_wait"),
+        ("schedule", "timer_retention"),
+        ("privacy", "outbox_retention"),
+        ("metrics", "sync_stale_after"),
+        ("meetings", "auto_close"),
+    ],
+)
+@pytest.mark.parametrize("value", ["0s", "-5m"])
+def test_waits_and_retentions_must_be_positive(section: str, key: str, value: str) -> None:
+    """A zero wait would fire at once and forever; a zero retention would purge at once."""
+    with pytest.raises(ValidationError, match="positive duration"):
+        Settings(**{section: {key: value}})
