@@ -37,11 +37,11 @@ def minutes_rich(minutes: Minutes, tr: Translator) -> Rich:
             )
             for item in topic.items
         ]
-        parts.append(tr.rich("minutes_review.topic", topic=topic_heading(topic, tr)))
-        parts.append(bullets(items) if items else tr.rich("meeting.empty"))
+        heading = tr.rich("minutes_review.topic", topic=topic_heading(topic, tr))
+        parts.append(join([heading, bullets(items) if items else tr.rich("meeting.empty")]))
     if not minutes.topics:
         parts.append(tr.rich("meeting.empty"))
-    return join(parts)
+    return join(parts, "\n\n")
 
 
 def card(
