@@ -353,7 +353,7 @@ class MeetingRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     #: its compte-rendu once closed: direct, pending, approved, rejected (migration 0015)
     review: Mapped[str | None] = mapped_column(String(20))
-    reviewed_by: Mapped[str | None] = mapped_column(String(255))
+    reviewed_by: Mapped[str | None] = mapped_column(String(255), index=True)  # `!oublier`
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     review_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 

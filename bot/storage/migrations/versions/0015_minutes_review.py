@@ -36,9 +36,12 @@ def upgrade() -> None:
         sa.Column("review_reason", sa.Text(), nullable=False, server_default=""),
     )
     op.create_index("ix_meetings_review", "meetings", ["review"], unique=False)
+    # `!oublier` blanks the reasons a moderator gave: found by who decided
+    op.create_index(op.f("ix_meetings_reviewed_by"), "meetings", ["reviewed_by"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_meetings_reviewed_by"), table_name="meetings")
     op.drop_index("ix_meetings_review", table_name="meetings")
     with op.batch_alter_table("meetings") as batch:
         batch.drop_column("review_reason")
