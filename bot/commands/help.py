@@ -17,6 +17,7 @@ from bot.commands import (
     directory,
     documentation,
     meetings,
+    minutes_review,
     reading,
     research,
     room,
@@ -84,6 +85,7 @@ FEATURES: tuple[Feature, ...] = (
     documentation.feature,
     reading.feature,
     meetings.feature,
+    minutes_review.feature,
     room.feature,
     about.feature,
 )

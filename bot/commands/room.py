@@ -1,5 +1,5 @@
 """`!salon`: the profile of the room typed in (kind, label, categories, capture, digest,
-English short forms).
+English short forms, whether compte-rendus go through moderation).
 
 Room admins only, checked in that room: the setting acts on that room and nothing else.
 """
@@ -28,11 +28,13 @@ class RoomAction(enum.StrEnum):
     SET_CAPTURE = "set_capture"
     SET_DIGEST = "set_digest"
     SET_SHORT_FORMS = "set_short_forms"
+    SET_MINUTES = "set_minutes"
 
 
 @dataclass(frozen=True, slots=True)
 class RoomCmd(Command):
-    """Only the field matching `action` is set (`enabled` for capture and digest)."""
+    """Only the field matching `action` is set (`enabled` for capture, digest, short
+    forms and the review of compte-rendus)."""
 
     action: RoomAction = RoomAction.SHOW
     kind: RoomKind | None = None
@@ -64,6 +66,19 @@ _ROOM_SETTINGS = {
     "formes-courtes": RoomAction.SET_SHORT_FORMS,
     "anglais": RoomAction.SET_SHORT_FORMS,
     "short-forms": RoomAction.SET_SHORT_FORMS,
+    "comptes-rendus": RoomAction.SET_MINUTES,
+    "compte-rendu": RoomAction.SET_MINUTES,
+    "cr": RoomAction.SET_MINUTES,
+    "minutes": RoomAction.SET_MINUTES,
+}
+#: `!salon comptes-rendus modération|direct`: reviewed before the wiki (True) or not
+_MINUTES_MODES = {
+    "moderation": True,
+    "relecture": True,
+    "review": True,
+    "direct": False,
+    "directe": False,
+    "directement": False,
 }
 _ROOM_KINDS = {
     "fonction": RoomKind.FUNCTION,
@@ -102,6 +117,11 @@ def parse_room(args: str) -> RoomCmd:
         if kind is None:
             raise a.ArgError("room_invalid_kind", value=a.echo(values[0]))
         return RoomCmd(action, kind=kind)
+    if action is RoomAction.SET_MINUTES:
+        mode = _MINUTES_MODES.get(fold(values[0]))
+        if mode is None:
+            raise a.ArgError("room_invalid_minutes", value=a.echo(values[0]))
+        return RoomCmd(action, enabled=mode)
     return RoomCmd(action, enabled=a.switch(values[0]))
 
 
@@ -137,6 +157,8 @@ def on_room(command: RoomCmd, ctx: CommandContext) -> None:
         updated = replace(room, capture_enabled=bool(command.enabled))
     elif action is RoomAction.SET_SHORT_FORMS:
         updated = replace(room, short_forms=bool(command.enabled))
+    elif action is RoomAction.SET_MINUTES:
+        updated = replace(room, minutes_review=bool(command.enabled))
     else:
         updated = replace(room, digest_enabled=bool(command.enabled))
     ctx.repo.save_room(updated)
@@ -145,7 +167,8 @@ def on_room(command: RoomCmd, ctx: CommandContext) -> None:
 
 def _room_line(ctx: CommandContext, room: Room) -> str:
     none = ctx.tr("room.none")
-    return ctx.tr(
+    minutes = ctx.tr("room.minutes_review" if room.minutes_review else "room.minutes_direct")
+    profile = ctx.tr(
         "room.show",
         kind=ctx.tr(f"room_kind.{room.kind.value}") if room.kind else none,
         label=room.label or none,
@@ -154,3 +177,4 @@ def _room_line(ctx: CommandContext, room: Room) -> str:
         digest=ctx.tr("room.on" if room.digest_enabled else "room.off"),
         short_forms=ctx.tr("room.on" if room.short_forms else "room.off"),
     )
+    return f"{profile}\n{minutes}"

@@ -132,6 +132,9 @@ class Room:
     #: answers the generic English short names (`!help`, `!list`…); off where another
     #: bot owns them (French names and `!capi <commande>` always work)
     short_forms: bool = True
+    #: its meetings' compte-rendus wait for a network moderator's approval before the
+    #: wiki (on by default: a public page names people and records decisions)
+    minutes_review: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,7 @@ def forget(
         request_republish(repo, case_id, FORGET, now)
     for case_id in sorted(retitled):
         _rewrite_withdrawal(repo, case_id, user_id, now)
-    for meeting_id in meetings:  # their compte-rendus, rebuilt without them
+    for meeting_id in meetings:  # their compte-rendus on the wiki, rebuilt without them
         repo.enqueue(
             PUBLISH_MINUTES,
             f"meeting-forget:{meeting_id}:{now.isoformat()}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.meetings import Item, Minutes, Tag
+from bot.domain.meetings import Item, Minutes, Tag, Topic
 from bot.i18n import Translator, format_list
 from wiki_sync.escape import escape_inline, safe_url
 from wiki_sync.titles import page_title_from
@@ -33,12 +33,19 @@ def participants_line(minutes: Minutes, tr: Translator) -> str:
     return tr("meeting.present", names=participants(minutes, tr))
 
 
-def _item_text(item: Item, tr: Translator) -> str:
+def item_text(item: Item, tr: Translator) -> str:
     text = item.text if item.text is not None else tr("meeting.hidden")
     if item.tag is Tag.ACTION and (item.owner or item.owner_hidden):
         owner = item.owner or tr("meeting.hidden_owner")
         return tr("meeting.owner", owner=owner, text=text)
     return text
+
+
+def topic_heading(topic: Topic, tr: Translator) -> str:
+    """A part of the compte-rendu: its #sujet, the opening part, or a title left out."""
+    if topic.title is None and not topic.hidden:
+        return tr("meeting.opening")
+    return topic.title if topic.title is not None else tr("meeting.hidden_topic")
 
 
 def summary_text(minutes: Minutes, tr: Translator, *, auto_closed: str | None = None) -> str:
@@ -58,7 +65,7 @@ def summary_text(minutes: Minutes, tr: Translator, *, auto_closed: str | None = 
             marked = True
             lines.append("")
             lines.append(tr(key) + " :" if tr.lang == "fr" else tr(key) + ":")
-            lines += [f"- {_item_text(item, tr)}" for item in items]
+            lines += [f"- {item_text(item, tr)}" for item in items]
     if not marked and not any(t.items for t in minutes.topics):
         lines += ["", tr("meeting.empty")]
     return "\n".join(lines)
@@ -76,7 +83,7 @@ def _wiki_item(item: Item, tr: Translator) -> str:
             label = escape_inline(rest) if rest.strip() else safe
             return f"* {tr('meeting.tag.link')} : [{safe} {label}]"
     return f"* {escape_inline(tr(f'meeting.tag.{item.tag.value}'))} : " + escape_inline(
-        _item_text(item, tr)
+        item_text(item, tr)
     )
 
 
@@ -99,11 +106,7 @@ def page_text(
         "}}",
     ]
     for topic in minutes.topics:
-        if topic.title is None and not topic.hidden:
-            heading = tr("meeting.opening")
-        else:
-            heading = topic.title if topic.title is not None else tr("meeting.hidden_topic")
-        out += ["", f"== {escape_inline(heading)} =="]
+        out += ["", f"== {escape_inline(topic_heading(topic, tr))} =="]
         out += [_wiki_item(item, tr) for item in topic.items]
     for key, tag in (
         ("meeting.decisions", Tag.DECISION),

@@ -1,5 +1,7 @@
 """Meetings (`!réunion`, MeetBot parity): the lines of an open meeting are recorded from
-the inbound path, closing posts the compte-rendu in the room and queues its wiki page.
+the inbound path, closing posts the compte-rendu in the room and queues its wiki page,
+or, in a room whose compte-rendus go through moderation, its review card
+(bot.services.minutes_review decides; the page is built only once approved).
 
 The page is written by an outbox job on the wiki lane (`PUBLISH_MINUTES`): a wiki outage
 delays it, never the room's summary. Consent is read when the minutes are built, so a
@@ -14,11 +16,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.domain.meetings import Minutes, build_minutes, parse_line
-from bot.domain.models import Consent, OutboxItem, Timer
+from bot.domain.minutes_review import PUBLISHED, MinutesReview
+from bot.domain.models import Consent, OutboxItem, Room, Timer
 from bot.i18n import Translator, format_date
 from bot.matrix.events import InboundMessage, OutboundNotice, RoomSnapshot
 from bot.services.effects import Effects, queue_notice, text_to_html
 from bot.services.meeting_minutes import page_text, page_title, summary_text
+from bot.services.minutes_card import queue_card
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repo.meetings import Meeting
@@ -75,17 +79,25 @@ def close(
     auto: bool = False,
     room_name: str = "",
 ) -> bool:
-    """Close the meeting once: the summary in its room and the page's job, queued in
-    this transaction. False if it was already closed (nothing queued)."""
-    if not repo.close_meeting(meeting.id, now):
+    """Close the meeting once: the summary in its room and, as the room's profile says,
+    the page's job or the review card in the moderation room (bot.services.minutes_card),
+    queued in this transaction. False if it was already closed (nothing queued)."""
+    profile = repo.get_room(meeting.room_id) or Room(room_id=meeting.room_id)
+    review = MinutesReview.PENDING if profile.minutes_review else MinutesReview.DIRECT
+    if not repo.close_meeting(meeting.id, now, review):
         return False
     tr = translator(settings)
     minutes = minutes_of(repo, meeting, tr)
     limit = _duration(settings.meetings.auto_close, tr) if auto else None
-    text = summary_text(minutes, tr, auto_closed=limit) + "\n\n" + tr("meeting.publishing")
+    then = "minutes_review.waiting" if review is MinutesReview.PENDING else "meeting.publishing"
+    text = summary_text(minutes, tr, auto_closed=limit) + "\n\n" + tr(then)
     effects = Effects(repo, f"meeting-close:{meeting.id}", now)
     effects.notice(OutboundNotice(room_id=meeting.room_id, body=text, html=text_to_html(text)))
-    effects.job(PUBLISH_MINUTES, {"meeting": meeting.id, "room_name": room_name})
+    name = room_name or profile.label or meeting.room_id
+    if review is MinutesReview.PENDING:
+        queue_card(effects, settings, meeting, minutes, tr, name)
+    else:
+        effects.job(PUBLISH_MINUTES, {"meeting": meeting.id, "room_name": room_name})
     return True
 
 
@@ -157,8 +169,8 @@ class MinutesPublisher:
 
         def read(repo: Repository) -> tuple[Meeting, Minutes, tuple[str, ...], str] | None:
             meeting = repo.meeting(meeting_id)
-            if meeting is None:
-                return None
+            if meeting is None or meeting.review not in PUBLISHED:
+                return None  # waits for review, or rejected: never on the wiki
             room = repo.get_room(meeting.room_id)
             name = item.payload.get("room_name") or (room.label if room else "")
             categories = tuple(room.categories) if room else ()

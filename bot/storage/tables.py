@@ -66,6 +66,8 @@ class RoomRow(Base):
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     short_forms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: compte-rendus go through the moderation room before the wiki (migration 0015)
+    minutes_review: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ParticipantRow(Base):
@@ -349,9 +351,17 @@ class MeetingRow(Base):
     opener: Mapped[str] = mapped_column(String(255), index=True)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: its compte-rendu once closed: direct, pending, approved, rejected (migration 0015)
+    review: Mapped[str | None] = mapped_column(String(20))
+    reviewed_by: Mapped[str | None] = mapped_column(String(255), index=True)  # `!oublier`
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    review_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
-    # The open meetings (closed_at NULL), per room.
-    __table_args__ = (Index("ix_meetings_open", "closed_at", "room_id"),)
+    # The open meetings (closed_at NULL), per room; the compte-rendus awaiting review.
+    __table_args__ = (
+        Index("ix_meetings_open", "closed_at", "room_id"),
+        Index("ix_meetings_review", "review"),
+    )
 
 
 class MeetingLineRow(Base):

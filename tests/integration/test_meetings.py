@@ -1,7 +1,11 @@
 """Meetings end to end (issue 18): real Synapse, real MediaWiki, the in-process bot.
 Three people speak (one without consent), an item is edited, a passer-by's `!réunion fin`
 is refused, the opener's closes: the room gets the summary, the wiki a compte-rendu page
-with the decisions and actions and none of the non-consenting person's words."""
+with the decisions and actions and none of the non-consenting person's words.
+
+The room publishes its compte-rendus directly (`!salon comptes-rendus direct`, set by its
+creator); the default, review in the moderation room first, is
+tests/integration/test_minutes_review.py."""
 
 from __future__ import annotations
 
@@ -47,6 +51,8 @@ async def test_a_meeting_ends_in_a_summary_and_a_wiki_page_without_the_refusers_
     await bot.start()
     try:
         room = await room_with_bot(alice, bot)
+        await send(alice, room, "!salon comptes-rendus direct")
+        await bot_notice(alice, room, "publiés directement sur le wiki")
         for guest in (bruno, mona):
             await alice.room_invite(room, guest.user_id)
             await guest.join(room)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 
 from bot.domain.meetings import Line, Parsed, Tag
+from bot.domain.minutes_review import PUBLISHED, MinutesReview
 from bot.storage.repo.base import RepositoryBase
 from bot.storage.tables import MeetingLineRow, MeetingRow
 
@@ -20,10 +21,23 @@ class Meeting:
     opener: str
     opened_at: datetime
     closed_at: datetime | None
+    review: MinutesReview | None = None  #: its compte-rendu's review, once closed
+    reviewed_by: str | None = None
+    review_reason: str = ""
 
 
 def _meeting(row: MeetingRow) -> Meeting:
-    return Meeting(row.id, row.room_id, row.title, row.opener, row.opened_at, row.closed_at)
+    return Meeting(
+        row.id,
+        row.room_id,
+        row.title,
+        row.opener,
+        row.opened_at,
+        row.closed_at,
+        MinutesReview(row.review) if row.review else None,
+        row.reviewed_by,
+        row.review_reason,
+    )
 
 
 def _line(row: MeetingLineRow) -> Line:
@@ -59,14 +73,38 @@ class MeetingStore(RepositoryBase):
         row = self.session.get(MeetingRow, meeting_id)
         return _meeting(row) if row else None
 
-    def close_meeting(self, meeting_id: int, now: datetime) -> bool:
-        """Close once: False if it was closed meanwhile (the timer and `!réunion fin`)."""
+    def close_meeting(
+        self, meeting_id: int, now: datetime, review: MinutesReview = MinutesReview.DIRECT
+    ) -> bool:
+        """Close once: False if it was closed meanwhile (the timer and `!réunion fin`).
+        `review`: DIRECT (its page is queued now) or PENDING (a moderator decides)."""
         result = self.session.execute(
             update(MeetingRow)
             .where(MeetingRow.id == meeting_id, MeetingRow.closed_at.is_(None))
-            .values(closed_at=now)
+            .values(closed_at=now, review=review.value)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    def decide_minutes(
+        self, meeting_id: int, decision: MinutesReview, actor: str, now: datetime, reason: str = ""
+    ) -> bool:
+        """Approve or reject a PENDING compte-rendu, once: False if it was decided
+        meanwhile (two moderators at the same moment make one decision)."""
+        result = self.session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id, MeetingRow.review == MinutesReview.PENDING.value)
+            .values(review=decision.value, reviewed_by=actor, reviewed_at=now, review_reason=reason)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def meetings_in_review(self) -> list[Meeting]:
+        """The compte-rendus waiting for a moderator, oldest first."""
+        rows = self.session.scalars(
+            select(MeetingRow)
+            .where(MeetingRow.review == MinutesReview.PENDING.value)
+            .order_by(MeetingRow.closed_at, MeetingRow.id)
+        )
+        return [_meeting(row) for row in rows]
 
     def meetings_open_since(self, before: datetime) -> list[Meeting]:
         """Open meetings opened before `before` (the auto-close timer's)."""
@@ -128,9 +166,11 @@ class MeetingStore(RepositoryBase):
         ]
 
     def erase_meetings_of(self, user_id: str) -> tuple[list[str], list[int]]:
-        """`!oublier`: the person's lines go; as opener or action owner, nobody is left.
-        Returns their texts (to scrub what is queued) and the closed meetings they were
-        in (their pages are rebuilt without them)."""
+        """`!oublier`: the person's lines go; as opener or action owner, nobody is left;
+        the reasons they gave rejecting compte-rendus are blanked. Returns their texts (to
+        scrub what is queued) and the meetings they were in whose page is on the wiki or
+        queued for it (rebuilt without them; one waiting for review or rejected has no
+        page, and is built from what is left when it is approved)."""
         rows = list(
             self.session.execute(
                 select(MeetingLineRow.body, MeetingLineRow.text, MeetingLineRow.meeting_id).where(
@@ -139,12 +179,30 @@ class MeetingStore(RepositoryBase):
             )
         )
         texts = [t for body, text, _ in rows for t in (body, text) if t.strip()]
-        closed = set(
+        named = {m for _, _, m in rows} | set(
             self.session.scalars(
-                select(MeetingRow.id).where(
-                    MeetingRow.id.in_({m for _, _, m in rows}), MeetingRow.closed_at.is_not(None)
+                select(MeetingLineRow.meeting_id).where(MeetingLineRow.owner == user_id)
+            )
+        )  # their lines, the actions they own, and (below) the meetings they opened
+        closed = {
+            meeting_id
+            for meeting_id, review in self.session.execute(
+                select(MeetingRow.id, MeetingRow.review).where(
+                    MeetingRow.id.in_(named) | (MeetingRow.opener == user_id),
+                    MeetingRow.closed_at.is_not(None),
                 )
             )
+            if (MinutesReview(review) if review else None) in PUBLISHED
+        }
+        texts += [
+            reason
+            for reason in self.session.scalars(
+                select(MeetingRow.review_reason).where(MeetingRow.reviewed_by == user_id)
+            )
+            if reason.strip()
+        ]
+        self.session.execute(
+            update(MeetingRow).where(MeetingRow.reviewed_by == user_id).values(review_reason="")
         )
         self.session.execute(delete(MeetingLineRow).where(MeetingLineRow.sender == user_id))
         self.session.execute(

@@ -37,6 +37,7 @@ class PeopleStore(RepositoryBase):
         row.digest_enabled = room.digest_enabled
         row.joined_at = room.joined_at
         row.short_forms = room.short_forms
+        row.minutes_review = room.minutes_review
         self.session.flush()
 
     def list_rooms(self) -> list[Room]:

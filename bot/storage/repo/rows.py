@@ -48,6 +48,7 @@ def to_room(row: RoomRow) -> Room:
         digest_enabled=row.digest_enabled,
         joined_at=row.joined_at,
         short_forms=row.short_forms,
+        minutes_review=row.minutes_review,
     )
 
 

@@ -121,6 +121,8 @@ def _params(
         "help.restricted": {"role": tr("role.moderator")},
         "version.reply": {"version": "1.4.0"},
         "cases.header": {"page": 2},
+        "minutes_review.card": {"page": tr("meeting.page_title", number=2, title="GT jardins")},
+        "minutes_review.item": {"tag": tr("meeting.tag.decision")},
     }
     looked_up["start"], looked_up["end"] = period_ends(tr.lang, PERIOD)
     params: dict[str, object] = {}

@@ -1,12 +1,15 @@
 """Meetings through the batch path (InboundService into SQLite): who may close, edits and
-redactions of items, the summary and the page's job, the auto-close timer, `!oublier`."""
+redactions of items, the summary and the page's job, the auto-close timer, `!oublier`.
+
+These rooms publish their compte-rendus directly (`!salon comptes-rendus direct`); the
+default, review by the network's moderators, is tested in test_minutes_review.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.meetings import Tag
-from bot.domain.models import Consent, Participant, Timer
+from bot.domain.models import Consent, Participant, Room, Timer
 from bot.inbound import InboundService
 from bot.matrix.events import InboundEdit, InboundMessage, InboundRedaction, RoomSnapshot, SyncBatch
 from bot.services import effects as fx
@@ -58,6 +61,12 @@ def _notices(db: Database) -> list[str]:
         return [i.payload["body"] for i in repo.pending_outbox([fx.NOTICE])]
 
 
+def _direct(db: Database) -> None:
+    """The room publishes its compte-rendus without review."""
+    with db.transaction() as repo:
+        repo.save_room(Room(ROOM, minutes_review=False))
+
+
 def _consent(db: Database, *users: str) -> None:
     with db.transaction() as repo:
         for user in users:
@@ -68,6 +77,7 @@ def test_a_meeting_collects_items_and_only_the_opener_or_a_moderator_closes_it(
     db: Database,
 ) -> None:
     service = _service()
+    _direct(db)
     _consent(db, ALICE, BOB)
     _apply(
         db,
@@ -130,6 +140,7 @@ def test_a_meeting_collects_items_and_only_the_opener_or_a_moderator_closes_it(
 
 def test_a_meeting_left_open_closes_itself_once(db: Database) -> None:
     service = _service()
+    _direct(db)
     _apply(db, service, _msg(1, "!meeting start"), _msg(2, "#info x"))
     with db.transaction() as repo:
         timers = repo.pending_timers([AUTO_CLOSE])
@@ -154,6 +165,7 @@ def test_a_meeting_left_open_closes_itself_once(db: Database) -> None:
 
 def test_forgetting_erases_the_persons_lines_and_rebuilds_the_page(db: Database) -> None:
     service = _service()
+    _direct(db)
     _consent(db, ALICE, BOB)
     _apply(
         db,

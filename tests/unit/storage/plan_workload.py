@@ -190,6 +190,9 @@ def _meeting(b: _Batches) -> None:
     )
     b.command("!réunion fin", sender=BOB)
     b.command("!réunion fin")
+    # under review (the default): listed, shown, approved once, then refused
+    for text in ("!cr", "!cr 1", "!cr approuver 1", "!cr rejeter 1 trop tard"):
+        b.command(text, sender=MONA, room=MODERATION)
 
 
 def _publishing(db: Database, settings: Settings, case: int) -> None:

@@ -288,6 +288,9 @@ def _per_case(at: list[datetime], recent: list[datetime]) -> list[tuple[Any, Any
                 "opener": f"@p{n % 500}:localhost",
                 "opened_at": at[n],
                 "closed_at": at[n],
+                # reviewed by the network's moderators, or published directly
+                "review": "approved" if n % 3 else "direct",
+                "reviewed_by": f"@m{n % 20}:localhost" if n % 3 else None,
             },
         ),
         (
