@@ -29,6 +29,7 @@ from bot.check_wiki import with_wiki_setup
 from bot.cli_common import ConfigOption
 from bot.cli_common import settings_or_exit as _settings
 from bot.cli_e2ee import e2ee_app
+from bot.cli_export import FORMATS as QDA_FORMATS
 from bot.cli_export import write_refi_qda
 from bot.domain.models import OutboxItem, Outcome
 from bot.settings import Settings, resolve_config_path
@@ -226,7 +227,12 @@ def _date_option(value: str | None, name: str) -> datetime | None:
 def export(
     config: ConfigOption = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="jsonl, csv, qdpx (REFI-QDA project) or qdc (codebook)")
+        str,
+        typer.Option(
+            "--format",
+            help="jsonl, csv, qdpx (REFI-QDA project), qdc (its codebook) or codebook-csv "
+            "(the codebook as CSV, for Taguette)",
+        ),
     ] = "jsonl",
     since: Annotated[str | None, typer.Option(help="cases opened on/after (YYYY-MM-DD)")] = None,
     until: Annotated[str | None, typer.Option(help="cases opened before (YYYY-MM-DD)")] = None,
@@ -250,8 +256,8 @@ def export(
     )
     from bot.services.pseudonyms import export_secret
 
-    if fmt not in ("jsonl", "csv", "qdpx", "qdc"):
-        typer.echo(f"FAIL format: {fmt!r}: use jsonl, csv, qdpx or qdc", err=True)
+    if fmt not in ("jsonl", "csv", *QDA_FORMATS):
+        typer.echo(f"FAIL format: {fmt!r}: use jsonl, csv, qdpx, qdc or codebook-csv", err=True)
         raise typer.Exit(2)
     if fmt == "qdpx" and out is None:
         typer.echo("FAIL format: qdpx is a zip file: give --out FILE.qdpx", err=True)
@@ -287,7 +293,7 @@ def export(
             from bot.services.meeting_export import meeting_records
 
             records = chain(records, meeting_records(repo, pseudo, filters))
-        if fmt in ("qdpx", "qdc"):
+        if fmt in QDA_FORMATS:
             count = write_refi_qda(records, fmt, out, settings)
             typer.echo(f"exported {count} case(s)", err=True)
             return

@@ -20,7 +20,7 @@ ensure_venv() {
     fi
 }
 
-# Debian packages of the wiki and the Synapse virtualenv (both idempotent).
+# Debian packages of the wiki, the Synapse and Taguette virtualenvs (all idempotent).
 ensure_servers_installed() {
     python3 -m scripts.devstack prepare
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import (
+    codebook,
     curation,
     documentation,
     encryption,
@@ -286,4 +287,5 @@ MESSAGES: dict[str, str] = {
     **review.EN,
     **layout.EN,
     **reading.EN,
+    **codebook.EN,
 }

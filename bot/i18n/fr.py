@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import (
+    codebook,
     curation,
     documentation,
     encryption,
@@ -301,4 +302,5 @@ MESSAGES: dict[str, str] = {
     **review.FR,
     **layout.FR,
     **reading.FR,
+    **codebook.FR,
 }

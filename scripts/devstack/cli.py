@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from scripts.devstack import browser, mediawiki, postgres, synapse
+from scripts.devstack import browser, mediawiki, postgres, synapse, taguette
 from scripts.devstack.stack import DEFAULT_STATE, Stack
 
 
@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         mediawiki.ensure_installed()
         postgres.ensure_installed()
         synapse.ensure_installed()
+        taguette.ensure_installed()  # the QDA tool the codebook CSV is imported into
         browser.ensure_installed()
         return 0
     if args.action == "up":
