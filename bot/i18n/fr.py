@@ -9,6 +9,7 @@ from bot.i18n import (
     knowledge,
     layout,
     meetings,
+    network_search,
     operations,
     privacy,
     prompting,
@@ -58,9 +59,10 @@ MESSAGES: dict[str, str] = {
     "cmd.profile.desc": "Affiche ou modifie votre fiche dans l'annuaire (facultatif).",
     "cmd.experts.usage": "{prefix}experts sujet",
     "cmd.experts.desc": "Trouve dans l'annuaire les personnes qui connaissent un sujet.",
-    "cmd.search.usage": "{prefix}chercher question",
+    "cmd.search.usage": "{prefix}chercher [réseau] question",
     "cmd.search.desc": "Cherche les fiches et les pages du wiki qui répondent à une "
-    "question posée en français courant.",
+    "question posée en français courant ; avec « réseau », aussi les fiches des autres "
+    "centres sur le wiki du réseau.",
     "cmd.room.usage": "{prefix}salon [type fonction|thème|territoire|modération|recherche"
     " | nom … | categories a, b | capture oui|non | lettre oui|non | formes-courtes oui|non]",
     "cmd.room.desc": "Affiche ou règle le profil de ce salon.",
@@ -298,4 +300,5 @@ MESSAGES: dict[str, str] = {
     **review.FR,
     **layout.FR,
     **reading.FR,
+    **network_search.FR,
 }
