@@ -174,12 +174,14 @@ class NetworkSearch:
         settings: Settings,
         *,
         budget: float = BUDGET,
+        grace: float = REQUEST_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.worker = worker
         self.mapping = settings.network_wiki.mapping(settings.bot.language)
         self.own_centre = settings.network.centre
         self.budget = budget
+        self.grace = grace  # the request in progress when the budget is spent
         self.clock = clock
         self.analyzer = Analyzer()
 
@@ -201,9 +203,9 @@ class NetworkSearch:
 
         try:
             # the thread checks the deadline between requests; this bounds the wait
-            # for the request in progress (at most one timeout more)
+            # for the request in progress (at most one request timeout more)
             fiches, every_word = await asyncio.wait_for(
-                self.worker.run(work), timeout=self.budget + REQUEST_TIMEOUT
+                self.worker.run(work), timeout=self.budget + self.grace
             )
         except (WikiError, TimeoutError) as exc:
             log.warning("network wiki search failed: %r", exc)
