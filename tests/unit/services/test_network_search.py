@@ -28,6 +28,8 @@ from bot.domain.models import (
     Transition,
 )
 from bot.services import effects as fx
+from bot.services.effects import Effects
+from bot.services.forgetting import forget
 from bot.services.network_search import (
     CANDIDATES,
     NETWORK_SEARCH,
@@ -35,7 +37,9 @@ from bot.services.network_search import (
     NetworkSearchJob,
     OutOfTime,
     fetch_fiches,
+    request_network_search,
 )
+from bot.services.prompting import Prompting
 from bot.services.research import ResearchJobs
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -325,3 +329,17 @@ def test_past_the_deadline_nothing_more_is_asked() -> None:
     with pytest.raises(OutOfTime):
         fetch_fiches(wiki, "jardins", WikiMapping(), "crpv-a", time.monotonic() - 1)  # type: ignore[arg-type]
     assert wiki.searched == [] and wiki.read == []
+
+
+def test_a_pending_network_search_of_someone_forgotten_is_dropped(db: Database) -> None:
+    settings = _settings()
+    bob = "@bob:localhost"
+    context = {"room_id": ROOM, "sender": bob, "sender_name": "Bob Leroy"}
+    with db.transaction() as repo:
+        request_network_search(Effects(repo, "cmd:$q", T0), "jardins de Bob", context)
+    with db.transaction() as repo:
+        prompting = Prompting(settings, lambda room: {})
+        forget(repo, bob, names={"Bob Leroy"}, settings=settings, prompting=prompting, now=T0)
+    with db.transaction() as repo:
+        (row,) = [i for i in repo.all_outbox() if i.kind == NETWORK_SEARCH]
+    assert row.payload == {"erased": True}  # nor the question nor who asked is kept
