@@ -64,8 +64,9 @@ NETWORK_LANE = "network-search"
 NETWORK_RESULTS = 3
 PER_QUERY = 20  # pages asked of each search string
 CANDIDATES = 40  # pages read at most (one request: the API reads 50 at once)
-BUDGET = 8.0  # seconds for the whole network part
-REQUEST_TIMEOUT = 4.0  # seconds for one request to the network wiki
+BUDGET = 6.0  # seconds for the whole network part
+REQUEST_TIMEOUT = 3.0  # seconds for one request to the network wiki
+READ_RESERVE = 1.5  # seconds of the budget kept for reading the pages found
 TITLE_CHARS = 160
 
 
@@ -103,14 +104,18 @@ def fetch_fiches(
     clock: Callable[[], float] = time.monotonic,
 ) -> tuple[list[NetworkFiche], frozenset[str]]:
     """Other centres' fiches the network wiki finds for `question`, best candidates
-    first, and the titles its all-words query found. Runs in the worker's thread;
-    `OutOfTime` once `deadline` (of `clock`) has passed."""
+    first, and the titles its all-words query found. Runs in the worker's thread.
+    Short of time (`deadline`, of `clock`), the searches stop and what they found is
+    read; `OutOfTime` when nothing could be searched or read in time."""
     strings = search_strings(question)
     # title -> (found by every word?, how many strings found it, best rank)
     seen: dict[str, tuple[bool, int, int]] = {}
     for n, string in enumerate(strings):
-        if clock() > deadline:
-            raise OutOfTime("network search: out of time")
+        if clock() > deadline - READ_RESERVE:
+            if n == 0:
+                raise OutOfTime("network search: out of time")
+            log.info("network search: %d of %d searches done in time", n, len(strings))
+            break
         for rank, result in enumerate(client.search(string, limit=PER_QUERY)):
             title = str(result.get("title", ""))
             if not title or result.get("ns", 0) != 0:
