@@ -20,9 +20,11 @@ follows, each fiche labelled with its centre and linked to the network wiki.
 
 Bounded. The network wiki has a search client of its own (no retries, short timeouts,
 its own thread: a slow publication to the network wiki never delays a search) and the
-whole network part a time budget; past it, or the wiki unreachable, the centre's answer
-still comes, with a line saying the network wiki did not answer. The job runs in a
-lane of its own, so a slow network wiki never holds up the centre's wiki jobs.
+whole network part a time budget (`BUDGET`, plus at most one request's timeout for the
+request in progress). Short of time, the searches stop and what they found is read;
+past the budget, or the wiki unreachable, the centre's answer still comes, with a line
+saying the network wiki did not answer. The job runs in a lane of its own, so a slow
+network wiki never holds up the centre's wiki jobs.
 """
 
 from __future__ import annotations
