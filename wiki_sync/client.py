@@ -208,10 +208,9 @@ class WikiClient:
             formatversion=2,
         )
         query = info["query"]
-        asked = {t: t for t in titles}
-        for step in ("normalized", "redirects"):
-            for pair in query.get(step, ()):
-                asked.update({k: pair["to"] for k, v in asked.items() if v == pair["from"]})
+        asked = {t: t for t in titles}  # as asked -> as the wiki spells it
+        for pair in query.get("normalized", ()):
+            asked.update({k: pair["to"] for k, v in asked.items() if v == pair["from"]})
         texts = {
             str(page["title"]): str(page["revisions"][0]["slots"]["main"].get("content", ""))
             for page in query.get("pages", ())

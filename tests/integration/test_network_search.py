@@ -171,6 +171,10 @@ async def test_a_network_search_finds_another_centres_fiche_labelled_and_linked(
     )
     a_settings = _centre_on_network_wiki(stack, network_wiki, "crpv-a")
     a_copy = _put_fiche(a_settings, 1, {k.value: v for k, v in own_fields.items()})
+    # pages read in one request, by the titles as asked (the wiki spells them its way)
+    asked = b_title[0].lower() + b_title[1:].replace(" ", "_")
+    texts = client_for(b_settings).read_many([asked, f"Absente {token}"])
+    assert list(texts) == [asked] and "| centre = crpv-b" in texts[asked]
     # -- centre A's bot, with its own fiche on its own wiki
     run_setup(stack)
     settings = _with_network(
