@@ -40,6 +40,7 @@ from bot.services.meetings import (
     auto_close_handler,
 )
 from bot.services.meetings import notify_failure as notify_minutes_failure
+from bot.services.network_search import NetworkSearch, NetworkSearchJob
 from bot.services.outbox import MAIN_LANE, OutboxDispatcher
 from bot.services.prompting import Prompting
 from bot.services.publisher import Publisher
@@ -73,6 +74,8 @@ class Bot:
         self.dispatcher.classify_lane(MAIN_LANE, classify_matrix_error)
         # One wiki worker (client, writer, thread) for every job that calls the wiki.
         self.wiki = WikiWorker.from_settings(settings)
+        #: `!chercher réseau`: the network wiki's search door (None: no network wiki)
+        self.network_search: NetworkSearch | None = None
         #: built in `start`, once room aliases are resolved: services hold final settings
         self._publisher: Publisher | None = None
         # -- scheduling (timers in the database; notices go out through the outbox) --
@@ -145,6 +148,10 @@ class Bot:
         # research and diffusion: search, annotations, directory, digest (issue 6)
         research = ResearchJobs(self.db, self.wiki, self.settings, self.clock)
         research.register(self.dispatcher)
+        self.network_search = NetworkSearch.from_settings(self.settings)
+        NetworkSearchJob(
+            self.db, research, self.network_search, self.settings, self.clock
+        ).register(self.dispatcher)
         diffusion = Diffusion(self.db, self.wiki, self.settings, self.clock)
         diffusion.register(self.dispatcher, self.scheduler)
         await diffusion.start()
@@ -190,6 +197,8 @@ class Bot:
         await self.observability.stop()
         await self.client.close()
         await asyncio.to_thread(self.wiki.close)
+        if self.network_search is not None:
+            await asyncio.to_thread(self.network_search.close)
         await asyncio.to_thread(self.db.close)  # waits for the DB thread: not on the loop
 
     # -- batch -----------------------------------------------------------------------

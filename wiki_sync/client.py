@@ -193,6 +193,31 @@ class WikiClient:
             ns=ns,
         )
 
+    def read_many(self, titles: list[str]) -> dict[str, str]:
+        """The current text of several pages in one request (at most 50 titles), keyed
+        by the title as asked; a missing page is left out."""
+        if not titles:
+            return {}
+        info = self._api(
+            "query",
+            "GET",
+            prop="revisions",
+            titles="|".join(titles[:50]),
+            rvprop="content",
+            rvslots="main",
+            formatversion=2,
+        )
+        query = info["query"]
+        asked = {t: t for t in titles}  # as asked -> as the wiki spells it
+        for pair in query.get("normalized", ()):
+            asked.update({k: pair["to"] for k, v in asked.items() if v == pair["from"]})
+        texts = {
+            str(page["title"]): str(page["revisions"][0]["slots"]["main"].get("content", ""))
+            for page in query.get("pages", ())
+            if page.get("revisions")
+        }
+        return {title: texts[final] for title, final in asked.items() if final in texts}
+
     def exists(self, title: str) -> bool:
         return self.read(title).exists
 

@@ -11,6 +11,7 @@ from bot.i18n import (
     layout,
     meetings,
     minutes_review,
+    network_search,
     operations,
     privacy,
     prompting,
@@ -57,8 +58,9 @@ MESSAGES: dict[str, str] = {
     "cmd.profile.desc": "Shows or edits your entry in the directory (optional).",
     "cmd.experts.usage": "{prefix}experts topic",
     "cmd.experts.desc": "Finds people in the directory who know about a topic.",
-    "cmd.search.usage": "{prefix}search question",
-    "cmd.search.desc": "Finds the fiches and wiki pages that answer a question in plain words.",
+    "cmd.search.usage": "{prefix}search [network] question",
+    "cmd.search.desc": "Finds the fiches and wiki pages that answer a question in plain "
+    "words; with “network”, also other centres' fiches on the network wiki.",
     "cmd.room.usage": "{prefix}room [type function|theme|territory|moderation|research"
     " | label … | categories a, b | capture on|off | digest on|off | short-forms on|off"
     " | minutes review|direct]",
@@ -288,4 +290,5 @@ MESSAGES: dict[str, str] = {
     **layout.EN,
     **reading.EN,
     **codebook.EN,
+    **network_search.EN,
 }

@@ -11,6 +11,7 @@ from bot.i18n import (
     layout,
     meetings,
     minutes_review,
+    network_search,
     operations,
     privacy,
     prompting,
@@ -60,9 +61,10 @@ MESSAGES: dict[str, str] = {
     "cmd.profile.desc": "Affiche ou modifie votre fiche dans l'annuaire (facultatif).",
     "cmd.experts.usage": "{prefix}experts sujet",
     "cmd.experts.desc": "Trouve dans l'annuaire les personnes qui connaissent un sujet.",
-    "cmd.search.usage": "{prefix}chercher question",
+    "cmd.search.usage": "{prefix}chercher [réseau] question",
     "cmd.search.desc": "Cherche les fiches et les pages du wiki qui répondent à une "
-    "question posée en français courant.",
+    "question posée en français courant ; avec « réseau », aussi les fiches des autres "
+    "centres sur le wiki du réseau.",
     "cmd.room.usage": "{prefix}salon [type fonction|thème|territoire|modération|recherche"
     " | nom … | categories a, b | capture oui|non | lettre oui|non | formes-courtes oui|non"
     " | comptes-rendus modération|direct]",
@@ -303,4 +305,5 @@ MESSAGES: dict[str, str] = {
     **layout.FR,
     **reading.FR,
     **codebook.FR,
+    **network_search.FR,
 }

@@ -44,6 +44,7 @@ from bot.i18n import Translator
 from bot.services.diffusion import request_digest_rebuilds
 from bot.services.effects import CAPTURE, NOTICE, notice_payload
 from bot.services.meetings import PUBLISH_MINUTES
+from bot.services.network_search import NETWORK_SEARCH
 from bot.services.prompting import PROMPT, REMINDER, Prompting
 from bot.services.publication_requests import FORGET, WITHDRAW, request_republish
 from bot.services.research import ANNOTATE, SEARCH, request_annotation_removal
@@ -302,7 +303,7 @@ def _pending_payload(
         return dict(cleaned)
     if item.kind == ANNOTATE and int(payload.get("annotation_id", -1)) in annotation_ids:
         return None
-    if item.kind == SEARCH and payload.get("sender") == scrub.user_id:
+    if item.kind in (SEARCH, NETWORK_SEARCH) and payload.get("sender") == scrub.user_id:
         return None
     cleaned = dict(_mapped(payload, scrub.clean_field))
     if item.kind == CAPTURE and payload.get("sender") == scrub.user_id:

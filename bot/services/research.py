@@ -152,15 +152,7 @@ class ResearchJobs:
         The wiki away, the fiches still answer; both silent: say so now, no retry."""
         payload = item.payload
         query = str(payload["query"])
-        snapshot, local = await self.knowledge.search(query)
-        wiki: list[dict[str, Any]] = []
-        wiki_failed = False
-        try:
-            wiki = await self.wiki.run(lambda: self._search(query))
-        except WikiError as exc:  # a late answer is useless: do not retry
-            log.warning("wiki search failed: %r", exc)
-            wiki_failed = True
-        results = merge(snapshot, query, local, wiki, SEARCH_RESULTS)
+        results, wiki_failed = await self.own_results(query)
         if wiki_failed and not results:
             notice = reply_notice(payload, self.tr("search.unavailable", query=query))
         else:
@@ -169,6 +161,19 @@ class ResearchJobs:
         await self.db.run(
             lambda repo: queue_notice(repo, f"notice:{item.kind}:{item.id}", notice, now)
         )
+
+    async def own_results(self, query: str) -> tuple[list[Result], bool]:
+        """The centre's answers (its fiches' index and its wiki's search, merged) and
+        whether its wiki's search failed (then the fiches alone answer)."""
+        snapshot, local = await self.knowledge.search(query)
+        wiki: list[dict[str, Any]] = []
+        wiki_failed = False
+        try:
+            wiki = await self.wiki.run(lambda: self._search(query))
+        except WikiError as exc:  # a late answer is useless: do not retry
+            log.warning("wiki search failed: %r", exc)
+            wiki_failed = True
+        return merge(snapshot, query, local, wiki, SEARCH_RESULTS), wiki_failed
 
     def _search(self, query: str) -> list[dict[str, Any]]:
         return self.wiki.client.search(query, limit=WIKI_RESULTS)
