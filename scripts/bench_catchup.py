@@ -33,13 +33,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import secrets
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from statistics import median
@@ -59,14 +56,15 @@ from scripts.bench_e2e import (  # noqa: E402
     query,
     send,
     start_bot,
+    start_observer,
     stop_bot,
-    tail,
     user_client,
     wait_running,
     wait_stored,
 )
 from scripts.bench_rooms import bot_config_for, create_rooms, join_rooms, pooled, vm_mb  # noqa: E402
-from scripts.devstack import Stack, StackInfo  # noqa: E402
+from scripts.bench_stack import bench_stack, scratch, tail  # noqa: E402
+from scripts.devstack import StackInfo  # noqa: E402
 
 ISSUE_EVENTS = 100_000
 COMMAND_BURST = 10  # CommandRateLimit: a burst of 10 per user, then 0.5 per second
@@ -181,16 +179,7 @@ async def one_round(
     await asyncio.to_thread(stop_bot, bot)
     tag = f"catchup-{secrets.token_hex(4)}"
     noop_log = tmp / f"noop-{n}.log"
-    with noop_log.open("wb") as err:
-        noop = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(SCRIPT),
-            "--observe",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=err,
-            cwd=tmp,
-        )
+    noop = await start_observer(SCRIPT, noop_log)
     assert noop.stdin is not None and noop.stdout is not None
     observer = stack.user("practitioner2")
     spec = {
@@ -272,21 +261,11 @@ def main() -> int:
     if args.observe:
         asyncio.run(observe(json.loads(sys.stdin.readline())))
         return 0
-    state_dir = Path(tempfile.mkdtemp(prefix="capibot-catchup-stack-"))
-    stack = Stack(state_dir)
-    with contextlib.redirect_stdout(sys.stderr):
-        info = stack.up()
-    try:
-        with tempfile.TemporaryDirectory(prefix="capibot-catchup-") as tmp:
-            try:
-                rounds = asyncio.run(run(info, Path(tmp), args))
-            except BaseException:
-                for log in sorted(Path(tmp).glob("*.log")):
-                    sys.stderr.write(f"-- {log.name}:\n{tail(log)}\n")
-                raise
-    finally:
-        stack.down()
-        shutil.rmtree(state_dir, ignore_errors=True)
+    with (
+        bench_stack(None, "capibot-catchup-stack-") as info,
+        scratch("capibot-catchup-") as tmp,
+    ):
+        rounds = asyncio.run(run(info, tmp, args))
     result = {
         "benchmark": "catchup",
         "events": args.events,

@@ -65,20 +65,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import io
 import json
 import os
 import pstats
 import re
 import secrets
-import shutil
 import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -102,7 +99,8 @@ from nio import (  # noqa: E402
     SyncResponse,
 )
 
-from scripts.devstack import Stack, StackInfo  # noqa: E402
+from scripts.bench_stack import bench_stack, scratch, tail  # noqa: E402
+from scripts.devstack import StackInfo  # noqa: E402
 
 SYNC_TIMEOUT_MS = 30_000  # SyncLoop's default long poll
 BACKFILL_PAGE = 100  # SyncLoop's default back-fill page
@@ -225,6 +223,21 @@ async def observe(spec: dict[str, Any]) -> None:
         print(json.dumps(report), flush=True)
     finally:
         await client.close()
+
+
+async def start_observer(script: Path, log: Path) -> asyncio.subprocess.Process:
+    """The no-op client's process, `script --observe` in the log's directory with its
+    stderr in `log`; its spec goes on its stdin, its reports come on its stdout."""
+    with log.open("wb") as err:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(script),
+            "--observe",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=err,
+            cwd=log.parent,
+        )
 
 
 # -- the sender and the probes ------------------------------------------------------------
@@ -473,16 +486,7 @@ async def run(
         await eventually(bot_joined, "the bot to join")
 
         noop_log = tmp / "noop.log"
-        with noop_log.open("wb") as noop_err:
-            noop = await asyncio.create_subprocess_exec(
-                sys.executable,
-                str(SCRIPT),
-                "--observe",
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=noop_err,
-                cwd=tmp,
-            )
+        noop = await start_observer(SCRIPT, noop_log)
         assert noop.stdin is not None and noop.stdout is not None
         stdin, stdout = noop.stdin, noop.stdout
 
@@ -582,10 +586,6 @@ async def run(
         await alice.close()
 
 
-def tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-3000:]
-
-
 def wait_running(bot: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 120
     while "capibot running" not in log.read_text(errors="replace"):
@@ -667,47 +667,34 @@ def main() -> int:
         return 0
     catch_up = args.mode == "catch-up"
 
-    own_state = args.state_dir is None
-    state_dir = Path(tempfile.mkdtemp(prefix="capibot-e2e-stack-")) if own_state else args.state_dir
-    stack = Stack(state_dir)
-    started_stack = not all(stack.status().values())
-    with contextlib.redirect_stdout(sys.stderr):  # stdout carries the JSON line only
-        info = stack.up()
+    keep = args.keep_stack and args.state_dir is not None
     figures: Figures | None = None
-    try:
-        with tempfile.TemporaryDirectory(prefix="capibot-e2e-") as tmp:
-            config, db = bot_config(info, Path(tmp))
-            logs = [Path(tmp) / "bot.log", Path(tmp) / "bot-restarted.log"]
-            profile = args.profile.resolve() if args.profile else None
-            bots = [start_bot(config, logs[0], None if catch_up else profile)]
+    with (
+        bench_stack(args.state_dir, "capibot-e2e-stack-", keep=keep) as info,
+        scratch("capibot-e2e-") as tmp,
+    ):
+        config, db = bot_config(info, tmp)
+        logs = [tmp / "bot.log", tmp / "bot-restarted.log"]
+        profile = args.profile.resolve() if args.profile else None
+        bots = [start_bot(config, logs[0], None if catch_up else profile)]
 
-            def restart() -> subprocess.Popen[bytes]:
-                bots.append(start_bot(config, logs[1], profile))
-                return bots[-1]
+        def restart() -> subprocess.Popen[bytes]:
+            bots.append(start_bot(config, logs[1], profile))
+            return bots[-1]
 
-            try:
-                wait_running(bots[0], logs[0])
-                figures = asyncio.run(run(info, Path(tmp), db, bots[0], restart, args))
-            except BaseException:
-                for log in logs:
-                    if log.exists():
-                        sys.stderr.write(f"-- {log.name}:\n{tail(log)}\n")
-                raise
-            finally:
-                for bot in bots:
-                    stop_bot(bot)
-            log = logs[1] if catch_up else logs[0]
-            bot_backfills, bot_backfilled = backfills(log)
-            running_at = logged_at(log, "capibot running")
-            backfilled_at = logged_at(log, "back-filled")
-            imports = import_seconds(Path(tmp)) if catch_up else None
-            if profile is not None:
-                render_profile(profile)
-    finally:
-        if started_stack and not (args.keep_stack and not own_state):
-            stack.down()
-        if own_state:
-            shutil.rmtree(state_dir, ignore_errors=True)
+        try:
+            wait_running(bots[0], logs[0])
+            figures = asyncio.run(run(info, tmp, db, bots[0], restart, args))
+        finally:
+            for bot in bots:
+                stop_bot(bot)
+        log = logs[1] if catch_up else logs[0]
+        bot_backfills, bot_backfilled = backfills(log)
+        running_at = logged_at(log, "capibot running")
+        backfilled_at = logged_at(log, "back-filled")
+        imports = import_seconds(tmp) if catch_up else None
+        if profile is not None:
+            render_profile(profile)
     assert figures is not None
     noop = figures.noop
     t0 = figures.t0

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from nio import AsyncClient, RoomCreateResponse
 
 from bot.app import Bot
 from bot.domain.models import CaseState, PublicationStatus
 from scripts.devstack import StackInfo
-from tests.integration.helpers import eventually, user_client
+from tests.integration.helpers import eventually
 from tests.integration.test_capture import (
     bot_messages,
     bot_settings,
@@ -29,19 +27,6 @@ Action: Des ateliers mensuels au pied des immeubles, avec le bailleur.
 Résultats: Trois fois plus de participants.
 Thèmes: participation, renouvellement urbain
 Territoire: Nord"""
-
-
-@pytest.fixture
-async def people(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
-    clients = {
-        role: await user_client(stack, role)
-        for role in ("practitioner", "practitioner2", "moderator")
-    }
-    try:
-        yield clients
-    finally:
-        for client in clients.values():
-            await client.close()
 
 
 async def _notices(client: AsyncClient, room: str) -> list[dict[str, Any]]:

@@ -6,7 +6,6 @@ capture's answer, the prompt and the review card name the published fiches like 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from bot.domain.fiche import FicheDraft, parse_fiche, split_list
 from bot.domain.models import FicheField, PublicationStatus
 from bot.i18n import Translator
 from scripts.devstack import StackInfo
-from tests.integration.helpers import eventually, user_client
+from tests.integration.helpers import eventually
 from tests.integration.test_capture import bot_messages, bot_settings, room_with_bot, send
 from tests.integration.wiki_support import fiche_fields, seed_case, unique
 
@@ -33,17 +32,6 @@ def reference_fields(name: str) -> dict[str, str]:
     ref = json.loads((DATA / name).read_text(encoding="utf-8"))["reference"]
     keys = ("context", "action", "results", "lessons", "territory")
     return {key: ref[key] for key in keys} | {"themes": ", ".join(ref["themes"])}
-
-
-@pytest.fixture
-async def people(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
-    roles = ("practitioner", "practitioner2", "moderator")
-    clients = {role: await user_client(stack, role) for role in roles}
-    try:
-        yield clients
-    finally:
-        for client in clients.values():
-            await client.close()
 
 
 async def publish_fiche(bot: Bot, name: str, **fields: str) -> str:

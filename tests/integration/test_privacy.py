@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -32,19 +31,6 @@ Contexte: Des familles arrivent sans rendez-vous le soir.
 Action: Une permanence sans rendez-vous le mardi soir.
 Enseignements: Ouvrir quand les familles sont disponibles.
 Thèmes: accueil"""
-
-
-@pytest.fixture
-async def people(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
-    clients = {
-        role: await user_client(stack, role)
-        for role in ("practitioner", "practitioner2", "moderator")
-    }
-    try:
-        yield clients
-    finally:
-        for client in clients.values():
-            await client.close()
 
 
 async def reply_with_fallback(

@@ -12,7 +12,7 @@ from nio import AsyncClient
 from bot.app import Bot
 from bot.domain.models import CaseState
 from scripts.devstack import StackInfo, mediawiki
-from tests.integration.helpers import eventually, user_client
+from tests.integration.helpers import eventually, logged_in
 from tests.integration.test_capture import bot_messages, bot_settings, case_of, room_with_bot, send
 from tests.integration.wiki_support import approve, fiche_fields, run_setup, unique
 from wiki_sync.pages import talk_title
@@ -22,12 +22,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def people(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
-    clients = {role: await user_client(stack, role) for role in ("practitioner", "researcher")}
-    try:
+    async with logged_in(stack, "practitioner", "researcher") as clients:
         yield clients
-    finally:
-        for client in clients.values():
-            await client.close()
 
 
 async def notice_with(client: AsyncClient, room: str, needle: str) -> dict[str, Any]:
