@@ -1,17 +1,19 @@
-"""Fixtures shared by the wiki integration tests."""
+"""Fixtures shared by the integration tests: the wiki set up, the bot's own database, and
+the stack's users logged in (`people`, `alice`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from nio import AsyncClient
 
 from bot.storage.database import Database
 from scripts.devstack import StackInfo
-from tests.integration.helpers import logged_in
+from tests.integration.people import alice, people
 from tests.integration.wiki_support import make_db, run_setup
+
+__all__ = ["alice", "db", "people", "wiki_ready"]
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +29,3 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database = make_db(tmp_path)
     yield database
     database.close()
-
-
-@pytest.fixture
-async def people(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
-    """Two practitioners and a moderator of the stack, logged in (by role name)."""
-    async with logged_in(stack, "practitioner", "practitioner2", "moderator") as clients:
-        yield clients

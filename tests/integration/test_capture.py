@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ import pytest
 from nio import AsyncClient, RoomCreateResponse, RoomSendResponse
 
 from bot.app import Bot
-from bot.domain.models import Case
+from bot.domain.models import Case, CaseState
 from bot.settings import Settings, load_settings
 from scripts.devstack import StackInfo
 from tests.integration.helpers import eventually, user_client
@@ -55,15 +55,6 @@ async def running_bot(stack: StackInfo, tmp_path: Path) -> AsyncIterator[Bot]:
         await bot.stop()
 
 
-@pytest.fixture
-async def alice(stack: StackInfo) -> AsyncIterator[AsyncClient]:
-    client = await user_client(stack, "practitioner")
-    try:
-        yield client
-    finally:
-        await client.close()
-
-
 async def send(
     client: AsyncClient,
     room_id: str,
@@ -89,7 +80,11 @@ async def send(
     return response.event_id
 
 
-async def room_with_bot(client: AsyncClient, bot: Bot, **kwargs: Any) -> str:
+async def room_with_bot(
+    client: AsyncClient, bot: Bot, *, guests: Sequence[AsyncClient] = (), **kwargs: Any
+) -> str:
+    """A room `client` creates (`kwargs` go to room_create) once the bot has joined it;
+    each of `guests` invited and joined too."""
     created = await client.room_create(
         name="Renouvellement urbain", invite=[bot.client.user_id], **kwargs
     )
@@ -100,11 +95,14 @@ async def room_with_bot(client: AsyncClient, bot: Bot, **kwargs: Any) -> str:
         return bot.client.user_id in [m.user_id for m in getattr(members, "members", [])]
 
     await eventually(joined)
+    for guest in guests:
+        await client.room_invite(created.room_id, guest.user_id)
+        await guest.join(created.room_id)
     return created.room_id
 
 
-async def bot_messages(client: AsyncClient, room_id: str) -> list[dict[str, Any]]:
-    """Every event the bot sent in the room (paginating back through the whole history)."""
+async def room_history(client: AsyncClient, room_id: str) -> list[dict[str, Any]]:
+    """Every event of the room, newest first (paginating back through the whole history)."""
     sources: list[dict[str, Any]] = []
     token = ""
     while True:
@@ -114,11 +112,32 @@ async def bot_messages(client: AsyncClient, room_id: str) -> list[dict[str, Any]
         token = getattr(response, "end", None) or ""
         if not chunk or not token:
             break
+    return sources
+
+
+async def bot_messages(client: AsyncClient, room_id: str) -> list[dict[str, Any]]:
+    """Every event the bot sent in the room, newest first."""
+    sources = await room_history(client, room_id)
     return [s for s in sources if s.get("sender", "").startswith("@capibot:")]
 
 
 async def case_of(bot: Bot, room_id: str, root: str) -> Case | None:
     return await bot.db.run(lambda repo: repo.case_by_root(room_id, root))
+
+
+async def case_once(
+    bot: Bot, room_id: str, root: str, *, state: CaseState | None = None, within: float = 20.0
+) -> Case:
+    """The case of `root` once it exists (and is in `state`, when given): waits for it."""
+    found: list[Case] = []
+
+    async def ready() -> bool:
+        case = await case_of(bot, room_id, root)
+        found[:] = [case] if case is not None and state in (None, case.state) else []
+        return bool(found)
+
+    await eventually(ready, within=within)
+    return found[0]
 
 
 async def stored_bodies(bot: Bot, case_id: int) -> list[str]:
@@ -239,18 +258,11 @@ async def test_participant_moderator_command_is_refused(
     """Bruno is a plain member (alice created the room: in room v12 she is all-powerful)."""
     bruno = await user_client(stack, "practitioner2")
     try:
-        room = await room_with_bot(alice, running_bot)
-        await alice.room_invite(room, bruno.user_id)
-        await bruno.join(room)
+        room = await room_with_bot(alice, running_bot, guests=(bruno,))
         root = await send(bruno, room, "Sujet")
         await send(bruno, room, "!capturer", thread=root)
 
-        async def captured() -> bool:
-            return await case_of(running_bot, room, root) is not None
-
-        await eventually(captured)
-        case = await case_of(running_bot, room, root)
-        assert case is not None
+        case = await case_once(running_bot, room, root)
         await send(bruno, room, f"!valider {case.id}", thread=root)
 
         async def refused() -> bool:

@@ -15,6 +15,7 @@ from tests.integration.test_capture import (
     bot_messages,
     bot_settings,
     case_of,
+    case_once,
     room_with_bot,
     send,
 )
@@ -55,19 +56,12 @@ async def test_fiche_review_card_reactions_decisions_and_publication(
     bot = Bot(settings)
     await bot.start()
     try:
-        room = await room_with_bot(alice, bot)
-        await alice.room_invite(room, bruno.user_id)
-        await bruno.join(room)
+        room = await room_with_bot(alice, bot, guests=(bruno,))
         root = await send(alice, room, "Comment faire venir les habitants aux réunions ?")
         await send(bruno, room, "Nous allons au pied des immeubles.", thread=root)
         await send(alice, room, "!capturer", thread=root)
 
-        async def captured() -> bool:
-            return await case_of(bot, room, root) is not None
-
-        await eventually(captured)
-        case = await case_of(bot, room, root)
-        assert case is not None
+        case = await case_once(bot, room, root)
 
         # A missing required field is named.
         await send(alice, room, FICHE, thread=root)
@@ -115,11 +109,7 @@ async def test_fiche_review_card_reactions_decisions_and_publication(
             {"m.relates_to": {"rel_type": "m.annotation", "event_id": card_event, "key": "✅"}},
         )
 
-        async def published() -> bool:
-            found = await case_of(bot, room, root)
-            return found is not None and found.state is CaseState.PUBLISHED
-
-        await eventually(published, within=60)
+        await case_once(bot, room, root, state=CaseState.PUBLISHED, within=60)
         publication = await bot.db.run(lambda repo: repo.get_publication(case.id))
         assert publication is not None and publication.status is PublicationStatus.PUBLISHED
         page = bot.wiki.client.read(publication.page_title)

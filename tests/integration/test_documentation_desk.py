@@ -61,9 +61,7 @@ async def test_a_question_goes_to_the_desk_and_its_answer_comes_back(
             return bot_user in [m.user_id for m in getattr(members, "members", [])]
 
         await eventually(bot_in_desk, within=60)
-        room = await room_with_bot(alice, bot)
-        await alice.room_invite(room, bruno.user_id)
-        await bruno.join(room)
+        room = await room_with_bot(alice, bot, guests=(bruno,))
         await send(alice, room, "!consentement oui")
         await bot_notice(alice, room, "C'est noté")
 

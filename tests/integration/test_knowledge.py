@@ -69,9 +69,7 @@ async def test_drafts_and_related_fiches_from_what_the_wiki_already_has(
         near = await publish_fiche(bot, "Job dating", **reference_fields(EXCHANGE.name))
         far = await publish_fiche(bot, "Bus santé", **reference_fields("06_sante_marseille.json"))
         near_url, far_url = bot.wiki.page_url(near), bot.wiki.page_url(far)
-        room = await room_with_bot(alice, bot)
-        await alice.room_invite(room, bruno.user_id)
-        await bruno.join(room)
+        room = await room_with_bot(alice, bot, guests=(bruno,))
         messages = json.loads(EXCHANGE.read_text(encoding="utf-8"))["messages"]
         opener = messages[0]["sender"]
         root = await send(alice, room, messages[0]["body"])

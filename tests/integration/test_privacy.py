@@ -91,9 +91,7 @@ async def test_a_reply_fallback_never_carries_a_non_consenting_participant_s_wor
     tag = uuid.uuid4().hex[:8]
     words = f"Les mots de Bruno {tag}"
     try:
-        room = await room_with_bot(alice, bot)
-        await alice.room_invite(room, bruno.user_id)
-        await bruno.join(room)
+        room = await room_with_bot(alice, bot, guests=(bruno,))
         await send(bruno, room, "!consentement non")
         await until_notice(bruno, room, "consentement")
         await send(alice, room, "!consentement oui")
@@ -203,9 +201,7 @@ async def test_forget_leaves_no_word_nor_name_in_any_table_job_or_page(
     await bot.start()
     mark, note_mark = f"Marqueur{uuid.uuid4().hex[:8]}", f"Note{uuid.uuid4().hex[:8]}"
     try:
-        room = await room_with_bot(alice, bot)
-        await alice.room_invite(room, claire.user_id)
-        await claire.join(room)
+        room = await room_with_bot(alice, bot, guests=(claire,))
         await send(claire, room, "!consentement oui")
         await until_notice(claire, room, "C'est noté")
         await send(alice, room, "!consentement oui")

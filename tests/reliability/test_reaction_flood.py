@@ -17,7 +17,7 @@ from bot.app import Bot
 from bot.i18n import Translator
 from bot.services import effects as fx
 from scripts.devstack import StackInfo
-from tests.integration.helpers import eventually, user_client
+from tests.integration.helpers import eventually
 from tests.integration.test_capture import bot_messages, bot_settings, room_with_bot, send
 from tests.reliability.test_command_flood import _history, _replied_to
 
@@ -46,19 +46,17 @@ async def pin(client: AsyncClient, room: str, target: str) -> str:
 
 
 async def test_a_flood_of_200_pins_opens_the_burst_only_and_others_are_still_honoured(
-    stack: StackInfo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    stack: StackInfo,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    people: dict[str, AsyncClient],
 ) -> None:
     caplog.set_level(logging.WARNING)
-    alice = await user_client(stack, "practitioner")
-    bruno = await user_client(stack, "practitioner2")
-    mona = await user_client(stack, "moderator")
+    alice, bruno, mona = people["practitioner"], people["practitioner2"], people["moderator"]
     bot = Bot(bot_settings(stack, tmp_path))
     await bot.start()
     try:
-        room = await room_with_bot(alice, bot)
-        for other in (bruno, mona):
-            await alice.room_invite(room, other.user_id)
-            await other.join(room)
+        room = await room_with_bot(alice, bot, guests=(bruno, mona))
         targets = await _in_flight(
             [lambda n=n: send(alice, room, f"Retour d'expérience n°{n}") for n in range(FLOOD)]
         )
@@ -134,8 +132,6 @@ async def test_a_flood_of_200_pins_opens_the_burst_only_and_others_are_still_hon
         )
     finally:
         await bot.stop()
-        for client in (alice, bruno, mona):
-            await client.close()
 
 
 def _case_number(cases: list[Any], root: str) -> int:
