@@ -45,7 +45,7 @@ from typing import Any
 SCRIPT = Path(__file__).resolve()
 sys.path.insert(0, str(SCRIPT.parents[1]))
 
-from nio import AsyncClient, AsyncClientConfig, LoginResponse, SyncResponse  # noqa: E402
+from nio import SyncResponse  # noqa: E402
 
 from scripts.bench_e2e import (  # noqa: E402
     SYNC_TIMEOUT_MS,
@@ -53,6 +53,7 @@ from scripts.bench_e2e import (  # noqa: E402
     command,
     eventually,
     logged_at,
+    noop_client,
     query,
     send,
     start_bot,
@@ -73,15 +74,8 @@ COMMAND_BURST = 10  # CommandRateLimit: a burst of 10 per user, then 0.5 per sec
 async def observe(spec: dict[str, Any]) -> None:
     """The no-op client: sync once, say "ready", wait for "go", then sync from that token
     as `SyncLoop` does after a restart until every tagged message of every room is seen."""
-    client = AsyncClient(
-        spec["homeserver"],
-        spec["user_id"],
-        config=AsyncClientConfig(store_sync_tokens=False, max_timeouts=3, request_timeout=120),
-    )
+    client = await noop_client(spec, "bench-catchup-noop", request_timeout=120)
     try:
-        login = await client.login(spec["password"], device_name="bench-catchup-noop")
-        if not isinstance(login, LoginResponse):
-            raise RuntimeError(f"no-op login: {login}")
         first = await client.sync(timeout=0)
         if not isinstance(first, SyncResponse):
             raise RuntimeError(f"no-op initial sync: {first}")

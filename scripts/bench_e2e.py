@@ -100,6 +100,7 @@ from nio import (  # noqa: E402
 )
 
 from scripts.bench_stack import bench_stack, scratch, tail  # noqa: E402
+from scripts.chat import text_content  # noqa: E402
 from scripts.devstack import StackInfo  # noqa: E402
 
 SYNC_TIMEOUT_MS = 30_000  # SyncLoop's default long poll
@@ -136,6 +137,22 @@ async def command(expected: str) -> None:
         raise RuntimeError(f"no-op client: expected {expected!r} on stdin, got {line!r}")
 
 
+async def noop_client(spec: dict[str, Any], device: str, *, request_timeout: int) -> AsyncClient:
+    """The no-op client's nio client, logged in as its spec says."""
+    client = AsyncClient(
+        spec["homeserver"],
+        spec["user_id"],
+        config=AsyncClientConfig(
+            store_sync_tokens=False, max_timeouts=3, request_timeout=request_timeout
+        ),
+    )
+    login = await client.login(spec["password"], device_name=device)
+    if not isinstance(login, LoginResponse):
+        await client.close()
+        raise RuntimeError(f"no-op login: {login}")
+    return client
+
+
 async def observe(spec: dict[str, Any]) -> None:
     """Join the room, sync once, say "ready", then sync until every burst message is seen.
 
@@ -144,15 +161,8 @@ async def observe(spec: dict[str, Any]) -> None:
     token as the bot's `SyncLoop` does after a restart (first sync: no wait, full state).
     """
     catch_up = spec.get("mode") == "catch-up"
-    client = AsyncClient(
-        spec["homeserver"],
-        spec["user_id"],
-        config=AsyncClientConfig(store_sync_tokens=False, max_timeouts=3, request_timeout=60),
-    )
+    client = await noop_client(spec, "bench-e2e-noop", request_timeout=60)
     try:
-        login = await client.login(spec["password"], device_name="bench-e2e-noop")
-        if not isinstance(login, LoginResponse):
-            raise RuntimeError(f"no-op login: {login}")
         joined = await client.join(spec["room_id"])
         if not isinstance(joined, JoinResponse):
             raise RuntimeError(f"no-op join: {joined}")
@@ -257,14 +267,7 @@ async def user_client(stack: StackInfo, role: str) -> AsyncClient:
 
 
 async def send(client: AsyncClient, room_id: str, body: str, *, thread: str | None = None) -> str:
-    content: dict[str, Any] = {"msgtype": "m.text", "body": body}
-    if thread:
-        content["m.relates_to"] = {
-            "rel_type": "m.thread",
-            "event_id": thread,
-            "is_falling_back": True,
-            "m.in_reply_to": {"event_id": thread},
-        }
+    content = text_content(body, thread=thread)
     response = await client.room_send(
         room_id, "m.room.message", content, ignore_unverified_devices=True
     )

@@ -13,6 +13,7 @@ from nio import AsyncClient, RoomCreateResponse, RoomSendResponse
 from bot.app import Bot
 from bot.domain.models import Case, CaseState
 from bot.settings import Settings, load_settings
+from scripts.chat import text_content
 from scripts.devstack import StackInfo
 from tests.integration.helpers import eventually, user_client
 
@@ -63,16 +64,7 @@ async def send(
     thread: str | None = None,
     reply: str | None = None,
 ) -> str:
-    content: dict[str, Any] = {"msgtype": "m.text", "body": body}
-    if thread:
-        content["m.relates_to"] = {
-            "rel_type": "m.thread",
-            "event_id": thread,
-            "is_falling_back": True,
-            "m.in_reply_to": {"event_id": reply or thread},
-        }
-    elif reply:
-        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply}}
+    content = text_content(body, thread=thread, reply=reply)
     response = await client.room_send(
         room_id, "m.room.message", content, ignore_unverified_devices=True
     )

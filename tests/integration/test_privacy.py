@@ -66,6 +66,16 @@ async def reply_with_fallback(
     return response.event_id
 
 
+async def _bot_moderated_by(mona: AsyncClient, stack: StackInfo, tmp_path: Path) -> tuple[Bot, str]:
+    """The bot started, the wiki set up, and the moderation room Mona made for it."""
+    created = await mona.room_create(name="Modération", invite=[stack.user("bot").user_id()])
+    assert isinstance(created, RoomCreateResponse)
+    run_setup(stack)
+    bot = Bot(bot_settings(stack, tmp_path, matrix={"moderation_room": created.room_id}))
+    await bot.start()
+    return bot, created.room_id
+
+
 async def until_notice(client: AsyncClient, room: str, needle: str) -> None:
     async def seen() -> bool:
         return any(
@@ -81,13 +91,7 @@ async def test_a_reply_fallback_never_carries_a_non_consenting_participant_s_wor
     stack: StackInfo, tmp_path: Path, people: dict[str, AsyncClient]
 ) -> None:
     alice, bruno, mona = people["practitioner"], people["practitioner2"], people["moderator"]
-    bot_id = stack.user("bot").user_id()
-    created = await mona.room_create(name="Modération", invite=[bot_id])
-    assert isinstance(created, RoomCreateResponse)
-    moderation = created.room_id
-    run_setup(stack)
-    bot = Bot(bot_settings(stack, tmp_path, matrix={"moderation_room": moderation}))
-    await bot.start()
+    bot, moderation = await _bot_moderated_by(mona, stack, tmp_path)
     tag = uuid.uuid4().hex[:8]
     words = f"Les mots de Bruno {tag}"
     try:
@@ -192,13 +196,7 @@ async def test_forget_leaves_no_word_nor_name_in_any_table_job_or_page(
     roles = ("practitioner", "researcher", "moderator")
     clients = {role: await user_client(stack, role) for role in roles}
     alice, claire, mona = clients["practitioner"], clients["researcher"], clients["moderator"]
-    bot_id = stack.user("bot").user_id()
-    created = await mona.room_create(name="Modération", invite=[bot_id])
-    assert isinstance(created, RoomCreateResponse)
-    moderation = created.room_id
-    run_setup(stack)
-    bot = Bot(bot_settings(stack, tmp_path, matrix={"moderation_room": moderation}))
-    await bot.start()
+    bot, moderation = await _bot_moderated_by(mona, stack, tmp_path)
     mark, note_mark = f"Marqueur{uuid.uuid4().hex[:8]}", f"Note{uuid.uuid4().hex[:8]}"
     try:
         room = await room_with_bot(alice, bot, guests=(claire,))

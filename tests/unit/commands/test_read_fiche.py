@@ -13,7 +13,7 @@ from bot.services import effects as fx
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
-from tests.unit.published_cases import ALICE, T0, published_case
+from tests.unit.cases import ALICE, T0, published_case
 
 BOT = "@capibot:localhost"
 CASE_ROOM, OTHER_ROOM = "!quartiers:localhost", "!ailleurs:localhost"

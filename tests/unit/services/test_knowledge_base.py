@@ -24,7 +24,7 @@ from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
 from bot.wiki import WikiWorker
-from tests.unit.published_cases import ALICE, MONA, T0, published_case
+from tests.unit.cases import ALICE, MONA, T0, published_case
 
 ROOM = "!quartiers:localhost"
 

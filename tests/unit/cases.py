@@ -1,5 +1,5 @@
-"""A published case as the unit tests of reading and searching fiches need it: the rows
-`!valider` and the publisher leave, without running either."""
+"""Cases as the unit tests need them: a published one (the rows `!valider` and the
+publisher leave, without running either), and a case's state read back."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.domain.models import (
     ReviewDecision,
     Transition,
 )
+from bot.storage.database import Database
 from bot.storage.repository import Repository
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -50,3 +51,11 @@ def published_case(
     if status is not None:
         repo.save_publication(Publication(case.id, title, revision, status, published_at))
     return case.id
+
+
+def case_state(db: Database, case_id: int) -> CaseState:
+    """The case's state as stored now (the case must exist)."""
+    with db.transaction() as repo:
+        case = repo.get_case(case_id)
+        assert case is not None
+        return case.state
