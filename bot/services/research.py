@@ -26,12 +26,12 @@ from bot.domain.models import (
     PublicationStatus,
 )
 from bot.domain.naming import Acting, public_name
-from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.services.curation import case_notice
 from bot.services.effects import Effects, mention_html, queue_notice, text_to_html
 from bot.services.knowledge import KnowledgeBase, Result, merge
 from bot.services.outbox import OutboxDispatcher
+from bot.services.wiki_jobs import WikiJobs
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -123,7 +123,7 @@ class _AnnotationPlan:
     researcher_name: str  # `public_name`: consent-aware, never a Matrix id
 
 
-class ResearchJobs:
+class ResearchJobs(WikiJobs):
     """Outbox executors for `KINDS`; wiki calls go through the wiki worker."""
 
     def __init__(
@@ -133,11 +133,7 @@ class ResearchJobs:
         settings: Settings,
         clock: Callable[[], datetime],
     ) -> None:
-        self.db = db
-        self.wiki = wiki
-        self.settings = settings
-        self.clock = clock
-        self.tr = Translator(settings.bot.language, tz=settings.schedule.timezone)
+        super().__init__(db, wiki, settings, clock)
         self.knowledge = KnowledgeBase(db)
 
     def register(self, dispatcher: OutboxDispatcher) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,20 @@ async def room_with_bot(
         await client.room_invite(created.room_id, guest.user_id)
         await guest.join(created.room_id)
     return created.room_id
+
+
+@contextlib.asynccontextmanager
+async def bot_in_room(
+    stack: StackInfo, tmp_path: Path, host: AsyncClient, *, guests: Sequence[AsyncClient] = ()
+) -> AsyncIterator[tuple[Bot, str]]:
+    """The in-process bot running, and the room `host` made for it with `guests` joined;
+    the bot stopped on exit."""
+    bot = Bot(bot_settings(stack, tmp_path))
+    await bot.start()
+    try:
+        yield bot, await room_with_bot(host, bot, guests=guests)
+    finally:
+        await bot.stop()
 
 
 async def room_history(client: AsyncClient, room_id: str) -> list[dict[str, Any]]:

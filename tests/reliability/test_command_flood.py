@@ -12,17 +12,10 @@ from typing import Any
 import pytest
 from nio import AsyncClient
 
-from bot.app import Bot
 from bot.i18n import Translator
 from scripts.devstack import StackInfo
 from tests.integration.helpers import eventually
-from tests.integration.test_capture import (
-    bot_messages,
-    bot_settings,
-    room_history,
-    room_with_bot,
-    send,
-)
+from tests.integration.test_capture import bot_in_room, bot_messages, room_history, send
 
 FLOOD = 1000
 IN_FLIGHT = 20
@@ -65,10 +58,7 @@ async def test_a_flood_of_1000_commands_is_rate_limited_and_others_still_answere
 ) -> None:
     caplog.set_level(logging.WARNING)
     alice, bruno, mona = people["practitioner"], people["practitioner2"], people["moderator"]
-    bot = Bot(bot_settings(stack, tmp_path))
-    await bot.start()
-    try:
-        room = await room_with_bot(alice, bot, guests=(bruno, mona))
+    async with bot_in_room(stack, tmp_path, alice, guests=(bruno, mona)) as (bot, room):
 
         async def bruno_meanwhile() -> list[str]:
             sent = []
@@ -124,5 +114,3 @@ async def test_a_flood_of_1000_commands_is_rate_limited_and_others_still_answere
             f" and {len(warnings)} rate-limit replies; flood handled"
             f" {time.monotonic() - started:.1f}s after it began"
         )
-    finally:
-        await bot.stop()

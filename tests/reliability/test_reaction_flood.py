@@ -13,12 +13,11 @@ from typing import Any
 import pytest
 from nio import AsyncClient, RoomSendResponse
 
-from bot.app import Bot
 from bot.i18n import Translator
 from bot.services import effects as fx
 from scripts.devstack import StackInfo
 from tests.integration.helpers import eventually
-from tests.integration.test_capture import bot_messages, bot_settings, room_with_bot, send
+from tests.integration.test_capture import bot_in_room, bot_messages, send
 from tests.reliability.test_command_flood import _history, _replied_to
 
 FLOOD = 200
@@ -53,10 +52,7 @@ async def test_a_flood_of_200_pins_opens_the_burst_only_and_others_are_still_hon
 ) -> None:
     caplog.set_level(logging.WARNING)
     alice, bruno, mona = people["practitioner"], people["practitioner2"], people["moderator"]
-    bot = Bot(bot_settings(stack, tmp_path))
-    await bot.start()
-    try:
-        room = await room_with_bot(alice, bot, guests=(bruno, mona))
+    async with bot_in_room(stack, tmp_path, alice, guests=(bruno, mona)) as (bot, room):
         targets = await _in_flight(
             [lambda n=n: send(alice, room, f"Retour d'expérience n°{n}") for n in range(FLOOD)]
         )
@@ -130,8 +126,6 @@ async def test_a_flood_of_200_pins_opens_the_burst_only_and_others_are_still_hon
             f"{FLOOD} pins over {span:.1f}s: {len(opened_by_alice)} cases opened,"
             f" {len(warnings)} rate-limit replies"
         )
-    finally:
-        await bot.stop()
 
 
 def _case_number(cases: list[Any], root: str) -> int:
