@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from bot.domain.models import (
@@ -32,10 +33,8 @@ from bot.services.effects import Effects, mention_html, queue_notice, text_to_ht
 from bot.services.knowledge import KnowledgeBase, Result, merge
 from bot.services.outbox import OutboxDispatcher
 from bot.services.wiki_jobs import WikiJobs
-from bot.settings import Settings
-from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.wiki import WIKI_LANE, WikiWorker
+from bot.wiki import WIKI_LANE
 from wiki_sync.errors import WikiError, WikiUnavailable
 from wiki_sync.pages import (
     annotation_marker,
@@ -126,15 +125,10 @@ class _AnnotationPlan:
 class ResearchJobs(WikiJobs):
     """Outbox executors for `KINDS`; wiki calls go through the wiki worker."""
 
-    def __init__(
-        self,
-        db: Database,
-        wiki: WikiWorker,
-        settings: Settings,
-        clock: Callable[[], datetime],
-    ) -> None:
-        super().__init__(db, wiki, settings, clock)
-        self.knowledge = KnowledgeBase(db)
+    @cached_property
+    def knowledge(self) -> KnowledgeBase:
+        """The local index of the published fiches, built on the first search."""
+        return KnowledgeBase(self.db)
 
     def register(self, dispatcher: OutboxDispatcher) -> None:
         dispatcher.register(SEARCH, self.search, lane=WIKI_LANE)
