@@ -14,7 +14,7 @@ from nio import AsyncClient, RoomCreateResponse, RoomSendResponse
 from bot.app import Bot
 from bot.domain.models import Case, CaseState
 from bot.settings import Settings, load_settings
-from scripts.chat import text_content
+from scripts.chat import edit_content, text_content
 from scripts.devstack import StackInfo
 from tests.integration.helpers import eventually, user_client
 
@@ -236,14 +236,7 @@ async def test_reply_chain_edit_and_redaction(running_bot: Bot, alice: AsyncClie
     assert case is not None
     third = await send(alice, room, "Et des photos prises par les habitants.", reply=second)
     await alice.room_send(
-        room,
-        "m.room.message",
-        {
-            "msgtype": "m.text",
-            "body": "* Et des photos prises par les enfants.",
-            "m.new_content": {"msgtype": "m.text", "body": "Et des photos prises par les enfants."},
-            "m.relates_to": {"rel_type": "m.replace", "event_id": third},
-        },
+        room, "m.room.message", edit_content(third, "Et des photos prises par les enfants.")
     )
 
     async def edited() -> bool:

@@ -32,6 +32,7 @@ from bot.matrix.session import log_in, make_client
 from bot.matrix.sync import SyncLoop
 from bot.settings import MatrixSettings, load_settings
 from bot.storage.database import Database
+from scripts.chat import edit_content
 from scripts.devstack import StackInfo
 from tests.integration.helpers import eventually, user_client
 
@@ -367,16 +368,7 @@ async def test_fetch_thread_returns_earlier_messages_in_order_with_edits(
                     alice, room_id, _text(f"réponse {n}", rel_type="m.thread", event_id=root)
                 )
             )
-        await _send(
-            alice,
-            room_id,
-            {
-                "msgtype": "m.text",
-                "body": "* réponse 1 corrigée",
-                "m.new_content": {"msgtype": "m.text", "body": "réponse 1 corrigée"},
-                "m.relates_to": {"rel_type": "m.replace", "event_id": replies[1]},
-            },
-        )
+        await _send(alice, room_id, edit_content(replies[1], "réponse 1 corrigée"))
         await _send(alice, room_id, _text("hors du fil"))
 
         thread = await bot.gateway.fetch_thread(room_id, root)
