@@ -71,7 +71,6 @@ import os
 import pstats
 import re
 import secrets
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -102,6 +101,7 @@ from nio import (  # noqa: E402
 from scripts.bench_stack import bench_stack, scratch, tail  # noqa: E402
 from scripts.chat import text_content  # noqa: E402
 from scripts.devstack import StackInfo  # noqa: E402
+from scripts.devstack.procs import terminate  # noqa: E402
 
 SYNC_TIMEOUT_MS = 30_000  # SyncLoop's default long poll
 BACKFILL_PAGE = 100  # SyncLoop's default back-fill page
@@ -431,13 +431,7 @@ def start_bot(config: Path, log: Path, profile: Path | None) -> subprocess.Popen
 
 
 def stop_bot(bot: subprocess.Popen[bytes]) -> None:
-    if bot.poll() is None:
-        bot.send_signal(signal.SIGTERM)  # run_bot stops cleanly; pyinstrument then saves
-        try:
-            bot.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            bot.kill()
-            bot.wait()
+    terminate(bot, timeout=120)  # run_bot stops cleanly; pyinstrument then saves
 
 
 def render_profile(profile: Path) -> None:
