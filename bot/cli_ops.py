@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.backup import BackupError, make_backup, read_backup, restore
+from bot.backup import Backup, BackupError, make_backup, read_backup, restore
 from bot.cli_common import ConfigOption, settings_or_exit
 from bot.version import capibot_version
 
@@ -51,14 +51,7 @@ def backup(
 ) -> None:
     """Back up the database (SQLite online backup, or pg_dump) and the Matrix store into
     DIRECTORY/capibot-<UTC time>/; safe while the bot runs."""
-    settings = settings_or_exit(config)
-    try:
-        made = make_backup(
-            settings.database.url, settings.matrix.store_path, directory, datetime.now(UTC)
-        )
-    except (BackupError, OSError) as exc:
-        typer.echo(f"FAIL backup: {exc}", err=True)
-        raise typer.Exit(1) from None
+    made = _backup_or_exit(settings_or_exit(config), directory, "FAIL backup: {}")
     typer.echo(f"backup written: {made.path}")
 
 
@@ -98,14 +91,21 @@ def backup_if_pending(settings: Settings, database: Database, directory: Path | 
     current = migrate.current_revision(database.engine)
     if current is None or current == migrate.head_revision():
         return
+    failure = "FAIL backup before migration: {} (nothing was migrated)"
+    made = _backup_or_exit(settings, directory, failure)
+    typer.echo(f"backup before migration from {current}: {made.path}")
+
+
+def _backup_or_exit(settings: Settings, directory: Path, failure: str) -> Backup:
+    """A backup of the configured database and Matrix store in `directory`, or exit 1
+    with `failure` (its `{}` gets the reason) on stderr."""
     try:
-        made = make_backup(
+        return make_backup(
             settings.database.url, settings.matrix.store_path, directory, datetime.now(UTC)
         )
     except (BackupError, OSError) as exc:
-        typer.echo(f"FAIL backup before migration: {exc} (nothing was migrated)", err=True)
+        typer.echo(failure.format(exc), err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"backup before migration from {current}: {made.path}")
 
 
 def register(app: typer.Typer) -> None:

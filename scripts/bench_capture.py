@@ -35,18 +35,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert
 
 from bot.domain.models import CaseOrigin
-from bot.inbound import InboundService
 from bot.matrix.events import (
     Inbound,
     InboundEdit,
     InboundMessage,
     InboundRedaction,
-    RoomSnapshot,
-    SyncBatch,
 )
-from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.tables import MessageRow
+from scripts.bench_capture_realistic import apply_batches
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 BOT = "@capibot:bench"
@@ -117,20 +114,7 @@ def run_capture(
     db = Database.from_url(f"sqlite:///{path}")
     db.migrate()
     seed_cases(db, rooms, threads)
-    settings = Settings.model_validate({"matrix": {"user_id": BOT}})
-    service = InboundService(settings, BOT, lambda: T0)
-    snapshots = {f"!room{r}:bench": RoomSnapshot(room_id=f"!room{r}:bench") for r in range(rooms)}
-    start = time.perf_counter()
-    for k in range(0, len(events), batch_size):
-        batch = SyncBatch(
-            next_batch=f"s{k}",
-            initial=False,
-            events=tuple(events[k : k + batch_size]),
-            rooms=snapshots,
-        )
-        with db.transaction() as repo:
-            service.apply(repo, batch)
-    elapsed = time.perf_counter() - start
+    elapsed, _ = apply_batches(db, events, batch_size, rooms)
     with db.transaction() as repo:
         stored = repo.count_messages()
     db.close()

@@ -33,13 +33,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import secrets
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from statistics import median
@@ -48,18 +45,19 @@ from typing import Any
 SCRIPT = Path(__file__).resolve()
 sys.path.insert(0, str(SCRIPT.parents[1]))
 
-from nio import AsyncClient, AsyncClientConfig, LoginResponse, SyncResponse  # noqa: E402
+from nio import SyncResponse  # noqa: E402
 
 from scripts.bench_e2e import eventually, send, user_client  # noqa: E402
 from scripts.bench_rooms import bot_config_for, create_rooms, join_rooms, pooled, vm_mb  # noqa: E402
-from scripts.devstack import Stack, StackInfo  # noqa: E402
-from scripts.e2e_noop_client import SYNC_TIMEOUT_MS, _backfill, command  # noqa: E402
+from scripts.bench_stack import bench_stack, scratch, tail  # noqa: E402
+from scripts.devstack import StackInfo  # noqa: E402
+from scripts.e2e_noop_client import SYNC_TIMEOUT_MS, _backfill, command, noop_client  # noqa: E402
 from scripts.e2e_support import (  # noqa: E402
     logged_at,
     query,
     start_bot,
+    start_observer,
     stop_bot,
-    tail,
     wait_running,
     wait_stored,
 )
@@ -71,15 +69,8 @@ COMMAND_BURST = 10  # CommandRateLimit: a burst of 10 per user, then 0.5 per sec
 async def observe(spec: dict[str, Any]) -> None:
     """The no-op client: sync once, say "ready", wait for "go", then sync from that token
     as `SyncLoop` does after a restart until every tagged message of every room is seen."""
-    client = AsyncClient(
-        spec["homeserver"],
-        spec["user_id"],
-        config=AsyncClientConfig(store_sync_tokens=False, max_timeouts=3, request_timeout=120),
-    )
+    client = await noop_client(spec, "bench-catchup-noop", request_timeout=120)
     try:
-        login = await client.login(spec["password"], device_name="bench-catchup-noop")
-        if not isinstance(login, LoginResponse):
-            raise RuntimeError(f"no-op login: {login}")
         first = await client.sync(timeout=0)
         if not isinstance(first, SyncResponse):
             raise RuntimeError(f"no-op initial sync: {first}")
@@ -177,16 +168,7 @@ async def one_round(
     await asyncio.to_thread(stop_bot, bot)
     tag = f"catchup-{secrets.token_hex(4)}"
     noop_log = tmp / f"noop-{n}.log"
-    with noop_log.open("wb") as err:
-        noop = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(SCRIPT),
-            "--observe",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=err,
-            cwd=tmp,
-        )
+    noop = await start_observer(SCRIPT, noop_log)
     assert noop.stdin is not None and noop.stdout is not None
     observer = stack.user("practitioner2")
     spec = {
@@ -268,21 +250,11 @@ def main() -> int:
     if args.observe:
         asyncio.run(observe(json.loads(sys.stdin.readline())))
         return 0
-    state_dir = Path(tempfile.mkdtemp(prefix="capibot-catchup-stack-"))
-    stack = Stack(state_dir)
-    with contextlib.redirect_stdout(sys.stderr):
-        info = stack.up()
-    try:
-        with tempfile.TemporaryDirectory(prefix="capibot-catchup-") as tmp:
-            try:
-                rounds = asyncio.run(run(info, Path(tmp), args))
-            except BaseException:
-                for log in sorted(Path(tmp).glob("*.log")):
-                    sys.stderr.write(f"-- {log.name}:\n{tail(log)}\n")
-                raise
-    finally:
-        stack.down()
-        shutil.rmtree(state_dir, ignore_errors=True)
+    with (
+        bench_stack(None, "capibot-catchup-stack-") as info,
+        scratch("capibot-catchup-") as tmp,
+    ):
+        rounds = asyncio.run(run(info, tmp, args))
     result = {
         "benchmark": "catchup",
         "events": args.events,

@@ -65,14 +65,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -90,7 +87,9 @@ from nio import (  # noqa: E402
     RoomSendResponse,
 )
 
-from scripts.devstack import Stack, StackInfo  # noqa: E402
+from scripts.bench_stack import bench_stack, scratch, tail  # noqa: E402
+from scripts.chat import text_content  # noqa: E402
+from scripts.devstack import StackInfo  # noqa: E402
 from scripts.e2e_support import (  # noqa: E402
     Figures,
     backfills,
@@ -102,8 +101,8 @@ from scripts.e2e_support import (  # noqa: E402
     query,
     render_profile,
     start_bot,
+    start_observer,
     stop_bot,
-    tail,
     wait_running,
     wait_stored,
 )
@@ -130,14 +129,7 @@ async def user_client(stack: StackInfo, role: str) -> AsyncClient:
 
 
 async def send(client: AsyncClient, room_id: str, body: str, *, thread: str | None = None) -> str:
-    content: dict[str, Any] = {"msgtype": "m.text", "body": body}
-    if thread:
-        content["m.relates_to"] = {
-            "rel_type": "m.thread",
-            "event_id": thread,
-            "is_falling_back": True,
-            "m.in_reply_to": {"event_id": thread},
-        }
+    content = text_content(body, thread=thread)
     response = await client.room_send(
         room_id, "m.room.message", content, ignore_unverified_devices=True
     )
@@ -178,6 +170,9 @@ async def eventually(
         await asyncio.sleep(0.1)
 
 
+# -- the run -----------------------------------------------------------------------------------
+
+
 async def run(
     stack: StackInfo,
     tmp: Path,
@@ -207,15 +202,7 @@ async def run(
         await eventually(bot_joined, "the bot to join")
 
         noop_log = tmp / "noop.log"
-        with noop_log.open("wb") as noop_err:
-            noop = await asyncio.create_subprocess_exec(
-                sys.executable,
-                str(ROOT / "scripts" / "e2e_noop_client.py"),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=noop_err,
-                cwd=tmp,
-            )
+        noop = await start_observer(ROOT / "scripts" / "e2e_noop_client.py", noop_log)
         assert noop.stdin is not None and noop.stdout is not None
         stdin, stdout = noop.stdin, noop.stdout
 
@@ -336,47 +323,34 @@ def main() -> int:
     args = parser.parse_args()
     catch_up = args.mode == "catch-up"
 
-    own_state = args.state_dir is None
-    state_dir = Path(tempfile.mkdtemp(prefix="capibot-e2e-stack-")) if own_state else args.state_dir
-    stack = Stack(state_dir)
-    started_stack = not all(stack.status().values())
-    with contextlib.redirect_stdout(sys.stderr):  # stdout carries the JSON line only
-        info = stack.up()
+    keep = args.keep_stack and args.state_dir is not None
     figures: Figures | None = None
-    try:
-        with tempfile.TemporaryDirectory(prefix="capibot-e2e-") as tmp:
-            config, db = bot_config(info, Path(tmp))
-            logs = [Path(tmp) / "bot.log", Path(tmp) / "bot-restarted.log"]
-            profile = args.profile.resolve() if args.profile else None
-            bots = [start_bot(config, logs[0], None if catch_up else profile)]
+    with (
+        bench_stack(args.state_dir, "capibot-e2e-stack-", keep=keep) as info,
+        scratch("capibot-e2e-") as tmp,
+    ):
+        config, db = bot_config(info, tmp)
+        logs = [tmp / "bot.log", tmp / "bot-restarted.log"]
+        profile = args.profile.resolve() if args.profile else None
+        bots = [start_bot(config, logs[0], None if catch_up else profile)]
 
-            def restart() -> subprocess.Popen[bytes]:
-                bots.append(start_bot(config, logs[1], profile))
-                return bots[-1]
+        def restart() -> subprocess.Popen[bytes]:
+            bots.append(start_bot(config, logs[1], profile))
+            return bots[-1]
 
-            try:
-                wait_running(bots[0], logs[0])
-                figures = asyncio.run(run(info, Path(tmp), db, bots[0], restart, args))
-            except BaseException:
-                for log in logs:
-                    if log.exists():
-                        sys.stderr.write(f"-- {log.name}:\n{tail(log)}\n")
-                raise
-            finally:
-                for bot in bots:
-                    stop_bot(bot)
-            log = logs[1] if catch_up else logs[0]
-            bot_backfills, bot_backfilled = backfills(log)
-            running_at = logged_at(log, "capibot running")
-            backfilled_at = logged_at(log, "back-filled")
-            imports = import_seconds(Path(tmp)) if catch_up else None
-            if profile is not None:
-                render_profile(profile)
-    finally:
-        if started_stack and not (args.keep_stack and not own_state):
-            stack.down()
-        if own_state:
-            shutil.rmtree(state_dir, ignore_errors=True)
+        try:
+            wait_running(bots[0], logs[0])
+            figures = asyncio.run(run(info, tmp, db, bots[0], restart, args))
+        finally:
+            for bot in bots:
+                stop_bot(bot)
+        log = logs[1] if catch_up else logs[0]
+        bot_backfills, bot_backfilled = backfills(log)
+        running_at = logged_at(log, "capibot running")
+        backfilled_at = logged_at(log, "back-filled")
+        imports = import_seconds(tmp) if catch_up else None
+        if profile is not None:
+            render_profile(profile)
     assert figures is not None
     noop = figures.noop
     t0 = figures.t0

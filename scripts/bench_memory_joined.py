@@ -20,13 +20,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import secrets
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,13 +39,13 @@ from scripts.bench_rooms import (
     pooled,
     vm_mb,
 )
-from scripts.devstack import Stack, StackInfo
+from scripts.bench_stack import bench_stack, scratch
+from scripts.devstack import StackInfo
 from scripts.e2e_support import (
     cpu_seconds,
     query,
     start_bot,
     stop_bot,
-    tail,
     wait_running,
     wait_stored,
 )
@@ -141,21 +138,11 @@ async def measure(
 
 
 def main_joined(args: argparse.Namespace, fill: Callable[[str, int, int], None]) -> int:
-    state_dir = Path(tempfile.mkdtemp(prefix="capibot-memory-stack-"))
-    stack = Stack(state_dir)
-    with contextlib.redirect_stdout(sys.stderr):
-        info = stack.up()
-    try:
-        with tempfile.TemporaryDirectory(prefix="capibot-memory-") as tmp:
-            try:
-                figures = asyncio.run(measure(info, Path(tmp), args, fill))
-            except BaseException:
-                for log in sorted(Path(tmp).glob("*.log")):
-                    sys.stderr.write(f"-- {log.name}:\n{tail(log)}\n")
-                raise
-    finally:
-        stack.down()
-        shutil.rmtree(state_dir, ignore_errors=True)
+    with (
+        bench_stack(None, "capibot-memory-stack-") as info,
+        scratch("capibot-memory-") as tmp,
+    ):
+        figures = asyncio.run(measure(info, tmp, args, fill))
     result = {
         "benchmark": "memory",
         "joined": args.joined,

@@ -29,7 +29,6 @@ import asyncio
 import json
 import logging
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -62,7 +61,7 @@ from bot.services.outbox import OutboxDispatcher  # noqa: E402
 from bot.services.page_building import build_entry  # noqa: E402
 from bot.services.publication_requests import KINDS, request_publication  # noqa: E402
 from bot.services.publisher import Publisher  # noqa: E402
-from bot.settings import Settings, load_settings  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from bot.storage.repository import Repository  # noqa: E402
 from bot.wiki import WikiWorker, wiki_config  # noqa: E402
@@ -73,7 +72,7 @@ from scripts.bench_publish_raw import (  # noqa: E402
     raw_site,
     raw_update_loop,
 )
-from scripts.devstack import Stack  # noqa: E402
+from scripts.bench_stack import bench_stack, unpaced_settings  # noqa: E402
 from wiki_sync.client import WikiClient  # noqa: E402
 from wiki_sync.render import render_page  # noqa: E402
 from wiki_sync.setup import apply_setup, setup_pages  # noqa: E402
@@ -435,15 +434,9 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 
-    state = Path(args.state) if args.state else Path(tempfile.mkdtemp(prefix="bench-publish-"))
-    stack = Stack(state)
-    started_stack = not all(stack.status().values())
-    info = stack.up()
-    try:
-        settings = load_settings(info.config_path)
-        settings = settings.model_copy(
-            update={"wiki": settings.wiki.model_copy(update={"edit_interval": 0.0})}
-        )
+    state = Path(args.state) if args.state else None
+    with bench_stack(state, "bench-publish-") as info:
+        settings = unpaced_settings(info)
         with tempfile.TemporaryDirectory() as tmp:
             result = bench(settings, Path(tmp), args)
         if args.valider or args.bulk:
@@ -453,11 +446,6 @@ def main() -> int:
                 )
             result = {**result, **figures, "python": result["python"]}
         result["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    finally:
-        if started_stack:
-            stack.down()
-        if not args.state:
-            shutil.rmtree(state, ignore_errors=True)
     print(json.dumps(result))
     return 0
 

@@ -26,6 +26,7 @@ from bot.services.publication_requests import REPUBLISH
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
+from scripts.chat import text_content
 from scripts.devstack import StackInfo
 
 POLL = 0.02  # seconds between two looks at the wiki or the room
@@ -46,15 +47,7 @@ async def login(info: StackInfo, role: str) -> AsyncClient:
 
 
 async def send(client: AsyncClient, room: str, body: str, thread: str | None = None) -> str:
-    content: dict[str, Any] = {"msgtype": "m.text", "body": body}
-    if thread:
-        content["m.relates_to"] = {
-            "rel_type": "m.thread",
-            "event_id": thread,
-            "is_falling_back": True,
-            "m.in_reply_to": {"event_id": thread},
-        }
-    response = await client.room_send(room, "m.room.message", content)
+    response = await client.room_send(room, "m.room.message", text_content(body, thread=thread))
     assert isinstance(response, RoomSendResponse), response
     return response.event_id
 

@@ -87,18 +87,8 @@ def raw_loop(site: mwclient.Site, mode: str, titles: list[str], texts: list[str]
         if mode == "page":
             result = site.pages[title].edit(text, summary=summary)
         else:
-            result = site.api(
-                "edit",
-                "POST",
-                title=title,
-                text=text,
-                summary=summary,
-                bot=1,
-                createonly=1,
-                token=site.get_token("csrf"),
-            )["edit"]
-        if result.get("result") != "Success" or result.get("nochange") is not None:
-            raise RuntimeError(f"raw edit of {title} not saved: {result}")
+            result = _api_edit(site, title, text, summary, createonly=1)
+        _check_saved(result, "raw edit", title)
 
 
 def raw_update_loop(site: mwclient.Site, titles: list[str], texts: list[str]) -> None:
@@ -110,16 +100,24 @@ def raw_update_loop(site: mwclient.Site, titles: list[str], texts: list[str]) ->
         )
         [page] = answer["query"]["pages"].values()
         revid = page["revisions"][0]["revid"]
-        result = site.api(
-            "edit",
-            "POST",
-            title=title,
-            text=text,
-            summary=summary,
-            bot=1,
-            nocreate=1,
-            baserevid=revid,
-            token=site.get_token("csrf"),
-        )["edit"]
-        if result.get("result") != "Success" or result.get("nochange") is not None:
-            raise RuntimeError(f"raw update of {title} not saved: {result}")
+        result = _api_edit(site, title, text, summary, nocreate=1, baserevid=revid)
+        _check_saved(result, "raw update", title)
+
+
+def _api_edit(site: mwclient.Site, title: str, text: str, summary: str, **options: Any) -> Any:
+    """One bot edit through the API (a fresh csrf token each time, as a plain loop would)."""
+    return site.api(
+        "edit",
+        "POST",
+        title=title,
+        text=text,
+        summary=summary,
+        bot=1,
+        token=site.get_token("csrf"),
+        **options,
+    )["edit"]
+
+
+def _check_saved(result: Any, what: str, title: str) -> None:
+    if result.get("result") != "Success" or result.get("nochange") is not None:
+        raise RuntimeError(f"{what} of {title} not saved: {result}")

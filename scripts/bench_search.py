@@ -22,7 +22,6 @@ import asyncio
 import json
 import logging
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -52,11 +51,12 @@ from bot.services.outbox import OutboxDispatcher  # noqa: E402
 from bot.services.publication_requests import KINDS, request_publication  # noqa: E402
 from bot.services.publisher import Publisher  # noqa: E402
 from bot.services.research import SEARCH_RESULTS, WIKI_RESULTS  # noqa: E402
-from bot.settings import Settings, load_settings  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from bot.storage.repository import Repository  # noqa: E402
 from bot.wiki import WikiWorker, wiki_config  # noqa: E402
-from scripts.devstack import Stack, mediawiki  # noqa: E402
+from scripts.bench_stack import bench_stack, unpaced_settings  # noqa: E402
+from scripts.devstack import mediawiki  # noqa: E402
 from tests.data.search.corpus import Fiche, fiches, questions  # noqa: E402
 from wiki_sync.client import WikiClient  # noqa: E402
 from wiki_sync.setup import apply_setup, setup_pages  # noqa: E402
@@ -215,11 +215,7 @@ def bench(
 ) -> dict[str, Any]:
     lang = settings.bot.language
     load_at_start = [round(x, 2) for x in os.getloadavg()]
-    apply_setup(
-        WikiClient(wiki_config(settings)),
-        setup_pages(settings.wiki.template, settings.wiki.category, lang),
-        lang,
-    )
+    apply_setup(WikiClient(wiki_config(settings)), setup_pages(settings.wiki.mapping(lang)), lang)
     db = Database.from_url(f"sqlite:///{tmp}/capibot.db")
     db.migrate()
     made = fiches()
@@ -281,22 +277,9 @@ def main() -> int:
         load = [round(x, 2) for x in os.getloadavg()]
         print(json.dumps({"benchmark": "search-build", **build, "load_avg_at_end": load}))
         return 0
-    state = Path(args.state) if args.state else Path(tempfile.mkdtemp(prefix="bench-search-"))
-    stack = Stack(state)
-    started_stack = not all(stack.status().values())
-    info = stack.up()
-    try:
-        settings = load_settings(info.config_path)
-        settings = settings.model_copy(
-            update={"wiki": settings.wiki.model_copy(update={"edit_interval": 0.0})}
-        )
-        with tempfile.TemporaryDirectory() as tmp:
-            result = bench(settings, Path(info.local_settings), Path(tmp), args)
-    finally:
-        if started_stack:
-            stack.down()
-        if not args.state:
-            shutil.rmtree(state, ignore_errors=True)
+    state = Path(args.state) if args.state else None
+    with bench_stack(state, "bench-search-") as info, tempfile.TemporaryDirectory() as tmp:
+        result = bench(unpaced_settings(info), Path(info.local_settings), Path(tmp), args)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

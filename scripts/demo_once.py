@@ -34,6 +34,7 @@ from typing import IO, Any, TypeVar
 
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, RoomCreateResponse, RoomSendResponse
 
+from scripts.chat import text_content
 from scripts.demo_transcript import write
 from scripts.devstack import Stack, StackInfo
 from scripts.devstack.procs import pid_alive
@@ -226,15 +227,7 @@ async def login(stack: StackInfo, role: str) -> AsyncClient:
 
 
 async def send(client: AsyncClient, room: str, body: str, *, thread: str | None = None) -> str:
-    content: dict[str, Any] = {"msgtype": "m.text", "body": body}
-    if thread:
-        content["m.relates_to"] = {
-            "rel_type": "m.thread",
-            "event_id": thread,
-            "is_falling_back": True,
-            "m.in_reply_to": {"event_id": thread},
-        }
-    response = await client.room_send(room, "m.room.message", content)
+    response = await client.room_send(room, "m.room.message", text_content(body, thread=thread))
     if not isinstance(response, RoomSendResponse):
         raise DemoError(f"{client.user_id} could not send to {room}: {response}")
     return str(response.event_id)

@@ -1,7 +1,7 @@
-"""The no-op Matrix client of `bench_e2e.py`: syncs one room exactly as the bot's
-`SyncLoop` does (same long polls, same back-fills) and does nothing else, so the
-benchmark's ratio is the cost of what the bot does on top. Runs in its own process; its
-spec comes as one JSON line on stdin."""
+"""The no-op Matrix client of the end-to-end benchmarks: syncs one room exactly as the
+bot's `SyncLoop` does (same long polls, same back-fills) and does nothing else, so a
+benchmark's ratio is the cost of what the bot does on top. Runs in its own process
+(`start_observer`); its spec comes as one JSON line on stdin."""
 
 from __future__ import annotations
 
@@ -51,6 +51,22 @@ async def command(expected: str) -> None:
         raise RuntimeError(f"no-op client: expected {expected!r} on stdin, got {line!r}")
 
 
+async def noop_client(spec: dict[str, Any], device: str, *, request_timeout: int) -> AsyncClient:
+    """The no-op client's nio client, logged in as its spec says."""
+    client = AsyncClient(
+        spec["homeserver"],
+        spec["user_id"],
+        config=AsyncClientConfig(
+            store_sync_tokens=False, max_timeouts=3, request_timeout=request_timeout
+        ),
+    )
+    login = await client.login(spec["password"], device_name=device)
+    if not isinstance(login, LoginResponse):
+        await client.close()
+        raise RuntimeError(f"no-op login: {login}")
+    return client
+
+
 async def observe(spec: dict[str, Any]) -> None:
     """Join the room, sync once, say "ready", then sync until every burst message is seen.
 
@@ -59,15 +75,8 @@ async def observe(spec: dict[str, Any]) -> None:
     token as the bot's `SyncLoop` does after a restart (first sync: no wait, full state).
     """
     catch_up = spec.get("mode") == "catch-up"
-    client = AsyncClient(
-        spec["homeserver"],
-        spec["user_id"],
-        config=AsyncClientConfig(store_sync_tokens=False, max_timeouts=3, request_timeout=60),
-    )
+    client = await noop_client(spec, "bench-e2e-noop", request_timeout=60)
     try:
-        login = await client.login(spec["password"], device_name="bench-e2e-noop")
-        if not isinstance(login, LoginResponse):
-            raise RuntimeError(f"no-op login: {login}")
         joined = await client.join(spec["room_id"])
         if not isinstance(joined, JoinResponse):
             raise RuntimeError(f"no-op join: {joined}")

@@ -1,12 +1,13 @@
-"""What `bench_e2e.py` measures with: the bot's database and process, CPU time, log times."""
+"""What the end-to-end benchmarks measure with: the no-op client's process, the bot's
+database and process, CPU time, log times."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import pstats
 import re
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -18,9 +19,25 @@ from pathlib import Path
 from typing import Any
 
 from scripts.devstack import StackInfo
+from scripts.devstack.procs import terminate
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 ROOT = Path(__file__).resolve().parents[1]
+
+
+async def start_observer(script: Path, log: Path) -> asyncio.subprocess.Process:
+    """The no-op client's process, `script --observe` in the log's directory with its
+    stderr in `log`; its spec goes on its stdin, its reports come on its stdout."""
+    with log.open("wb") as err:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(script),
+            "--observe",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=err,
+            cwd=log.parent,
+        )
 
 
 def query(db: Path, sql: str, *params: object) -> Any:
@@ -99,9 +116,6 @@ def cpu_seconds(pid: int | None, task: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-# -- the run -----------------------------------------------------------------------------------
-
-
 @dataclass
 class Figures:
     burst_at: float  # the first send
@@ -146,13 +160,7 @@ def start_bot(config: Path, log: Path, profile: Path | None) -> subprocess.Popen
 
 
 def stop_bot(bot: subprocess.Popen[bytes]) -> None:
-    if bot.poll() is None:
-        bot.send_signal(signal.SIGTERM)  # run_bot stops cleanly; pyinstrument then saves
-        try:
-            bot.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            bot.kill()
-            bot.wait()
+    terminate(bot, timeout=120)  # run_bot stops cleanly; pyinstrument then saves
 
 
 def render_profile(profile: Path) -> None:
@@ -173,10 +181,6 @@ def render_profile(profile: Path) -> None:
         out.write("\nHeaviest calls, cumulative seconds (pyinstrument counts no calls):\n")
         out.write(listing.getvalue())
     stats.unlink()
-
-
-def tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-3000:]
 
 
 def wait_running(bot: subprocess.Popen[bytes], log: Path) -> None:

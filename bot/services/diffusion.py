@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -30,10 +29,10 @@ from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler, next_fire_time
 from bot.services.effects import Effects, queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
+from bot.services.wiki_jobs import WikiJobs
 from bot.settings import Settings
-from bot.storage.database import Database
 from bot.storage.repository import Repository
-from bot.wiki import WIKI_LANE, WikiWorker
+from bot.wiki import WIKI_LANE
 from wiki_sync.pages import (
     DigestAnnotation,
     DigestFiche,
@@ -93,22 +92,9 @@ class _Digest:
     annotations: int
 
 
-class Diffusion:
+class Diffusion(WikiJobs):
     """Outbox executors (directory, digest page) and the digest timer handler; their
     pages are the bot's own, written whole through the wiki worker's writer (`put`)."""
-
-    def __init__(
-        self,
-        db: Database,
-        wiki: WikiWorker,
-        settings: Settings,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.db = db
-        self.wiki = wiki
-        self.settings = settings
-        self.clock = clock
-        self.tr = Translator(settings.bot.language, tz=settings.schedule.timezone)
 
     def register(self, dispatcher: OutboxDispatcher, scheduler: Scheduler | None = None) -> None:
         dispatcher.register(DIRECTORY, self.directory, lane=WIKI_LANE)

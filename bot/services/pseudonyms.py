@@ -39,6 +39,22 @@ def _key(token: str) -> str:
     return _SPACE if token[0].isspace() else token.casefold()
 
 
+def name_part_forms(user_id: str, name: str) -> set[str]:
+    """The forms in which a part of a person's name is scrubbed on its own: each word of
+    the display name `name` (unless it is the bare Matrix id) and of the id's localpart,
+    of at least MIN_NAME_LENGTH letters, as written with a capital, capitalised, and in
+    capitals."""
+    localpart = user_id[1:].split(":", 1)[0] if user_id.startswith("@") else ""
+    words = re.split(r"[\s._\-]+", name if name != user_id else "") + re.split(
+        r"[._\-]+", localpart
+    )
+    forms: set[str] = set()
+    for word in words:
+        if len(word) >= MIN_NAME_LENGTH and word.isalpha():
+            forms |= {word[0].upper() + word[1:], word.capitalize(), word.upper()}
+    return forms
+
+
 def export_secret(network_secret: str, centre_secret: str) -> str:
     """The key of an export's pseudonyms: the network's, when its centres share one (the
     same person then has the same pseudonym in every centre's export), else the
@@ -78,15 +94,10 @@ class Pseudonymizer:
             for match in _TOKENS.finditer(name):
                 node = node.setdefault(_key(match.group(0)), {})
             node[_END] = pseudonym  # the same name known twice: the last one's (as before)
-        localpart = user_id[1:].split(":", 1)[0] if user_id.startswith("@") else ""
-        words = re.split(r"[\s._\-]+", name if name != user_id else "") + re.split(
-            r"[._\-]+", localpart
-        )
-        for word in words:
-            if len(word) < MIN_NAME_LENGTH or not word.isalpha():
-                continue
-            for form in {word[0].upper() + word[1:], word.capitalize(), word.upper()}:
-                self._parts.setdefault(form, set()).add(pseudonym)
+        forms = name_part_forms(user_id, name)
+        for form in forms:
+            self._parts.setdefault(form, set()).add(pseudonym)
+        if forms:
             self._part_of = None
 
     def _parts_table(self) -> dict[str, str]:

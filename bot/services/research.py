@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from bot.domain.models import (
@@ -26,16 +27,14 @@ from bot.domain.models import (
     PublicationStatus,
 )
 from bot.domain.naming import Acting, public_name
-from bot.i18n import Translator
 from bot.matrix.events import OutboundNotice
 from bot.services.curation import case_notice
 from bot.services.effects import Effects, mention_html, queue_notice, text_to_html
 from bot.services.knowledge import KnowledgeBase, Result, merge
 from bot.services.outbox import OutboxDispatcher
-from bot.settings import Settings
-from bot.storage.database import Database
+from bot.services.wiki_jobs import WikiJobs
 from bot.storage.repository import Repository
-from bot.wiki import WIKI_LANE, WikiWorker
+from bot.wiki import WIKI_LANE
 from wiki_sync.errors import WikiError, WikiUnavailable
 from wiki_sync.pages import (
     annotation_marker,
@@ -123,22 +122,13 @@ class _AnnotationPlan:
     researcher_name: str  # `public_name`: consent-aware, never a Matrix id
 
 
-class ResearchJobs:
+class ResearchJobs(WikiJobs):
     """Outbox executors for `KINDS`; wiki calls go through the wiki worker."""
 
-    def __init__(
-        self,
-        db: Database,
-        wiki: WikiWorker,
-        settings: Settings,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.db = db
-        self.wiki = wiki
-        self.settings = settings
-        self.clock = clock
-        self.tr = Translator(settings.bot.language, tz=settings.schedule.timezone)
-        self.knowledge = KnowledgeBase(db)
+    @cached_property
+    def knowledge(self) -> KnowledgeBase:
+        """The local index of the published fiches, built on the first search."""
+        return KnowledgeBase(self.db)
 
     def register(self, dispatcher: OutboxDispatcher) -> None:
         dispatcher.register(SEARCH, self.search, lane=WIKI_LANE)

@@ -87,42 +87,19 @@ class Cluster:
 
     def halt(self) -> None:
         """Stop the server, keeping its data (a database outage); `resume()` restarts it."""
-        subprocess.run(
-            _as_postgres(
-                [
-                    str(bindir() / "pg_ctl"),
-                    "-D",
-                    str(self.directory / "data"),
-                    "stop",
-                    "-m",
-                    "fast",
-                    "-w",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-        )
+        self._pg_ctl_stop("fast", check=True)
 
     def resume(self) -> None:
         _pg_ctl_start(self.directory, self.options)
 
     def stop(self) -> None:
-        subprocess.run(
-            _as_postgres(
-                [
-                    str(bindir() / "pg_ctl"),
-                    "-D",
-                    str(self.directory / "data"),
-                    "stop",
-                    "-m",
-                    "immediate",
-                    "-w",
-                ]
-            ),
-            check=False,
-            capture_output=True,
-        )
+        self._pg_ctl_stop("immediate", check=False)
         shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _pg_ctl_stop(self, mode: str, *, check: bool) -> None:
+        data = str(self.directory / "data")
+        command = [str(bindir() / "pg_ctl"), "-D", data, "stop", "-m", mode, "-w"]
+        subprocess.run(_as_postgres(command), check=check, capture_output=True)
 
 
 def start_cluster() -> Cluster:

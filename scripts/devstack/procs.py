@@ -154,3 +154,16 @@ def _group_alive(pgid: int) -> bool:
         if len(fields) > 2 and fields[2] == str(pgid) and fields[0] != "Z":
             return True
     return False
+
+
+def terminate(process: subprocess.Popen[Any], *, timeout: float = 30.0) -> None:
+    """Stop a child (a bot run by a test or a benchmark) as an operator would: SIGTERM,
+    so it shuts down cleanly; killed if it is still there after `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

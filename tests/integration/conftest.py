@@ -1,4 +1,5 @@
-"""Fixtures shared by the wiki integration tests."""
+"""Fixtures shared by the integration tests: the wiki set up, the bot's own database, and
+the stack's users logged in (`people`, `alice`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import pytest
 from bot.storage.database import Database
 from scripts.devstack import StackInfo
 from scripts.devstack.second_wiki import SecondWiki, start_second_wiki
+from tests.integration.people import alice, people
 from tests.integration.wiki_support import make_db, run_setup
+
+__all__ = ["alice", "db", "people", "wiki_ready"]
 
 
 @pytest.fixture(scope="module")

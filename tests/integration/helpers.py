@@ -1,9 +1,11 @@
-"""Small helpers shared by integration tests: log a stack user in with plain nio."""
+"""Small helpers shared by integration tests: log stack users in with plain nio, wait
+for a condition."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from nio import AsyncClient, AsyncClientConfig, LoginResponse
@@ -24,6 +26,19 @@ async def user_client(stack: StackInfo, role: str, store: Path | None = None) ->
     response = await client.login(user.password, device_name=f"test-{role}")
     assert isinstance(response, LoginResponse), response
     return client
+
+
+@asynccontextmanager
+async def logged_in(stack: StackInfo, *roles: str) -> AsyncIterator[dict[str, AsyncClient]]:
+    """Stack users logged in by role, all closed on exit (a test's cast of people)."""
+    clients: dict[str, AsyncClient] = {}
+    try:
+        for role in roles:
+            clients[role] = await user_client(stack, role)
+        yield clients
+    finally:
+        for client in clients.values():
+            await client.close()
 
 
 async def eventually(

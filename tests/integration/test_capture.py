@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,9 @@ import pytest
 from nio import AsyncClient, RoomCreateResponse, RoomSendResponse
 
 from bot.app import Bot
-from bot.domain.models import Case
+from bot.domain.models import Case, CaseState
 from bot.settings import Settings, load_settings
+from scripts.chat import edit_content, text_content
 from scripts.devstack import StackInfo
 from tests.integration.helpers import eventually, user_client
 
@@ -55,15 +57,6 @@ async def running_bot(stack: StackInfo, tmp_path: Path) -> AsyncIterator[Bot]:
         await bot.stop()
 
 
-@pytest.fixture
-async def alice(stack: StackInfo) -> AsyncIterator[AsyncClient]:
-    client = await user_client(stack, "practitioner")
-    try:
-        yield client
-    finally:
-        await client.close()
-
-
 async def send(
     client: AsyncClient,
     room_id: str,
@@ -72,16 +65,7 @@ async def send(
     thread: str | None = None,
     reply: str | None = None,
 ) -> str:
-    content: dict[str, Any] = {"msgtype": "m.text", "body": body}
-    if thread:
-        content["m.relates_to"] = {
-            "rel_type": "m.thread",
-            "event_id": thread,
-            "is_falling_back": True,
-            "m.in_reply_to": {"event_id": reply or thread},
-        }
-    elif reply:
-        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply}}
+    content = text_content(body, thread=thread, reply=reply)
     response = await client.room_send(
         room_id, "m.room.message", content, ignore_unverified_devices=True
     )
@@ -89,7 +73,11 @@ async def send(
     return response.event_id
 
 
-async def room_with_bot(client: AsyncClient, bot: Bot, **kwargs: Any) -> str:
+async def room_with_bot(
+    client: AsyncClient, bot: Bot, *, guests: Sequence[AsyncClient] = (), **kwargs: Any
+) -> str:
+    """A room `client` creates (`kwargs` go to room_create) once the bot has joined it;
+    each of `guests` invited and joined too."""
     created = await client.room_create(
         name="Renouvellement urbain", invite=[bot.client.user_id], **kwargs
     )
@@ -100,11 +88,28 @@ async def room_with_bot(client: AsyncClient, bot: Bot, **kwargs: Any) -> str:
         return bot.client.user_id in [m.user_id for m in getattr(members, "members", [])]
 
     await eventually(joined)
+    for guest in guests:
+        await client.room_invite(created.room_id, guest.user_id)
+        await guest.join(created.room_id)
     return created.room_id
 
 
-async def bot_messages(client: AsyncClient, room_id: str) -> list[dict[str, Any]]:
-    """Every event the bot sent in the room (paginating back through the whole history)."""
+@contextlib.asynccontextmanager
+async def bot_in_room(
+    stack: StackInfo, tmp_path: Path, host: AsyncClient, *, guests: Sequence[AsyncClient] = ()
+) -> AsyncIterator[tuple[Bot, str]]:
+    """The in-process bot running, and the room `host` made for it with `guests` joined;
+    the bot stopped on exit."""
+    bot = Bot(bot_settings(stack, tmp_path))
+    await bot.start()
+    try:
+        yield bot, await room_with_bot(host, bot, guests=guests)
+    finally:
+        await bot.stop()
+
+
+async def room_history(client: AsyncClient, room_id: str) -> list[dict[str, Any]]:
+    """Every event of the room, newest first (paginating back through the whole history)."""
     sources: list[dict[str, Any]] = []
     token = ""
     while True:
@@ -114,11 +119,32 @@ async def bot_messages(client: AsyncClient, room_id: str) -> list[dict[str, Any]
         token = getattr(response, "end", None) or ""
         if not chunk or not token:
             break
+    return sources
+
+
+async def bot_messages(client: AsyncClient, room_id: str) -> list[dict[str, Any]]:
+    """Every event the bot sent in the room, newest first."""
+    sources = await room_history(client, room_id)
     return [s for s in sources if s.get("sender", "").startswith("@capibot:")]
 
 
 async def case_of(bot: Bot, room_id: str, root: str) -> Case | None:
     return await bot.db.run(lambda repo: repo.case_by_root(room_id, root))
+
+
+async def case_once(
+    bot: Bot, room_id: str, root: str, *, state: CaseState | None = None, within: float = 20.0
+) -> Case:
+    """The case of `root` once it exists (and is in `state`, when given): waits for it."""
+    found: list[Case] = []
+
+    async def ready() -> bool:
+        case = await case_of(bot, room_id, root)
+        found[:] = [case] if case is not None and state in (None, case.state) else []
+        return bool(found)
+
+    await eventually(ready, within=within)
+    return found[0]
 
 
 async def stored_bodies(bot: Bot, case_id: int) -> list[str]:
@@ -210,14 +236,7 @@ async def test_reply_chain_edit_and_redaction(running_bot: Bot, alice: AsyncClie
     assert case is not None
     third = await send(alice, room, "Et des photos prises par les habitants.", reply=second)
     await alice.room_send(
-        room,
-        "m.room.message",
-        {
-            "msgtype": "m.text",
-            "body": "* Et des photos prises par les enfants.",
-            "m.new_content": {"msgtype": "m.text", "body": "Et des photos prises par les enfants."},
-            "m.relates_to": {"rel_type": "m.replace", "event_id": third},
-        },
+        room, "m.room.message", edit_content(third, "Et des photos prises par les enfants.")
     )
 
     async def edited() -> bool:
@@ -239,18 +258,11 @@ async def test_participant_moderator_command_is_refused(
     """Bruno is a plain member (alice created the room: in room v12 she is all-powerful)."""
     bruno = await user_client(stack, "practitioner2")
     try:
-        room = await room_with_bot(alice, running_bot)
-        await alice.room_invite(room, bruno.user_id)
-        await bruno.join(room)
+        room = await room_with_bot(alice, running_bot, guests=(bruno,))
         root = await send(bruno, room, "Sujet")
         await send(bruno, room, "!capturer", thread=root)
 
-        async def captured() -> bool:
-            return await case_of(running_bot, room, root) is not None
-
-        await eventually(captured)
-        case = await case_of(running_bot, room, root)
-        assert case is not None
+        case = await case_once(running_bot, room, root)
         await send(bruno, room, f"!valider {case.id}", thread=root)
 
         async def refused() -> bool:

@@ -22,7 +22,7 @@ import pytest
 from bot.matrix.session import SESSION_FILE
 from bot.matrix.store_lock import LOCK_FILE, StoreLocked, store_lock
 from scripts.devstack import StackInfo
-from scripts.devstack.procs import http_json
+from scripts.devstack.procs import http_json, terminate
 from scripts.devstack.synapse import SERVER_NAME, register_user
 from tests.integration.helpers import user_client
 
@@ -204,13 +204,7 @@ def running_bot(stack: StackInfo, tmp_path: Path) -> Iterator[tuple[Path, Path, 
             time.sleep(0.2)
         yield config, store, process.pid
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        terminate(process)
         log.close()
 
 

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from nio import AsyncClient, RoomCreateResponse
 
 from bot.app import Bot
 from bot.domain.models import CaseState, PublicationStatus
 from scripts.devstack import StackInfo
-from tests.integration.helpers import eventually, user_client
+from tests.integration.helpers import eventually
 from tests.integration.test_capture import (
     bot_messages,
     bot_settings,
     case_of,
+    case_once,
     room_with_bot,
     send,
 )
@@ -29,19 +28,6 @@ Action: Des ateliers mensuels au pied des immeubles, avec le bailleur.
 Résultats: Trois fois plus de participants.
 Thèmes: participation, renouvellement urbain
 Territoire: Nord"""
-
-
-@pytest.fixture
-async def people(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
-    clients = {
-        role: await user_client(stack, role)
-        for role in ("practitioner", "practitioner2", "moderator")
-    }
-    try:
-        yield clients
-    finally:
-        for client in clients.values():
-            await client.close()
 
 
 async def _notices(client: AsyncClient, room: str) -> list[dict[str, Any]]:
@@ -70,19 +56,12 @@ async def test_fiche_review_card_reactions_decisions_and_publication(
     bot = Bot(settings)
     await bot.start()
     try:
-        room = await room_with_bot(alice, bot)
-        await alice.room_invite(room, bruno.user_id)
-        await bruno.join(room)
+        room = await room_with_bot(alice, bot, guests=(bruno,))
         root = await send(alice, room, "Comment faire venir les habitants aux réunions ?")
         await send(bruno, room, "Nous allons au pied des immeubles.", thread=root)
         await send(alice, room, "!capturer", thread=root)
 
-        async def captured() -> bool:
-            return await case_of(bot, room, root) is not None
-
-        await eventually(captured)
-        case = await case_of(bot, room, root)
-        assert case is not None
+        case = await case_once(bot, room, root)
 
         # A missing required field is named.
         await send(alice, room, FICHE, thread=root)
@@ -130,11 +109,7 @@ async def test_fiche_review_card_reactions_decisions_and_publication(
             {"m.relates_to": {"rel_type": "m.annotation", "event_id": card_event, "key": "✅"}},
         )
 
-        async def published() -> bool:
-            found = await case_of(bot, room, root)
-            return found is not None and found.state is CaseState.PUBLISHED
-
-        await eventually(published, within=60)
+        await case_once(bot, room, root, state=CaseState.PUBLISHED, within=60)
         publication = await bot.db.run(lambda repo: repo.get_publication(case.id))
         assert publication is not None and publication.status is PublicationStatus.PUBLISHED
         page = bot.wiki.client.read(publication.page_title)

@@ -7,7 +7,6 @@ question as the asker's own words."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +15,11 @@ from nio import AsyncClient, RoomCreateResponse
 
 from bot.app import Bot
 from scripts.devstack import StackInfo
-from tests.integration.helpers import eventually, user_client
+from tests.integration.helpers import eventually
 from tests.integration.test_capture import bot_messages, bot_settings, room_with_bot, send
 from tests.reliability.test_reaction_flood import pin
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def people(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
-    roles = ("practitioner", "practitioner2", "moderator")
-    clients = {role: await user_client(stack, role) for role in roles}
-    try:
-        yield clients
-    finally:
-        for client in clients.values():
-            await client.close()
 
 
 async def bot_notice(client: AsyncClient, room: str, needle: str) -> dict[str, Any]:
@@ -73,9 +61,7 @@ async def test_a_question_goes_to_the_desk_and_its_answer_comes_back(
             return bot_user in [m.user_id for m in getattr(members, "members", [])]
 
         await eventually(bot_in_desk, within=60)
-        room = await room_with_bot(alice, bot)
-        await alice.room_invite(room, bruno.user_id)
-        await bruno.join(room)
+        room = await room_with_bot(alice, bot, guests=(bruno,))
         await send(alice, room, "!consentement oui")
         await bot_notice(alice, room, "C'est noté")
 

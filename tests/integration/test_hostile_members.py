@@ -93,10 +93,7 @@ async def test_hostile_members_cannot_curate_withdraw_or_reach_a_case(
     await bot.start()
     try:
         # Alice's room: she created it, so she is all-powerful there.
-        room = await room_with_bot(alice, bot)
-        for guest in (bruno, mona):
-            await alice.room_invite(room, guest.user_id)
-            await guest.join(room)
+        room = await room_with_bot(alice, bot, guests=(bruno, mona))
         root = await send(alice, room, "Comment rendre l'espace public plus sûr le soir ?")
         await send(alice, room, "Nous avons fait des marches exploratoires.", thread=root)
         await send(bruno, room, "Intéressant !", thread=root)  # the stray replier

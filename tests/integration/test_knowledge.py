@@ -6,7 +6,6 @@ capture's answer, the prompt and the review card name the published fiches like 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from bot.domain.fiche import FicheDraft, parse_fiche, split_list
 from bot.domain.models import FicheField, PublicationStatus
 from bot.i18n import Translator
 from scripts.devstack import StackInfo
-from tests.integration.helpers import eventually, user_client
+from tests.integration.helpers import eventually
 from tests.integration.test_capture import bot_messages, bot_settings, room_with_bot, send
 from tests.integration.wiki_support import fiche_fields, seed_case, unique
 
@@ -33,17 +32,6 @@ def reference_fields(name: str) -> dict[str, str]:
     ref = json.loads((DATA / name).read_text(encoding="utf-8"))["reference"]
     keys = ("context", "action", "results", "lessons", "territory")
     return {key: ref[key] for key in keys} | {"themes": ", ".join(ref["themes"])}
-
-
-@pytest.fixture
-async def people(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
-    roles = ("practitioner", "practitioner2", "moderator")
-    clients = {role: await user_client(stack, role) for role in roles}
-    try:
-        yield clients
-    finally:
-        for client in clients.values():
-            await client.close()
 
 
 async def publish_fiche(bot: Bot, name: str, **fields: str) -> str:
@@ -81,9 +69,7 @@ async def test_drafts_and_related_fiches_from_what_the_wiki_already_has(
         near = await publish_fiche(bot, "Job dating", **reference_fields(EXCHANGE.name))
         far = await publish_fiche(bot, "Bus santé", **reference_fields("06_sante_marseille.json"))
         near_url, far_url = bot.wiki.page_url(near), bot.wiki.page_url(far)
-        room = await room_with_bot(alice, bot)
-        await alice.room_invite(room, bruno.user_id)
-        await bruno.join(room)
+        room = await room_with_bot(alice, bot, guests=(bruno,))
         messages = json.loads(EXCHANGE.read_text(encoding="utf-8"))["messages"]
         opener = messages[0]["sender"]
         root = await send(alice, room, messages[0]["body"])

@@ -32,6 +32,7 @@ from bot.matrix.session import log_in, make_client
 from bot.matrix.sync import SyncLoop
 from bot.settings import MatrixSettings, load_settings
 from bot.storage.database import Database
+from scripts.chat import edit_content
 from scripts.devstack import StackInfo
 from tests.integration.helpers import eventually, user_client
 
@@ -147,114 +148,106 @@ def _text(body: str, **relates: Any) -> dict[str, Any]:
 
 
 async def test_delivers_a_thread_reply_with_its_relations_and_the_handler_owns_the_token(
-    stack: StackInfo, tmp_path: Path
+    stack: StackInfo, tmp_path: Path, alice: AsyncClient
 ) -> None:
-    alice = await user_client(stack, "practitioner")
-    try:
-        async with bot_edge(stack, tmp_path) as bot:
-            await bot.start()
-            # (c) a fresh install: the first batch is flagged initial, the next ones not.
-            assert bot.batches[0].initial is True
-            room_id = await _room_with_bot(alice, bot, name="Fonction RH")
-            invite = next(e for e in bot.events if isinstance(e, InboundInvite))
-            assert invite.room_id == room_id
-            assert invite.inviter == alice.user_id
-            assert all(not b.initial for b in bot.batches[1:])
+    async with bot_edge(stack, tmp_path) as bot:
+        await bot.start()
+        # (c) a fresh install: the first batch is flagged initial, the next ones not.
+        assert bot.batches[0].initial is True
+        room_id = await _room_with_bot(alice, bot, name="Fonction RH")
+        invite = next(e for e in bot.events if isinstance(e, InboundInvite))
+        assert invite.room_id == room_id
+        assert invite.inviter == alice.user_id
+        assert all(not b.initial for b in bot.batches[1:])
 
-            root = await _send(alice, room_id, _text("Comment accueillez-vous ?"))
-            first = await _send(
-                alice,
-                room_id,
-                _text(
-                    "Premier avis",
-                    rel_type="m.thread",
-                    event_id=root,
-                    is_falling_back=True,
-                    **{"m.in_reply_to": {"event_id": root}},
-                ),
-            )
-            reply = await _send(
-                alice,
-                room_id,
-                _text(
-                    "Réponse directe",
-                    rel_type="m.thread",
-                    event_id=root,
-                    is_falling_back=False,
-                    **{"m.in_reply_to": {"event_id": first}},
-                ),
-            )
-            await bot.wait_for(lambda: any(m.event_id == reply for m in bot.messages(room_id)))
-            by_id = {m.event_id: m for m in bot.messages(room_id)}
-            assert by_id[root].thread_root is None
-            assert by_id[first].thread_root == root
-            assert by_id[first].in_reply_to is None  # a thread fallback is no reply
-            assert by_id[reply].thread_root == root
-            assert by_id[reply].in_reply_to == first
-            assert by_id[reply].sender == alice.user_id
-            assert by_id[reply].sent_at.tzinfo is not None
+        root = await _send(alice, room_id, _text("Comment accueillez-vous ?"))
+        first = await _send(
+            alice,
+            room_id,
+            _text(
+                "Premier avis",
+                rel_type="m.thread",
+                event_id=root,
+                is_falling_back=True,
+                **{"m.in_reply_to": {"event_id": root}},
+            ),
+        )
+        reply = await _send(
+            alice,
+            room_id,
+            _text(
+                "Réponse directe",
+                rel_type="m.thread",
+                event_id=root,
+                is_falling_back=False,
+                **{"m.in_reply_to": {"event_id": first}},
+            ),
+        )
+        await bot.wait_for(lambda: any(m.event_id == reply for m in bot.messages(room_id)))
+        by_id = {m.event_id: m for m in bot.messages(room_id)}
+        assert by_id[root].thread_root is None
+        assert by_id[first].thread_root == root
+        assert by_id[first].in_reply_to is None  # a thread fallback is no reply
+        assert by_id[reply].thread_root == root
+        assert by_id[reply].in_reply_to == first
+        assert by_id[reply].sender == alice.user_id
+        assert by_id[reply].sent_at.tzinfo is not None
 
-            snapshot = next(b.rooms[room_id] for b in reversed(bot.batches) if room_id in b.rooms)
-            assert snapshot.member_count == 2
-            if bot.client.rooms[room_id].room_version == "12":
-                assert snapshot.creators == {alice.user_id}  # all-powerful, not in the PL map
-            else:
-                assert snapshot.power_level(alice.user_id) == 100
-            assert snapshot.display_names.get(alice.user_id) == "Alice Martin"
+        snapshot = next(b.rooms[room_id] for b in reversed(bot.batches) if room_id in b.rooms)
+        assert snapshot.member_count == 2
+        if bot.client.rooms[room_id].room_version == "12":
+            assert snapshot.creators == {alice.user_id}  # all-powerful, not in the PL map
+        else:
+            assert snapshot.power_level(alice.user_id) == 100
+        assert snapshot.display_names.get(alice.user_id) == "Alice Martin"
 
-            # The loop never advanced the token by itself: each handler call found the
-            # token its predecessor committed.
-            handed = [b.next_batch for b in bot.batches]
-            assert bot.tokens_before_handler == [None, *handed[:-1]]
-            stored = await bot.db.run(lambda repo: repo.get_sync_token())
-            assert stored == handed[-1]
-    finally:
-        await alice.close()
+        # The loop never advanced the token by itself: each handler call found the
+        # token its predecessor committed.
+        handed = [b.next_batch for b in bot.batches]
+        assert bot.tokens_before_handler == [None, *handed[:-1]]
+        stored = await bot.db.run(lambda repo: repo.get_sync_token())
+        assert stored == handed[-1]
 
 
 # -- (b) -------------------------------------------------------------------------------------
 
 
 async def test_restart_does_not_redeliver_and_backfills_a_gap_of_150_messages(
-    stack: StackInfo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    stack: StackInfo, tmp_path: Path, alice: AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    alice = await user_client(stack, "practitioner")
-    try:
-        async with bot_edge(stack, tmp_path) as bot:
-            await bot.start()
-            room_id = await _room_with_bot(alice, bot, name="Territoire Nord")
-            before = await _send(alice, room_id, _text("avant l'arrêt"))
-            await bot.wait_for(lambda: any(m.event_id == before for m in bot.messages(room_id)))
-            await bot.stop()
-            delivered_before = len(bot.batches)
+    async with bot_edge(stack, tmp_path) as bot:
+        await bot.start()
+        room_id = await _room_with_bot(alice, bot, name="Territoire Nord")
+        before = await _send(alice, room_id, _text("avant l'arrêt"))
+        await bot.wait_for(lambda: any(m.event_id == before for m in bot.messages(room_id)))
+        await bot.stop()
+        delivered_before = len(bot.batches)
 
-            semaphore = asyncio.Semaphore(10)
+        semaphore = asyncio.Semaphore(10)
 
-            async def send(n: int) -> str:
-                async with semaphore:
-                    return await _send(alice, room_id, _text(f"pendant l'arrêt {n}"))
+        async def send(n: int) -> str:
+            async with semaphore:
+                return await _send(alice, room_id, _text(f"pendant l'arrêt {n}"))
 
-            sent = await asyncio.gather(*(send(n) for n in range(150)))
+        sent = await asyncio.gather(*(send(n) for n in range(150)))
 
-            await bot.restart_client()
-            caplog.set_level(logging.INFO, logger="bot.matrix.sync")
-            await bot.start()
-            await bot.wait_for(
-                lambda: {m.event_id for m in bot.messages(room_id)} >= set(sent), within=30
-            )
-            after = [e for b in bot.batches[delivered_before:] for e in b.events]
-            ids = [getattr(e, "event_id", None) for e in after]
-            assert before not in ids
-            gap = [i for i in ids if i in set(sent)]
-            assert sorted(gap) == sorted(sent)  # every event, exactly once
-            assert len(gap) == len(set(gap)) == 150
-            # Chronological (sends were concurrent, so compare the server's timestamps).
-            times = [m.sent_at for m in after if isinstance(m, InboundMessage)]
-            assert times == sorted(times)
-            assert all(not b.initial for b in bot.batches[delivered_before:])
-            assert "back-filled" in caplog.text  # the gap really came through /messages
-    finally:
-        await alice.close()
+        await bot.restart_client()
+        caplog.set_level(logging.INFO, logger="bot.matrix.sync")
+        await bot.start()
+        await bot.wait_for(
+            lambda: {m.event_id for m in bot.messages(room_id)} >= set(sent), within=30
+        )
+        after = [e for b in bot.batches[delivered_before:] for e in b.events]
+        ids = [getattr(e, "event_id", None) for e in after]
+        assert before not in ids
+        gap = [i for i in ids if i in set(sent)]
+        assert sorted(gap) == sorted(sent)  # every event, exactly once
+        assert len(gap) == len(set(gap)) == 150
+        # Chronological (sends were concurrent, so compare the server's timestamps).
+        times = [m.sent_at for m in after if isinstance(m, InboundMessage)]
+        assert times == sorted(times)
+        assert all(not b.initial for b in bot.batches[delivered_before:])
+        assert "back-filled" in caplog.text  # the gap really came through /messages
 
 
 # -- (d) -------------------------------------------------------------------------------------
@@ -338,70 +331,53 @@ async def test_encrypted_room_both_ways(stack: StackInfo, tmp_path: Path) -> Non
 # -- (e) (f) ---------------------------------------------------------------------------------
 
 
-async def test_send_notice_is_idempotent_per_txn_id(stack: StackInfo, tmp_path: Path) -> None:
-    alice = await user_client(stack, "practitioner")
-    try:
-        async with bot_edge(stack, tmp_path) as bot:
-            await bot.start()
-            room_id = await _room_with_bot(alice, bot, name="Idempotence")
-            notice = OutboundNotice(room_id=room_id, body="une seule fois", html="une seule fois")
-            first = await bot.gateway.send_notice(notice, "test-idem-1")
-            # A retry after a crash: a new process, the same device, the same txn id.
-            await bot.stop()
-            await bot.restart_client()
-            again = await bot.gateway.send_notice(notice, "test-idem-1")
-            assert again == first
-            other = await bot.gateway.send_notice(notice, "test-idem-2")
-            assert other != first
+async def test_send_notice_is_idempotent_per_txn_id(
+    stack: StackInfo, tmp_path: Path, alice: AsyncClient
+) -> None:
+    async with bot_edge(stack, tmp_path) as bot:
+        await bot.start()
+        room_id = await _room_with_bot(alice, bot, name="Idempotence")
+        notice = OutboundNotice(room_id=room_id, body="une seule fois", html="une seule fois")
+        first = await bot.gateway.send_notice(notice, "test-idem-1")
+        # A retry after a crash: a new process, the same device, the same txn id.
+        await bot.stop()
+        await bot.restart_client()
+        again = await bot.gateway.send_notice(notice, "test-idem-1")
+        assert again == first
+        other = await bot.gateway.send_notice(notice, "test-idem-2")
+        assert other != first
 
-            async def count() -> int:
-                response = await alice.room_messages(room_id, limit=50)
-                return sum(
-                    1 for e in response.chunk if getattr(e, "body", None) == "une seule fois"
-                )
+        async def count() -> int:
+            response = await alice.room_messages(room_id, limit=50)
+            return sum(1 for e in response.chunk if getattr(e, "body", None) == "une seule fois")
 
-            assert await count() == 2
-    finally:
-        await alice.close()
+        assert await count() == 2
 
 
 async def test_fetch_thread_returns_earlier_messages_in_order_with_edits(
-    stack: StackInfo, tmp_path: Path
+    stack: StackInfo, tmp_path: Path, alice: AsyncClient
 ) -> None:
-    alice = await user_client(stack, "practitioner")
-    try:
-        async with bot_edge(stack, tmp_path) as bot:
-            await bot.start()
-            room_id = await _room_with_bot(alice, bot, name="Fil")
-            root = await _send(alice, room_id, _text("La question"))
-            replies = []
-            for n in range(3):
-                replies.append(
-                    await _send(
-                        alice, room_id, _text(f"réponse {n}", rel_type="m.thread", event_id=root)
-                    )
+    async with bot_edge(stack, tmp_path) as bot:
+        await bot.start()
+        room_id = await _room_with_bot(alice, bot, name="Fil")
+        root = await _send(alice, room_id, _text("La question"))
+        replies = []
+        for n in range(3):
+            replies.append(
+                await _send(
+                    alice, room_id, _text(f"réponse {n}", rel_type="m.thread", event_id=root)
                 )
-            await _send(
-                alice,
-                room_id,
-                {
-                    "msgtype": "m.text",
-                    "body": "* réponse 1 corrigée",
-                    "m.new_content": {"msgtype": "m.text", "body": "réponse 1 corrigée"},
-                    "m.relates_to": {"rel_type": "m.replace", "event_id": replies[1]},
-                },
             )
-            await _send(alice, room_id, _text("hors du fil"))
+        await _send(alice, room_id, edit_content(replies[1], "réponse 1 corrigée"))
+        await _send(alice, room_id, _text("hors du fil"))
 
-            thread = await bot.gateway.fetch_thread(room_id, root)
-            assert [getattr(m, "event_id", None) for m in thread] == replies
-            bodies = [getattr(m, "body", None) for m in thread]
-            assert bodies == ["réponse 0", "réponse 1 corrigée", "réponse 2"]
-            assert all(isinstance(m, InboundMessage) and m.thread_root == root for m in thread)
+        thread = await bot.gateway.fetch_thread(room_id, root)
+        assert [getattr(m, "event_id", None) for m in thread] == replies
+        bodies = [getattr(m, "body", None) for m in thread]
+        assert bodies == ["réponse 0", "réponse 1 corrigée", "réponse 2"]
+        assert all(isinstance(m, InboundMessage) and m.thread_root == root for m in thread)
 
-            fetched = await bot.gateway.fetch_event(room_id, root)
-            assert isinstance(fetched, InboundMessage) and fetched.body == "La question"
-            assert await bot.gateway.fetch_event(room_id, "$nope") is None
-            assert await bot.gateway.display_name(alice.user_id) == "Alice Martin"
-    finally:
-        await alice.close()
+        fetched = await bot.gateway.fetch_event(room_id, root)
+        assert isinstance(fetched, InboundMessage) and fetched.body == "La question"
+        assert await bot.gateway.fetch_event(room_id, "$nope") is None
+        assert await bot.gateway.display_name(alice.user_id) == "Alice Martin"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -20,24 +19,13 @@ from nio import AsyncClient
 from bot.app import Bot
 from bot.services.meeting_minutes import CATEGORY, template_pages
 from scripts.devstack import StackInfo
-from tests.integration.helpers import eventually, user_client
+from tests.integration.helpers import eventually
 from tests.integration.test_capture import bot_messages, bot_settings, room_with_bot, send
 from tests.integration.test_documentation_desk import bot_notice
 from tests.integration.wiki_support import client_for, parse
 from wiki_sync.setup import apply_setup
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def people(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
-    roles = ("practitioner", "practitioner2", "moderator")
-    clients = {role: await user_client(stack, role) for role in roles}
-    try:
-        yield clients
-    finally:
-        for client in clients.values():
-            await client.close()
 
 
 async def test_a_meeting_ends_in_a_summary_and_a_wiki_page_without_the_refusers_words(

@@ -7,11 +7,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 from nio import AsyncClient
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -21,17 +19,8 @@ from bot.version import capibot_version
 from scripts.devstack import StackInfo
 from scripts.devstack.procs import free_port
 from tests.integration.answers import answer_after, answer_with
-from tests.integration.helpers import eventually, user_client
+from tests.integration.helpers import eventually
 from tests.integration.test_capture import bot_settings, case_of, room_with_bot, send
-
-
-@pytest.fixture
-async def alice(stack: StackInfo) -> AsyncIterator[AsyncClient]:
-    client = await user_client(stack, "practitioner")
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 def _with_metrics(settings: Settings) -> Settings:

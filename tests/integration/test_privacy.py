@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 from nio import AsyncClient, RoomCreateResponse, RoomSendResponse
 
 from bot.app import Bot
-from bot.domain.models import CaseState
+from bot.domain.models import CaseState, Publication
 from bot.services.export import case_record, prepare, to_string
 from bot.storage.tables import Base
 from scripts.devstack import StackInfo
@@ -32,19 +31,6 @@ Contexte: Des familles arrivent sans rendez-vous le soir.
 Action: Une permanence sans rendez-vous le mardi soir.
 Enseignements: Ouvrir quand les familles sont disponibles.
 Thèmes: accueil"""
-
-
-@pytest.fixture
-async def people(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
-    clients = {
-        role: await user_client(stack, role)
-        for role in ("practitioner", "practitioner2", "moderator")
-    }
-    try:
-        yield clients
-    finally:
-        for client in clients.values():
-            await client.close()
 
 
 async def reply_with_fallback(
@@ -80,6 +66,16 @@ async def reply_with_fallback(
     return response.event_id
 
 
+async def _bot_moderated_by(mona: AsyncClient, stack: StackInfo, tmp_path: Path) -> tuple[Bot, str]:
+    """The bot started, the wiki set up, and the moderation room Mona made for it."""
+    created = await mona.room_create(name="Modération", invite=[stack.user("bot").user_id()])
+    assert isinstance(created, RoomCreateResponse)
+    run_setup(stack)
+    bot = Bot(bot_settings(stack, tmp_path, matrix={"moderation_room": created.room_id}))
+    await bot.start()
+    return bot, created.room_id
+
+
 async def until_notice(client: AsyncClient, room: str, needle: str) -> None:
     async def seen() -> bool:
         return any(
@@ -95,46 +91,35 @@ async def test_a_reply_fallback_never_carries_a_non_consenting_participant_s_wor
     stack: StackInfo, tmp_path: Path, people: dict[str, AsyncClient]
 ) -> None:
     alice, bruno, mona = people["practitioner"], people["practitioner2"], people["moderator"]
-    bot_id = stack.user("bot").user_id()
-    created = await mona.room_create(name="Modération", invite=[bot_id])
-    assert isinstance(created, RoomCreateResponse)
-    moderation = created.room_id
-    run_setup(stack)
-    bot = Bot(bot_settings(stack, tmp_path, matrix={"moderation_room": moderation}))
-    await bot.start()
+    bot, moderation = await _bot_moderated_by(mona, stack, tmp_path)
     tag = uuid.uuid4().hex[:8]
     words = f"Les mots de Bruno {tag}"
     try:
-        room = await room_with_bot(alice, bot)
-        await alice.room_invite(room, bruno.user_id)
-        await bruno.join(room)
+        room = await room_with_bot(alice, bot, guests=(bruno,))
         await send(bruno, room, "!consentement non")
         await until_notice(bruno, room, "consentement")
         await send(alice, room, "!consentement oui")
         root = await send(alice, room, "Comment accueillir les familles le soir ?")
         said = await send(bruno, room, words, thread=root)
+
+        async def answer_bruno(answer: str) -> None:
+            """Alice answers Bruno in the thread, quoting him as clients without threads do."""
+            await reply_with_fallback(
+                alice,
+                room,
+                thread=root,
+                parent=said,
+                parent_sender=bruno.user_id,
+                quoted=words,
+                answer=answer,
+            )
+
         # Before the capture (the capture job reads it back through /relations) …
-        await reply_with_fallback(
-            alice,
-            room,
-            thread=root,
-            parent=said,
-            parent_sender=bruno.user_id,
-            quoted=words,
-            answer="Nous ouvrons le mardi soir.",
-        )
+        await answer_bruno("Nous ouvrons le mardi soir.")
         await send(alice, room, "!capturer", thread=root)
         await eventually(lambda: _stored(bot, room, root, 3), within=30)
         # … and after it (live sync).
-        await reply_with_fallback(
-            alice,
-            room,
-            thread=root,
-            parent=said,
-            parent_sender=bruno.user_id,
-            quoted=words,
-            answer="Et nous prévenons les écoles.",
-        )
+        await answer_bruno("Et nous prévenons les écoles.")
         await eventually(lambda: _stored(bot, room, root, 4), within=30)
         case = await case_of(bot, room, root)
         assert case is not None
@@ -142,12 +127,9 @@ async def test_a_reply_fallback_never_carries_a_non_consenting_participant_s_wor
         assert "Nous ouvrons le mardi soir." in bodies and "Et nous prévenons les écoles." in bodies
         assert sum(tag in body for body in bodies) == 1  # Bruno's own message only
 
-        await send(alice, room, FICHE.format(tag=uuid.uuid4().hex[:8]), thread=root)
-        await eventually(lambda: _state_is(bot, room, root, CaseState.IN_REVIEW), within=30)
-        await send(mona, moderation, f"!valider {case.id}")
-        await eventually(lambda: _state_is(bot, room, root, CaseState.PUBLISHED), within=60)
-        publication = await bot.db.run(lambda repo: repo.get_publication(case.id))
-        assert publication is not None
+        publication = await _published(
+            bot, case.id, author=alice, room=room, root=root, moderator=mona, moderation=moderation
+        )
         page = bot.wiki.client.read(publication.page_title).text or ""
         assert "Nous ouvrons le mardi soir." in page  # Alice's words are quoted …
         assert tag not in page  # … Bruno's are not, not even inside hers
@@ -162,6 +144,27 @@ async def test_a_reply_fallback_never_carries_a_non_consenting_participant_s_wor
             assert tag not in exported
     finally:
         await bot.stop()
+
+
+async def _published(
+    bot: Bot,
+    case_id: int,
+    *,
+    author: AsyncClient,
+    room: str,
+    root: str,
+    moderator: AsyncClient,
+    moderation: str,
+) -> Publication:
+    """The case's fiche written by `author` in its thread, approved by `moderator` in the
+    moderation room, published: its publication."""
+    await send(author, room, FICHE.format(tag=uuid.uuid4().hex[:8]), thread=root)
+    await eventually(lambda: _state_is(bot, room, root, CaseState.IN_REVIEW), within=30)
+    await send(moderator, moderation, f"!valider {case_id}")
+    await eventually(lambda: _state_is(bot, room, root, CaseState.PUBLISHED), within=60)
+    publication = await bot.db.run(lambda repo: repo.get_publication(case_id))
+    assert publication is not None
+    return publication
 
 
 async def _stored(bot: Bot, room: str, root: str, count: int) -> bool:
@@ -208,18 +211,10 @@ async def test_forget_leaves_no_word_nor_name_in_any_table_job_or_page(
     roles = ("practitioner", "researcher", "moderator")
     clients = {role: await user_client(stack, role) for role in roles}
     alice, claire, mona = clients["practitioner"], clients["researcher"], clients["moderator"]
-    bot_id = stack.user("bot").user_id()
-    created = await mona.room_create(name="Modération", invite=[bot_id])
-    assert isinstance(created, RoomCreateResponse)
-    moderation = created.room_id
-    run_setup(stack)
-    bot = Bot(bot_settings(stack, tmp_path, matrix={"moderation_room": moderation}))
-    await bot.start()
+    bot, moderation = await _bot_moderated_by(mona, stack, tmp_path)
     mark, note_mark = f"Marqueur{uuid.uuid4().hex[:8]}", f"Note{uuid.uuid4().hex[:8]}"
     try:
-        room = await room_with_bot(alice, bot)
-        await alice.room_invite(room, claire.user_id)
-        await claire.join(room)
+        room = await room_with_bot(alice, bot, guests=(claire,))
         await send(claire, room, "!consentement oui")
         await until_notice(claire, room, "C'est noté")
         await send(alice, room, "!consentement oui")
@@ -230,12 +225,9 @@ async def test_forget_leaves_no_word_nor_name_in_any_table_job_or_page(
         await eventually(lambda: _stored(bot, room, root, 3), within=30)
         case = await case_of(bot, room, root)
         assert case is not None and mark in case.title  # derived from Claire's message
-        await send(alice, room, FICHE.format(tag=uuid.uuid4().hex[:8]), thread=root)
-        await eventually(lambda: _state_is(bot, room, root, CaseState.IN_REVIEW), within=30)
-        await send(mona, moderation, f"!valider {case.id}")
-        await eventually(lambda: _state_is(bot, room, root, CaseState.PUBLISHED), within=60)
-        publication = await bot.db.run(lambda repo: repo.get_publication(case.id))
-        assert publication is not None
+        publication = await _published(
+            bot, case.id, author=alice, room=room, root=root, moderator=mona, moderation=moderation
+        )
         wiki = bot.wiki.client
         assert mark in (wiki.read(publication.page_title).text or "")  # quoted with consent
         await send(claire, room, f"!annoter {case.id} Piste à suivre {note_mark}.", thread=root)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from bot.i18n import Translator
 from bot.services.prompting import on_case_opened
 from bot.settings import Settings
 from scripts.devstack import StackInfo
-from tests.integration.helpers import eventually, user_client
+from tests.integration.helpers import eventually
 from tests.integration.test_capture import (
     bot_messages,
     bot_settings,
@@ -39,15 +38,6 @@ class MovableClock:
 
     def __call__(self) -> datetime:
         return datetime.now(UTC) + self.offset
-
-
-@pytest.fixture
-async def alice(stack: StackInfo) -> AsyncIterator[AsyncClient]:
-    client = await user_client(stack, "practitioner")
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 def _notices(sources: list[dict[str, Any]], room_id: str) -> list[dict[str, Any]]:

@@ -12,8 +12,15 @@ from nio import AsyncClient
 from bot.app import Bot
 from bot.domain.models import CaseState
 from scripts.devstack import StackInfo, mediawiki
-from tests.integration.helpers import eventually, user_client
-from tests.integration.test_capture import bot_messages, bot_settings, case_of, room_with_bot, send
+from tests.integration.helpers import eventually, logged_in
+from tests.integration.test_capture import (
+    bot_messages,
+    bot_settings,
+    case_of,
+    case_once,
+    room_with_bot,
+    send,
+)
 from tests.integration.wiki_support import approve, fiche_fields, run_setup, unique
 from wiki_sync.pages import talk_title
 
@@ -22,12 +29,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def people(stack: StackInfo) -> AsyncIterator[dict[str, AsyncClient]]:
-    clients = {role: await user_client(stack, role) for role in ("practitioner", "researcher")}
-    try:
+    async with logged_in(stack, "practitioner", "researcher") as clients:
         yield clients
-    finally:
-        for client in clients.values():
-            await client.close()
 
 
 async def notice_with(client: AsyncClient, room: str, needle: str) -> dict[str, Any]:
@@ -52,9 +55,7 @@ async def test_profile_experts_search_and_annotation_from_matrix(
     bot = Bot(bot_settings(stack, tmp_path))
     await bot.start()
     try:
-        room = await room_with_bot(alice, bot)
-        await alice.room_invite(room, claire.user_id)
-        await claire.join(room)
+        room = await room_with_bot(alice, bot, guests=(claire,))
 
         # Directory: opt in, show, the wiki page, then !experts (accents/case ignored).
         await send(alice, room, "!profil fonction=Éducatrice territoire=Nord expertises=Santé")
@@ -96,11 +97,7 @@ async def test_profile_experts_search_and_annotation_from_matrix(
         await bot.db.run(fiche)
         bot.dispatcher.nudge()
 
-        async def published() -> bool:
-            found = await case_of(bot, room, root)
-            return found is not None and found.state is CaseState.PUBLISHED
-
-        await eventually(published, within=40)
+        await case_once(bot, room, root, state=CaseState.PUBLISHED, within=40)
         await send(claire, room, f"!annoter {case.id} Comparer avec les haltes-garderies.")
         await notice_with(claire, room, "Annotation n° 1")
         announced = await notice_with(alice, room, "a annoté la fiche")

@@ -13,7 +13,7 @@ from bot.domain.models import CaseState, PublicationStatus
 from scripts.devstack import StackInfo, mediawiki
 from tests.integration.answers import answer_after
 from tests.integration.helpers import eventually, user_client
-from tests.integration.test_capture import bot_settings, case_of, room_with_bot, send
+from tests.integration.test_capture import bot_settings, case_once, room_with_bot, send
 from tests.integration.wiki_support import approve, fiche_fields, run_setup, unique
 
 pytestmark = pytest.mark.integration
@@ -34,12 +34,7 @@ async def test_search_a_french_question_read_the_fiche_then_withdrawn_it_is_gone
         root = await send(alice, room, "On a fait une marche avec les habitantes du quartier")
         await send(alice, room, "!capturer", thread=root)
 
-        async def captured() -> bool:
-            return await case_of(bot, room, root) is not None
-
-        await eventually(captured)
-        case = await case_of(bot, room, root)
-        assert case is not None
+        case = await case_once(bot, room, root)
         title = unique("Mobilisation des habitantes")
         fields = fiche_fields(
             title,
@@ -56,11 +51,7 @@ async def test_search_a_french_question_read_the_fiche_then_withdrawn_it_is_gone
         await bot.db.run(fiche)
         bot.dispatcher.nudge()
 
-        async def published() -> bool:
-            found = await case_of(bot, room, root)
-            return found is not None and found.state is CaseState.PUBLISHED
-
-        await eventually(published, within=40)
+        await case_once(bot, room, root, state=CaseState.PUBLISHED, within=40)
         mediawiki.run_jobs(stack.local_settings)
 
         # Other word forms (mobiliser/mobilisé, residents/habitantes via the synonyms),

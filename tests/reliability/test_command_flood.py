@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from nio import AsyncClient
 
-from bot.app import Bot
 from bot.i18n import Translator
 from scripts.devstack import StackInfo
-from tests.integration.helpers import eventually, user_client
-from tests.integration.test_capture import bot_messages, bot_settings, room_with_bot, send
+from tests.integration.helpers import eventually
+from tests.integration.test_capture import bot_in_room, bot_messages, room_history, send
 
 FLOOD = 1000
 IN_FLIGHT = 20
@@ -32,16 +31,7 @@ def _replied_to(source: dict[str, Any]) -> str | None:
 
 async def _history(client: AsyncClient, room: str) -> list[dict[str, Any]]:
     """Every event of the room, oldest first."""
-    sources: list[dict[str, Any]] = []
-    token = ""
-    while True:
-        response = await client.room_messages(room, start=token, limit=500)
-        chunk = getattr(response, "chunk", [])
-        sources.extend(e.source for e in chunk)
-        token = getattr(response, "end", None) or ""
-        if not chunk or not token:
-            break
-    return sources[::-1]
+    return (await room_history(client, room))[::-1]
 
 
 async def _flood(client: AsyncClient, room: str) -> list[str]:
@@ -61,19 +51,14 @@ async def _flood(client: AsyncClient, room: str) -> list[str]:
 
 
 async def test_a_flood_of_1000_commands_is_rate_limited_and_others_still_answered(
-    stack: StackInfo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    stack: StackInfo,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    people: dict[str, AsyncClient],
 ) -> None:
     caplog.set_level(logging.WARNING)
-    alice = await user_client(stack, "practitioner")
-    bruno = await user_client(stack, "practitioner2")
-    mona = await user_client(stack, "moderator")
-    bot = Bot(bot_settings(stack, tmp_path))
-    await bot.start()
-    try:
-        room = await room_with_bot(alice, bot)
-        for other in (bruno, mona):
-            await alice.room_invite(room, other.user_id)
-            await other.join(room)
+    alice, bruno, mona = people["practitioner"], people["practitioner2"], people["moderator"]
+    async with bot_in_room(stack, tmp_path, alice, guests=(bruno, mona)) as (bot, room):
 
         async def bruno_meanwhile() -> list[str]:
             sent = []
@@ -129,7 +114,3 @@ async def test_a_flood_of_1000_commands_is_rate_limited_and_others_still_answere
             f" and {len(warnings)} rate-limit replies; flood handled"
             f" {time.monotonic() - started:.1f}s after it began"
         )
-    finally:
-        await bot.stop()
-        for client in (alice, bruno, mona):
-            await client.close()

@@ -18,6 +18,7 @@ from nio import AsyncClient
 from sqlalchemy import create_engine, text
 
 from scripts.devstack import StackInfo
+from scripts.devstack.procs import terminate
 from tests.integration.helpers import eventually, user_client
 from tests.integration.test_capture import bot_messages, send
 
@@ -138,12 +139,7 @@ async def test_five_sigkills_during_a_burst_lose_and_double_nothing(
         assert len(acks) == 2, [a["content"]["body"] for a in acks]  # each command ran once
         assert bot.poll() is None  # the last one is still running
     finally:
-        if bot.poll() is None:
-            bot.send_signal(signal.SIGTERM)
-            try:
-                bot.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                bot.kill()
+        terminate(bot)
         await alice.close()
 
 

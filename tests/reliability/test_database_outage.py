@@ -21,7 +21,7 @@ from tests.integration.helpers import eventually, user_client
 from tests.integration.test_capture import (
     bot_messages,
     bot_settings,
-    case_of,
+    case_once,
     room_with_bot,
     send,
     stored_bodies,
@@ -52,12 +52,7 @@ async def test_postgres_down_while_messages_arrive_loses_nothing_and_sets_aside_
         root = await send(alice, room, "Comment tenir une permanence sans local ?")
         await send(alice, room, "!capturer", thread=root)
 
-        async def captured() -> bool:
-            return await case_of(bot, room, root) is not None
-
-        await eventually(captured, within=30)
-        case = await case_of(bot, room, root)
-        assert case is not None
+        case = await case_once(bot, room, root, within=30)
 
         # A message whose application raises while the database answers: set aside.
         await send(alice, room, "avant", thread=root)

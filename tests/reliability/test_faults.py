@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,6 +129,20 @@ async def _any_body(client: object, room: str, needle: str) -> bool:
     return sum(needle in s["content"].get("body", "") for s in sources) >= 2
 
 
+def _text_event(event_id: str, ts: int, body: str, *, thread: str | None = None) -> dict[str, Any]:
+    """A text message event as the homeserver sends it to Alice's room."""
+    content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+    if thread:
+        content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread}
+    return {
+        "type": "m.room.message",
+        "event_id": event_id,
+        "sender": "@alice:localhost",
+        "origin_server_ts": ts,
+        "content": content,
+    }
+
+
 def test_lone_surrogates_in_event_json_are_stored_cleanly(tmp_path: Path) -> None:
     """JSON may decode to lone surrogates; SQLite would refuse them: they become U+FFFD."""
     database = Database.from_url(f"sqlite:///{tmp_path}/capibot.db")
@@ -135,43 +150,10 @@ def test_lone_surrogates_in_event_json_are_stored_cleanly(tmp_path: Path) -> Non
     settings = Settings.model_validate({"matrix": {"user_id": "@capibot:localhost"}})
     service = InboundService(settings, "@capibot:localhost", lambda: datetime.now(UTC))
     room = "!r:localhost"
-    root = translate_dict(
-        room,
-        {
-            "type": "m.room.message",
-            "event_id": "$root",
-            "sender": "@alice:localhost",
-            "origin_server_ts": 1,
-            "content": {"msgtype": "m.text", "body": "racine"},
-        },
-    )
-    command = translate_dict(
-        room,
-        {
-            "type": "m.room.message",
-            "event_id": "$cmd",
-            "sender": "@alice:localhost",
-            "origin_server_ts": 2,
-            "content": {
-                "msgtype": "m.text",
-                "body": "!capturer",
-                "m.relates_to": {"rel_type": "m.thread", "event_id": "$root"},
-            },
-        },
-    )
+    root = translate_dict(room, _text_event("$root", 1, "racine"))
+    command = translate_dict(room, _text_event("$cmd", 2, "!capturer", thread="$root"))
     hostile = translate_dict(
-        room,
-        {
-            "type": "m.room.message",
-            "event_id": "$bad\ud800",
-            "sender": "@alice:localhost",
-            "origin_server_ts": 3,
-            "content": {
-                "msgtype": "m.text",
-                "body": "avant \ud800\udfff\ud83d après",
-                "m.relates_to": {"rel_type": "m.thread", "event_id": "$root"},
-            },
-        },
+        room, _text_event("$bad\ud800", 3, "avant \ud800\udfff\ud83d après", thread="$root")
     )
     assert root and command and hostile
     batch = SyncBatch(

@@ -13,12 +13,11 @@ from typing import Any
 import pytest
 from nio import AsyncClient, RoomSendResponse
 
-from bot.app import Bot
 from bot.i18n import Translator
 from bot.services import effects as fx
 from scripts.devstack import StackInfo
-from tests.integration.helpers import eventually, user_client
-from tests.integration.test_capture import bot_messages, bot_settings, room_with_bot, send
+from tests.integration.helpers import eventually
+from tests.integration.test_capture import bot_in_room, bot_messages, send
 from tests.reliability.test_command_flood import _history, _replied_to
 
 FLOOD = 200
@@ -46,19 +45,14 @@ async def pin(client: AsyncClient, room: str, target: str) -> str:
 
 
 async def test_a_flood_of_200_pins_opens_the_burst_only_and_others_are_still_honoured(
-    stack: StackInfo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    stack: StackInfo,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    people: dict[str, AsyncClient],
 ) -> None:
     caplog.set_level(logging.WARNING)
-    alice = await user_client(stack, "practitioner")
-    bruno = await user_client(stack, "practitioner2")
-    mona = await user_client(stack, "moderator")
-    bot = Bot(bot_settings(stack, tmp_path))
-    await bot.start()
-    try:
-        room = await room_with_bot(alice, bot)
-        for other in (bruno, mona):
-            await alice.room_invite(room, other.user_id)
-            await other.join(room)
+    alice, bruno, mona = people["practitioner"], people["practitioner2"], people["moderator"]
+    async with bot_in_room(stack, tmp_path, alice, guests=(bruno, mona)) as (bot, room):
         targets = await _in_flight(
             [lambda n=n: send(alice, room, f"Retour d'expérience n°{n}") for n in range(FLOOD)]
         )
@@ -132,10 +126,6 @@ async def test_a_flood_of_200_pins_opens_the_burst_only_and_others_are_still_hon
             f"{FLOOD} pins over {span:.1f}s: {len(opened_by_alice)} cases opened,"
             f" {len(warnings)} rate-limit replies"
         )
-    finally:
-        await bot.stop()
-        for client in (alice, bruno, mona):
-            await client.close()
 
 
 def _case_number(cases: list[Any], root: str) -> int:

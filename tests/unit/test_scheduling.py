@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -51,6 +53,23 @@ class Recorder:
         if self.fail_times:
             self.fail_times -= 1
             raise RuntimeError("boom")
+
+
+@contextlib.asynccontextmanager
+async def _running(
+    db: Database, clock: Callable[[], datetime]
+) -> AsyncIterator[tuple[Scheduler, Recorder, asyncio.Event]]:
+    """A started scheduler, its `Recorder` of "ping" timers and an event set after each
+    run; stopped on exit."""
+    ran = asyncio.Event()
+    handler = Recorder()
+    scheduler = Scheduler(db, clock, on_ran=ran.set)
+    scheduler.register("ping", handler)
+    await scheduler.start()
+    try:
+        yield scheduler, handler, ran
+    finally:
+        await scheduler.stop()
 
 
 def _outbox_keys(db: Database) -> list[str]:
@@ -141,12 +160,7 @@ async def test_kinds_without_handler_are_left_alone(db: Database) -> None:
 async def test_apscheduler_wakes_up_at_the_due_time(db: Database) -> None:
     """The real wake-up path: a missed timer at start, then one due shortly after."""
     db.run_sync(lambda repo: repo.add_timer("ping", T0, _case(repo, 1)))
-    ran = asyncio.Event()
-    handler = Recorder()
-    scheduler = Scheduler(db, lambda: datetime.now(UTC), on_ran=ran.set)
-    scheduler.register("ping", handler)
-    await scheduler.start()
-    try:
+    async with _running(db, lambda: datetime.now(UTC)) as (scheduler, handler, ran):
         await asyncio.wait_for(ran.wait(), timeout=10)
         assert len(handler.calls) == 1
         ran.clear()
@@ -156,46 +170,30 @@ async def test_apscheduler_wakes_up_at_the_due_time(db: Database) -> None:
         await asyncio.wait_for(ran.wait(), timeout=10)
         assert len(handler.calls) == 2
         assert datetime.now(UTC) >= soon
-    finally:
-        await scheduler.stop()
 
 
 async def test_wake_with_an_injected_clock(db: Database) -> None:
     """Moving a fake clock and calling wake() runs what became due."""
     clock = Clock()
     db.run_sync(lambda repo: repo.add_timer("ping", T0 + timedelta(days=3), _case(repo, 1)))
-    ran = asyncio.Event()
-    handler = Recorder()
-    scheduler = Scheduler(db, clock, on_ran=ran.set)
-    scheduler.register("ping", handler)
-    await scheduler.start()
-    try:
+    async with _running(db, clock) as (scheduler, handler, ran):
         await asyncio.sleep(0.2)
         assert handler.calls == []
         clock.advance(timedelta(days=3))
         scheduler.wake()
         await asyncio.wait_for(ran.wait(), timeout=10)
         assert len(handler.calls) == 1
-    finally:
-        await scheduler.stop()
 
 
 async def test_a_commit_that_adds_a_timer_wakes_the_running_scheduler(db: Database) -> None:
     """No `wake()` by hand: the transaction's commit re-arms the scheduler, so a timer due
     in half a second runs then, not at the 5-minute sweep."""
-    ran = asyncio.Event()
-    handler = Recorder()
-    scheduler = Scheduler(db, lambda: datetime.now(UTC), on_ran=ran.set)
-    scheduler.register("ping", handler)
-    await scheduler.start()
-    try:
+    async with _running(db, lambda: datetime.now(UTC)) as (_, handler, ran):
         await asyncio.sleep(0.2)  # the start-up pass found nothing
         soon = datetime.now(UTC) + timedelta(seconds=0.5)
         await db.run(lambda repo: repo.add_timer("ping", soon, _case(repo, 1)))
         await asyncio.wait_for(ran.wait(), timeout=5)
         assert len(handler.calls) == 1 and datetime.now(UTC) >= soon
-    finally:
-        await scheduler.stop()
     # Stopped: a later commit no longer reaches it (and does not fail).
     db.run_sync(lambda repo: repo.add_timer("ping", T0, _case(repo, 2)))
 

@@ -4,29 +4,20 @@ rejected or unpublished one is refused and nothing of it shows (issue 17)."""
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from bot.domain.models import (
-    CaseOrigin,
-    CaseState,
-    FicheField,
-    Publication,
-    PublicationStatus,
-    Review,
-    ReviewDecision,
-    Transition,
-)
+from bot.domain.models import CaseState, FicheField, PublicationStatus
 from bot.inbound import InboundService
 from bot.matrix.events import InboundMessage, RoomSnapshot, SyncBatch
 from bot.services import effects as fx
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
+from tests.unit.cases import ALICE, T0, published_case
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 BOT = "@capibot:localhost"
 CASE_ROOM, OTHER_ROOM = "!quartiers:localhost", "!ailleurs:localhost"
-ALICE, EVE, MONA = "@alice:localhost", "@eve:localhost", "@mona:localhost"
+EVE = "@eve:localhost"
 _ids = itertools.count(1)
 
 
@@ -61,14 +52,6 @@ def _case(
     state: CaseState = CaseState.PUBLISHED,
     status: PublicationStatus | None = PublicationStatus.PUBLISHED,
 ) -> int:
-    case, _ = repo.create_case(
-        room_id=CASE_ROOM,
-        root_event_id=f"$root{n}",
-        origin=CaseOrigin.THREAD,
-        title=title,
-        created_by=ALICE,
-        now=T0,
-    )
     fields = {
         FicheField.TITLE: title,
         FicheField.CONTEXT: "Les habitants se plaignaient des rodéos.",
@@ -76,13 +59,7 @@ def _case(
         FicheField.LESSONS: "La répression seule déplace le problème.",
         FicheField.THEMES: "Prévention, Jeunesse",
     }
-    repo.add_fiche_version(case.id, fields, ALICE, T0)
-    repo.add_review(Review(case.id, 1, MONA, ReviewDecision.APPROVE, "", T0))
-    repo.add_transition(Transition(case.id, CaseState.CAPTURING, state, MONA, T0))
-    repo.update_case(case.id, state=state)
-    if status is not None:
-        repo.save_publication(Publication(case.id, title, 10, status, T0))
-    return case.id
+    return published_case(repo, n, CASE_ROOM, fields, state=state, status=status)
 
 
 def test_read_by_number_shows_the_fields_and_the_link_in_another_room(db: Database) -> None:

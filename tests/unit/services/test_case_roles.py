@@ -21,6 +21,7 @@ from bot.services import effects as fx
 from bot.services.roles import network_roles, roles_for_case, roles_in
 from bot.settings import Settings
 from bot.storage.database import Database
+from tests.unit.cases import case_state
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 BOT = "@capibot:localhost"
@@ -110,13 +111,6 @@ def _command(
         return [i.payload["body"] for i in repo.pending_outbox([fx.NOTICE])]
 
 
-def _state(db: Database, case_id: int) -> CaseState:
-    with db.transaction() as repo:
-        case = repo.get_case(case_id)
-        assert case is not None
-        return case.state
-
-
 DENIED = tr("denied", role=tr("role.moderator"))
 NOT_VISIBLE = "Case #{n} does not belong to this room."
 
@@ -134,7 +128,7 @@ def test_admin_of_her_own_room_cannot_act_on_a_case_of_another_room(
     db: Database, case_id: int, body: str, refusal: str
 ) -> None:
     notices = _command(db, body.format(n=case_id), sender=MALLORY, room=OWN_ROOM)
-    assert _state(db, case_id) is CaseState.IN_REVIEW
+    assert case_state(db, case_id) is CaseState.IN_REVIEW
     # nothing of the case is revealed: neither its title nor its state
     assert notices == [f"{MALLORY}: {refusal.format(n=case_id)}"]
     with db.transaction() as repo:
@@ -164,7 +158,7 @@ def test_network_moderators_approve_wherever_they_type(
     db: Database, case_id: int, sender: str, room: str
 ) -> None:
     _command(db, f"!approve {case_id}", sender=sender, room=room)
-    assert _state(db, case_id) is CaseState.APPROVED
+    assert case_state(db, case_id) is CaseState.APPROVED
 
 
 @pytest.mark.parametrize(
@@ -174,7 +168,7 @@ def test_moderator_of_the_case_room_does_not_curate_by_default(
     db: Database, case_id: int, body: str
 ) -> None:
     notices = _command(db, body.format(n=case_id), sender=CARL, room=CASE_ROOM)
-    assert _state(db, case_id) is CaseState.IN_REVIEW
+    assert case_state(db, case_id) is CaseState.IN_REVIEW
     assert notices == [f"{CARL}: {DENIED}"]
 
 
@@ -183,7 +177,7 @@ def test_room_moderators_curate_when_the_network_opts_in(
     db: Database, case_id: int, room: str
 ) -> None:
     _command(db, f"!approve {case_id}", sender=CARL, room=room, settings=CURATING_ROOMS)
-    assert _state(db, case_id) is CaseState.APPROVED
+    assert case_state(db, case_id) is CaseState.APPROVED
 
 
 def test_opt_in_covers_the_case_room_only(db: Database, case_id: int) -> None:
@@ -191,7 +185,7 @@ def test_opt_in_covers_the_case_room_only(db: Database, case_id: int) -> None:
     notices = _command(
         db, f"!approve {case_id}", sender=MALLORY, room=OWN_ROOM, settings=CURATING_ROOMS
     )
-    assert _state(db, case_id) is CaseState.IN_REVIEW
+    assert case_state(db, case_id) is CaseState.IN_REVIEW
     assert notices == [f"{MALLORY}: {tr('case.not_visible', case=case_id)}"]
 
 
@@ -199,7 +193,7 @@ def test_room_moderator_rejects_with_a_reason_when_opted_in(db: Database, case_i
     _command(
         db, f"!reject {case_id} hors sujet", sender=CARL, room=CASE_ROOM, settings=CURATING_ROOMS
     )
-    assert _state(db, case_id) is CaseState.REJECTED
+    assert case_state(db, case_id) is CaseState.REJECTED
 
 
 def test_card_reaction_sent_from_another_room_gives_no_right(db: Database, case_id: int) -> None:
@@ -209,11 +203,11 @@ def test_card_reaction_sent_from_another_room_gives_no_right(db: Database, case_
     reaction = InboundReaction(OWN_ROOM, "$r1", MALLORY, NOW, target="$card", key="✅")
     with db.transaction() as repo:
         assert on_card_reaction(repo, SETTINGS, dict(ROOMS), reaction, lambda: NOW)
-    assert _state(db, case_id) is CaseState.IN_REVIEW
+    assert case_state(db, case_id) is CaseState.IN_REVIEW
     ok = InboundReaction(MODERATION, "$r2", MODO, NOW, target="$card", key="✅")
     with db.transaction() as repo:
         assert on_card_reaction(repo, SETTINGS, dict(ROOMS), ok, lambda: NOW)
-    assert _state(db, case_id) is CaseState.APPROVED
+    assert case_state(db, case_id) is CaseState.APPROVED
 
 
 def test_own_room_admin_does_not_see_all_cases(db: Database, case_id: int) -> None:

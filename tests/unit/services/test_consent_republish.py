@@ -11,6 +11,7 @@ from bot.domain.models import (
     Review,
     ReviewDecision,
 )
+from bot.matrix.events import InboundMessage
 from bot.services.page_building import approver_name
 from bot.services.publication_requests import CONSENT_GRANTED, CONSENT_WITHDRAWN, REPUBLISH
 from bot.storage.database import Database
@@ -39,6 +40,19 @@ def _done(db: Database) -> None:
             repo.outbox_done(job.id, NOW)
 
 
+def _alices_threads() -> tuple[InboundMessage, ...]:
+    """Two threads Mallory opens and captures, roots $e1 and $e4, where Alice speaks."""
+    m = MALLORY
+    return (
+        _msg(1, "racine A", sender=m),
+        _msg(2, "!capturer", sender=m, thread="$e1"),
+        _msg(3, "témoignage d'Alice", thread="$e1"),
+        _msg(4, "racine B", sender=m),
+        _msg(5, "!capturer", sender=m, thread="$e4"),
+        _msg(6, "Alice encore", thread="$e4"),
+    )
+
+
 def test_consent_change_republishes_only_live_pages_the_user_took_part_in(
     db: Database,
 ) -> None:
@@ -49,12 +63,7 @@ def test_consent_change_republishes_only_live_pages_the_user_took_part_in(
         service,
         _batch(
             "t1",
-            _msg(1, "racine A", sender=m),
-            _msg(2, "!capturer", sender=m, thread="$e1"),
-            _msg(3, "témoignage d'Alice", thread="$e1"),
-            _msg(4, "racine B", sender=m),
-            _msg(5, "!capturer", sender=m, thread="$e4"),
-            _msg(6, "Alice encore", thread="$e4"),
+            *_alices_threads(),
             _msg(7, "racine C", sender=m),
             _msg(8, "!capturer", sender=m, thread="$e7"),
             _msg(9, "racine D", sender=m),
@@ -137,20 +146,7 @@ def test_a_moderator_who_forgets_is_named_by_role_on_the_pages_they_approved(
 
 def test_consent_toggled_twice_leaves_one_pending_rebuild_per_page(db: Database) -> None:
     service = _service()
-    m = MALLORY
-    _apply(
-        db,
-        service,
-        _batch(
-            "t1",
-            _msg(1, "racine A", sender=m),
-            _msg(2, "!capturer", sender=m, thread="$e1"),
-            _msg(3, "témoignage d'Alice", thread="$e1"),
-            _msg(4, "racine B", sender=m),
-            _msg(5, "!capturer", sender=m, thread="$e4"),
-            _msg(6, "Alice encore", thread="$e4"),
-        ),
-    )
+    _apply(db, service, _batch("t1", *_alices_threads()))
     with db.transaction() as repo:
         cases = {c.root_event_id: c.id for c in repo.list_cases()}
         a, b = cases["$e1"], cases["$e4"]

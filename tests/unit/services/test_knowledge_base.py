@@ -5,19 +5,16 @@ follows the database without a restart (issue 17)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.models import (
-    CaseOrigin,
     CaseState,
     FicheField,
     Message,
     OutboxItem,
     Publication,
     PublicationStatus,
-    Review,
-    ReviewDecision,
     Transition,
 )
 from bot.services import effects as fx
@@ -27,10 +24,9 @@ from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
 from bot.wiki import WikiWorker
+from tests.unit.cases import ALICE, MONA, T0, published_case
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ROOM = "!quartiers:localhost"
-ALICE, MONA = "@alice:localhost", "@mona:localhost"
 
 
 def _fields(title: str, action: str) -> dict[FicheField, str]:
@@ -51,20 +47,11 @@ def _publish(
     state: CaseState = CaseState.PUBLISHED,
     status: PublicationStatus = PublicationStatus.PUBLISHED,
 ) -> int:
-    case, _ = repo.create_case(
-        room_id=ROOM,
-        root_event_id=f"$root{n}",
-        origin=CaseOrigin.THREAD,
-        title=title,
-        created_by=ALICE,
-        now=T0,
+    at = T0 + timedelta(minutes=n)
+    fields = _fields(title, action)
+    return published_case(
+        repo, n, ROOM, fields, state=state, status=status, revision=10 + n, published_at=at
     )
-    repo.add_fiche_version(case.id, _fields(title, action), ALICE, T0)
-    repo.add_review(Review(case.id, 1, MONA, ReviewDecision.APPROVE, "", T0))
-    repo.add_transition(Transition(case.id, CaseState.CAPTURING, state, MONA, T0))
-    repo.update_case(case.id, state=state)
-    repo.save_publication(Publication(case.id, title, 10 + n, status, T0 + timedelta(minutes=n)))
-    return case.id
 
 
 def _withdraw(repo: Repository, case_id: int, at: datetime) -> None:

@@ -10,6 +10,7 @@ from bot.services import effects as fx
 from bot.services.review_cards import on_card_reaction
 from bot.settings import Settings
 from bot.storage.database import Database
+from tests.unit.cases import case_state
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 MODERATION = "!moderation:localhost"
@@ -46,26 +47,19 @@ def _react(db: Database, sender: str = MONA) -> list[str]:
         return [i.payload["body"] for i in repo.pending_outbox([fx.NOTICE])]
 
 
-def _state(db: Database, case_id: int) -> CaseState:
-    with db.transaction() as repo:
-        case = repo.get_case(case_id)
-        assert case is not None
-        return case.state
-
-
 def test_approving_an_outdated_card_is_refused_with_the_newer_version_named(
     db: Database,
 ) -> None:
     case_id = _case_with_card(db, versions=2, card_version=1)
     notices = _react(db)
-    assert _state(db, case_id) is CaseState.IN_REVIEW
+    assert case_state(db, case_id) is CaseState.IN_REVIEW
     assert len(notices) == 1 and "version 1" in notices[0] and "version 2" in notices[0]
 
 
 def test_approving_the_current_card_approves(db: Database) -> None:
     case_id = _case_with_card(db, versions=2, card_version=2)
     _react(db)
-    assert _state(db, case_id) is CaseState.APPROVED
+    assert case_state(db, case_id) is CaseState.APPROVED
 
 
 def test_a_refused_approval_is_answered_to_the_moderator(db: Database) -> None:
@@ -73,11 +67,11 @@ def test_a_refused_approval_is_answered_to_the_moderator(db: Database) -> None:
     with db.transaction() as repo:
         repo.update_case(case_id, state=CaseState.REJECTED)
     notices = _react(db)
-    assert _state(db, case_id) is CaseState.REJECTED
+    assert case_state(db, case_id) is CaseState.REJECTED
     assert len(notices) == 1 and f"#{case_id}" in notices[0] and "rejeté" in notices[0]
 
 
 def test_a_non_moderator_reaction_is_neither_applied_nor_answered(db: Database) -> None:
     case_id = _case_with_card(db, versions=1, card_version=1)
     assert _react(db, sender="@mallory:localhost") == []
-    assert _state(db, case_id) is CaseState.IN_REVIEW
+    assert case_state(db, case_id) is CaseState.IN_REVIEW

@@ -9,11 +9,12 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.pseudonyms import MIN_NAME_LENGTH, Pseudonymizer
+from bot.services.pseudonyms import MIN_NAME_LENGTH, Pseudonymizer, name_part_forms
 
 
 class RegexScrubber:
-    """The scrubber before issue 14 (its name passes), kept as the reference."""
+    """The scrubber before issue 14 (its name passes), kept as the reference; the parts
+    of a name it looks for are the production ones (`name_part_forms`)."""
 
     def __init__(self, pseudo: Pseudonymizer) -> None:
         self.pseudo = pseudo
@@ -25,15 +26,8 @@ class RegexScrubber:
         name = " ".join(display_name.split())
         if len(name) >= MIN_NAME_LENGTH and name != user_id:
             self.names[name.casefold()] = pseudonym
-        localpart = user_id[1:].split(":", 1)[0] if user_id.startswith("@") else ""
-        words = re.split(r"[\s._\-]+", name if name != user_id else "") + re.split(
-            r"[._\-]+", localpart
-        )
-        for word in words:
-            if len(word) < MIN_NAME_LENGTH or not word.isalpha():
-                continue
-            for form in {word[0].upper() + word[1:], word.capitalize(), word.upper()}:
-                self.parts.setdefault(form, set()).add(pseudonym)
+        for form in name_part_forms(user_id, name):
+            self.parts.setdefault(form, set()).add(pseudonym)
 
     def scrub(self, text: str) -> str:
         if self.names:

@@ -4,20 +4,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from bot.storage import migrate
 from bot.storage.db import make_engine
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/old.db"
-    return str(request.getfixturevalue("pg_cluster").create_database())
+from tests.unit.storage.round_trip import down_and_up_again
 
 
 def test_existing_fiches_are_tagged_from_their_latest_version(empty_url: str) -> None:
@@ -71,16 +63,4 @@ def test_existing_fiches_are_tagged_from_their_latest_version(empty_url: str) ->
 
 
 def test_the_migration_goes_down_and_up_again(empty_url: str) -> None:
-    from alembic import command
-
-    engine = make_engine(empty_url)
-    try:
-        migrate.upgrade(engine)
-        config = migrate._config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0007")
-        migrate.upgrade(engine)
-        assert migrate.is_up_to_date(engine)
-    finally:
-        engine.dispose()
+    down_and_up_again(empty_url, "0007")

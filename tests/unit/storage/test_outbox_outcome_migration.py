@@ -3,13 +3,11 @@ outbox would have acted on, so an upgrade changes nothing a pending job goes thr
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from sqlalchemy import text
 
 from bot.storage import migrate
 from bot.storage.db import make_engine
+from tests.unit.storage.round_trip import down_and_up_again
 
 ROWS = [  # dedupe key, status, last error → outcome after the upgrade
     ("done", "done", "", None),
@@ -22,14 +20,6 @@ ROWS = [  # dedupe key, status, last error → outcome after the upgrade
     ("hs down", "pending", "MatrixUnavailable('send to !r: unreachable')", "unavailable"),
     ("bug", "pending", "RuntimeError('a bug')", "retry"),
 ]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database on each engine the migration runs on."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/old.db"
-    return str(request.getfixturevalue("pg_cluster").create_database())
 
 
 def test_existing_outbox_rows_get_the_outcome_their_error_had(empty_url: str) -> None:
@@ -57,17 +47,4 @@ def test_existing_outbox_rows_get_the_outcome_their_error_had(empty_url: str) ->
 
 
 def test_the_migration_goes_down_and_up_again(empty_url: str) -> None:
-    from alembic import command
-
-    engine = make_engine(empty_url)
-    try:
-        migrate.upgrade(engine)
-        config = migrate._config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0005")
-        assert migrate.current_revision(engine) == "0005"
-        migrate.upgrade(engine)
-        assert migrate.is_up_to_date(engine)
-    finally:
-        engine.dispose()
+    down_and_up_again(empty_url, "0005")

@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from bot.domain.models import (
+    Case,
     CaseOrigin,
     CaseState,
     Consent,
@@ -24,6 +25,7 @@ from bot.domain.models import (
     RoomKind,
 )
 from bot.storage.database import Database
+from bot.storage.repository import Repository
 from bot.storage.tables import Base
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -46,6 +48,25 @@ def _message(event_id: str, case_id: int | None = None, sender: str = "@alice:x"
     )
 
 
+def _create_case(
+    repo: Repository,
+    *,
+    title: str = "",
+    created_by: str = "@a:x",
+    state: CaseState = CaseState.CAPTURING,
+) -> tuple[Case, bool]:
+    """`repo.create_case` for the thread `$root` of room `!r:x`."""
+    return repo.create_case(
+        room_id="!r:x",
+        root_event_id="$root",
+        origin=CaseOrigin.THREAD,
+        title=title,
+        created_by=created_by,
+        now=NOW,
+        state=state,
+    )
+
+
 def test_migrations_produce_exactly_the_tables(db: Database) -> None:
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
@@ -63,14 +84,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
 
 def test_a_replayed_event_is_stored_once(db: Database) -> None:
     with db.transaction() as repo:
-        case, _ = repo.create_case(
-            room_id="!r:x",
-            root_event_id="$root",
-            origin=CaseOrigin.THREAD,
-            title="Atelier",
-            created_by="@alice:x",
-            now=NOW,
-        )
+        case, _ = _create_case(repo, title="Atelier", created_by="@alice:x")
         assert repo.add_message(_message("$1", case.id))
     with db.transaction() as repo:
         assert not repo.add_message(_message("$1", case.id))
@@ -80,22 +94,8 @@ def test_a_replayed_event_is_stored_once(db: Database) -> None:
 
 def test_capturing_the_same_root_twice_returns_the_existing_case(db: Database) -> None:
     with db.transaction() as repo:
-        first, created = repo.create_case(
-            room_id="!r:x",
-            root_event_id="$root",
-            origin=CaseOrigin.THREAD,
-            title="A",
-            created_by="@a:x",
-            now=NOW,
-        )
-        again, created_again = repo.create_case(
-            room_id="!r:x",
-            root_event_id="$root",
-            origin=CaseOrigin.THREAD,
-            title="B",
-            created_by="@b:x",
-            now=NOW,
-        )
+        first, created = _create_case(repo, title="A")
+        again, created_again = _create_case(repo, title="B", created_by="@b:x")
     assert created and not created_again and again.id == first.id and again.title == "A"
     with db.transaction() as repo:
         history = repo.transitions(first.id)
@@ -106,14 +106,7 @@ def test_capturing_the_same_root_twice_returns_the_existing_case(db: Database) -
 
 def test_only_the_original_sender_can_edit_and_redaction_erases(db: Database) -> None:
     with db.transaction() as repo:
-        case, _ = repo.create_case(
-            room_id="!r:x",
-            root_event_id="$root",
-            origin=CaseOrigin.THREAD,
-            title="",
-            created_by="@alice:x",
-            now=NOW,
-        )
+        case, _ = _create_case(repo, created_by="@alice:x")
         repo.add_message(_message("$1", case.id, sender="@alice:x"))
         assert not repo.apply_edit("!r:x", "$1", "@mallory:x", "pirate")
         assert repo.apply_edit("!r:x", "$1", "@alice:x", "texte corrigé")
@@ -127,14 +120,7 @@ def test_edits_redactions_and_reply_lookups_from_another_room_do_nothing(db: Dat
     """Event ids are public (every page links its thread): naming one from another room
     must neither change the stored message nor find it."""
     with db.transaction() as repo:
-        case, _ = repo.create_case(
-            room_id="!r:x",
-            root_event_id="$root",
-            origin=CaseOrigin.THREAD,
-            title="",
-            created_by="@alice:x",
-            now=NOW,
-        )
+        case, _ = _create_case(repo, created_by="@alice:x")
         repo.add_message(_message("$1", case.id, sender="@alice:x"))
         assert not repo.apply_edit("!other:x", "$1", "@alice:x", "réécrit ailleurs")
         assert repo.redact_messages([("!other:x", "$1")]) == {}
@@ -147,15 +133,7 @@ def test_edits_redactions_and_reply_lookups_from_another_room_do_nothing(db: Dat
 
 def test_compare_and_set_state_moves_a_case_once(db: Database) -> None:
     with db.transaction() as repo:
-        case, _ = repo.create_case(
-            room_id="!r:x",
-            root_event_id="$root",
-            origin=CaseOrigin.THREAD,
-            title="",
-            created_by="@a:x",
-            now=NOW,
-            state=CaseState.IN_REVIEW,
-        )
+        case, _ = _create_case(repo, state=CaseState.IN_REVIEW)
     results = []
     for _ in range(2):
         with db.transaction() as repo:
@@ -198,14 +176,7 @@ def test_participants_profiles_rooms_round_trip(db: Database) -> None:
 
 def test_fiche_versions_increment_and_publication_keeps_last_text(db: Database) -> None:
     with db.transaction() as repo:
-        case, _ = repo.create_case(
-            room_id="!r:x",
-            root_event_id="$root",
-            origin=CaseOrigin.THREAD,
-            title="",
-            created_by="@a:x",
-            now=NOW,
-        )
+        case, _ = _create_case(repo)
         v1 = repo.add_fiche_version(case.id, {FicheField.TITLE: "Un"}, "@a:x", NOW)
         v2 = repo.add_fiche_version(case.id, {FicheField.TITLE: "Deux"}, "@a:x", NOW)
         repo.save_publication(
@@ -234,14 +205,7 @@ def test_outbox_dedupes_and_schedules_retries(db: Database) -> None:
 
 def test_timers_complete_once(db: Database) -> None:
     with db.transaction() as repo:
-        case, _ = repo.create_case(
-            room_id="!r:x",
-            root_event_id="$root",
-            origin=CaseOrigin.THREAD,
-            title="",
-            created_by="@a:x",
-            now=NOW,
-        )
+        case, _ = _create_case(repo)
         assert repo.add_timer("prompt", NOW + timedelta(hours=24), case.id)
         assert not repo.add_timer("prompt", NOW + timedelta(hours=24), case.id)
         (timer,) = repo.pending_timers()
