@@ -17,6 +17,7 @@ from bot.commands import (
     directory,
     documentation,
     meetings,
+    network,
     reading,
     research,
     room,
@@ -84,6 +85,7 @@ FEATURES: tuple[Feature, ...] = (
     documentation.feature,
     reading.feature,
     meetings.feature,
+    network.feature,
     room.feature,
     about.feature,
 )

@@ -9,6 +9,7 @@ from bot.i18n import (
     knowledge,
     layout,
     meetings,
+    network,
     operations,
     privacy,
     prompting,
@@ -58,7 +59,8 @@ MESSAGES: dict[str, str] = {
     "cmd.search.usage": "{prefix}search question",
     "cmd.search.desc": "Finds the fiches and wiki pages that answer a question in plain words.",
     "cmd.room.usage": "{prefix}room [type function|theme|territory|moderation|research"
-    " | label … | categories a, b | capture on|off | digest on|off | short-forms on|off]",
+    " | label … | categories a, b | capture on|off | digest on|off | short-forms on|off"
+    " | network on|off]",
     "cmd.room.desc": "Shows or sets this room's profile.",
     "cmd.version.usage": "{prefix}version",
     "cmd.version.desc": "Tells which version of capibot is answering.",
@@ -276,6 +278,7 @@ MESSAGES: dict[str, str] = {
     **report.EN,
     **documentation.EN,
     **meetings.EN,
+    **network.EN,
     **operations.EN,
     **privacy.EN,
     **publishing.EN,

@@ -9,6 +9,7 @@ from bot.i18n import (
     knowledge,
     layout,
     meetings,
+    network,
     operations,
     privacy,
     prompting,
@@ -62,7 +63,8 @@ MESSAGES: dict[str, str] = {
     "cmd.search.desc": "Cherche les fiches et les pages du wiki qui répondent à une "
     "question posée en français courant.",
     "cmd.room.usage": "{prefix}salon [type fonction|thème|territoire|modération|recherche"
-    " | nom … | categories a, b | capture oui|non | lettre oui|non | formes-courtes oui|non]",
+    " | nom … | categories a, b | capture oui|non | lettre oui|non | formes-courtes oui|non"
+    " | réseau oui|non]",
     "cmd.room.desc": "Affiche ou règle le profil de ce salon.",
     "cmd.version.usage": "{prefix}version",
     "cmd.version.desc": "Donne la version de capibot qui répond.",
@@ -291,6 +293,7 @@ MESSAGES: dict[str, str] = {
     **report.FR,
     **documentation.FR,
     **meetings.FR,
+    **network.FR,
     **operations.FR,
     **privacy.FR,
     **publishing.FR,
