@@ -66,17 +66,22 @@ class NetworkStore(RepositoryBase):
     def room_cases_for_network(self, room_id: str) -> list[int]:
         """The room's cases a change of its choice may concern: approved once (their
         state says so) and without a choice of their own."""
-        own = select(NetworkCaseRow.case_id)
-        rows = self.session.scalars(
-            select(CaseRow.id)
-            .where(
-                CaseRow.room_id == room_id,
-                CaseRow.state.in_(_SHOWN_STATES),
-                CaseRow.id.not_in(own),
+        ids = list(
+            self.session.scalars(
+                select(CaseRow.id)
+                .where(CaseRow.room_id == room_id, CaseRow.state.in_(_SHOWN_STATES))
+                .order_by(CaseRow.id)
             )
-            .order_by(CaseRow.id)
         )
-        return list(rows)
+        own: set[int] = set()
+        for start in range(0, len(ids), 900):  # bound parameters per statement
+            chunk = ids[start : start + 900]
+            own |= set(
+                self.session.scalars(
+                    select(NetworkCaseRow.case_id).where(NetworkCaseRow.case_id.in_(chunk))
+                )
+            )
+        return [case_id for case_id in ids if case_id not in own]
 
     # -- pages on the network wiki -----------------------------------------------------
 
