@@ -29,6 +29,7 @@ from bot.domain.models import (
     Room,
     RoomKind,
 )
+from bot.services.network_publisher import NetworkPublisher, publish_network_pending
 from bot.services.network_requests import (
     NETWORK_KINDS,
     NETWORK_PAGE,
@@ -276,11 +277,10 @@ async def test_a_network_wiki_away_queues_the_work_and_the_own_wiki_goes_on(
     assert job.attempts >= 1
     failed = a.run(lambda repo: repo.failed_outbox([NETWORK_PAGE]))
     assert failed == []  # waiting, not given up
-    # The operator fixes [network_wiki] and restarts: the job goes out.
+    # The operator fixes [network_wiki] and runs `capibot publish`: the job goes out now.
     a.network.worker.close()
-    a.network = a.attach(good)
-    a.clock.advance(120)
-    await _run(a)
+    a.network = NetworkPublisher(a.db, good, a.settings, a.clock)  # closed by the fixture
+    assert await publish_network_pending(a.db, a.network, a.clock) == []
     shared = a.network_page(case_id)
     assert shared is not None and shared.status is PublicationStatus.PUBLISHED
     done = a.run(lambda repo: repo.outbox_by_key(network_key(case_id)))
