@@ -40,6 +40,7 @@ from bot.services.meetings import (
     auto_close_handler,
 )
 from bot.services.meetings import notify_failure as notify_minutes_failure
+from bot.services.network_publisher import NetworkPublisher
 from bot.services.network_search import NetworkSearch, NetworkSearchJob
 from bot.services.outbox import MAIN_LANE, OutboxDispatcher
 from bot.services.prompting import Prompting
@@ -76,6 +77,8 @@ class Bot:
         self.wiki = WikiWorker.from_settings(settings)
         #: `!chercher réseau`: the network wiki's search door (None: no network wiki)
         self.network_search: NetworkSearch | None = None
+        # The network's shared wiki ([network_wiki]), if any: a worker and lane of its own.
+        self.network_wiki = WikiWorker.for_network(settings)
         #: built in `start`, once room aliases are resolved: services hold final settings
         self._publisher: Publisher | None = None
         # -- scheduling (timers in the database; notices go out through the outbox) --
@@ -127,6 +130,10 @@ class Bot:
         self.dispatcher.register(fx.REJECT_INVITE, self._reject_invite)
         self.dispatcher.register(fx.CAPTURE, lambda item: capture(item.id, item.payload))
         publisher.register(self.dispatcher)
+        if self.network_wiki is not None:
+            NetworkPublisher(self.db, self.network_wiki, self.settings, self.clock).register(
+                self.dispatcher
+            )
         cards = ReviewCards(self.db, self.gateway, self.settings, related)
         self.dispatcher.register(REVIEW_CARD, cards)
         self.dispatcher.register(
@@ -199,6 +206,8 @@ class Bot:
         await asyncio.to_thread(self.wiki.close)
         if self.network_search is not None:
             await asyncio.to_thread(self.network_search.close)
+        if self.network_wiki is not None:
+            await asyncio.to_thread(self.network_wiki.close)
         await asyncio.to_thread(self.db.close)  # waits for the DB thread: not on the loop
 
     # -- batch -----------------------------------------------------------------------

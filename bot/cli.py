@@ -139,6 +139,14 @@ def wiki_setup(
     force: Annotated[
         bool, typer.Option("--force", help="Also overwrite pages someone else edited last.")
     ] = False,
+    network: Annotated[
+        bool,
+        typer.Option(
+            "--network",
+            help="Set up the network's shared wiki ([network_wiki]): its template, "
+            "categories, the centre's category and page (created if absent).",
+        ),
+    ] = False,
 ) -> None:
     """Create or update the fiche template, its doc, the category and index pages; pages
     someone else edited last are left alone unless --force (exit 0, with a line saying
@@ -147,8 +155,11 @@ def wiki_setup(
     from wiki_sync.errors import WikiError
 
     settings = _settings(config)
+    if network and not settings.network_wiki.enabled:
+        typer.echo("FAIL config: --network needs [network_wiki] api_url", err=True)
+        raise typer.Exit(int(Failure.CONFIG))
     try:
-        setup(settings, dry_run=dry_run, force=force, echo=typer.echo)
+        setup(settings, dry_run=dry_run, force=force, echo=typer.echo, network=network)
     except WikiError as exc:
         typer.echo(f"FAIL wiki: {exc}", err=True)
         raise typer.Exit(int(_wiki_failure(exc))) from None
@@ -159,6 +170,7 @@ def publish(config: ConfigOption = None) -> None:
     """Retry pending and failed publications now; list what is still not published, with
     its last error (exit non-zero if any: 4 login refused, 5 right missing, 3 wiki
     unreachable, 1 otherwise)."""
+    from bot.services.network_publisher import NetworkPublisher, publish_network_pending
     from bot.services.publisher import Publisher, publish_pending
     from bot.wiki import WikiWorker
 
@@ -172,11 +184,19 @@ def publish(config: ConfigOption = None) -> None:
         async def work() -> list[OutboxItem]:
             wiki = WikiWorker.from_settings(settings)
             try:
-                return await publish_pending(
+                left = await publish_pending(
                     database, Publisher(database, wiki, settings, clock), clock
                 )
             finally:
                 wiki.close()
+            network = WikiWorker.for_network(settings)  # [network_wiki]: its jobs too
+            if network is not None:
+                try:
+                    publisher = NetworkPublisher(database, network, settings, clock)
+                    left += await publish_network_pending(database, publisher, clock)
+                finally:
+                    network.close()
+            return left
 
         left = asyncio.run(work())
     for item in left:

@@ -21,6 +21,7 @@ FR: dict[str, str] = {
     "page.thread": "Fil de discussion",
     "page.thread_link": "Voir l'échange dans Matrix",
     "page.room": "salon :",
+    "page.centre": "Fiche partagée par le centre {link}.",
     # -- withdrawal notice
     "withdrawal.notice": "Cette fiche (cas n° {case}) a été retirée.",
     "withdrawal.reason": "Motif :",
@@ -29,6 +30,7 @@ FR: dict[str, str] = {
     "category.theme": "Thèmes",
     "category.territory": "Territoires",
     "category.function": "Fonctions",
+    "category.centres": "Centres",
     # -- talk-page annotations
     "talk.annotation_title": "Annotation de {name} ({date})",
     "talk.annotation_signature": "— {name}, équipe de recherche, le {date} (via capibot)",
@@ -83,6 +85,11 @@ FR: dict[str, str] = {
     "setup.index": "Index – {name}",
     "setup.index_body": "Toutes les catégories de ce type sont listées dans {link}.",
     "setup.index_fiches": "La liste des fiches se trouve dans {link}.",
+    "setup.centres_category": "Les centres du réseau, une catégorie par centre : les "
+    "fiches qu'il partage sur ce wiki.",
+    "setup.centre_category": "Les fiches que le centre {link} partage sur ce wiki.",
+    "setup.centre_page": "Page du centre {name}. Ses fiches partagées sur ce wiki sont "
+    "dans {link}.",
     # -- the word of a disambiguated title: "Jardins (fiche 12)"
     "title.case": "fiche",
     # -- edit summaries
@@ -97,6 +104,7 @@ EN: dict[str, str] = {
     "page.thread": "Discussion thread",
     "page.thread_link": "See the exchange in Matrix",
     "page.room": "room:",
+    "page.centre": "Fiche shared by the centre {link}.",
     # -- withdrawal notice
     "withdrawal.notice": "This fiche (case {case}) has been withdrawn.",
     "withdrawal.reason": "Reason:",
@@ -105,6 +113,7 @@ EN: dict[str, str] = {
     "category.theme": "Themes",
     "category.territory": "Territories",
     "category.function": "Functions",
+    "category.centres": "Centres",
     # -- talk-page annotations
     "talk.annotation_title": "Annotation by {name} ({date})",
     "talk.annotation_signature": "— {name}, researcher, {date} (via capibot)",
@@ -155,6 +164,11 @@ EN: dict[str, str] = {
     "setup.index": "Index – {name}",
     "setup.index_body": "Every category of this kind is listed in {link}.",
     "setup.index_fiches": "The list of fiches is in {link}.",
+    "setup.centres_category": "The network's centres, one category per centre: the "
+    "fiches it shares on this wiki.",
+    "setup.centre_category": "The fiches the centre {link} shares on this wiki.",
+    "setup.centre_page": "Page of the centre {name}. The fiches it shares on this wiki "
+    "are in {link}.",
     # -- the word of a disambiguated title: "Jardins (fiche 12)" (a loanword, as above)
     "title.case": "fiche",
     # -- edit summaries

@@ -32,6 +32,8 @@ FIELD_PARAMS: tuple[tuple[str, str], ...] = tuple((k, DEFAULT_PARAMETERS[k]) for
 META_PARAMS: tuple[str, ...] = tuple(DEFAULT_PARAMETERS[k] for k in META_KEYS)
 PARAMS: tuple[str, ...] = tuple(p for _, p in FIELD_PARAMS) + META_PARAMS
 SECTIONS: tuple[str, ...] = ("excerpt", "contributors", "thread", "categories")
+#: On a network's shared wiki, the block under the template that links to the centre.
+CENTRE_SECTION = "centre"
 CATEGORY_ROOM_KINDS = ("function", "theme", "territory")
 
 _MATRIX_TO = "https://matrix.to/#/"
@@ -177,6 +179,22 @@ def _thread(entry: FicheEntry, language: str) -> str:
     return f"== {_label(language, 'page.thread')} ==\n{link}{room}"
 
 
+@dataclass(frozen=True)
+class CentreLink:
+    """On a wiki several centres share: the page of the centre whose fiche this is
+    (``title``, a main-namespace title) and how it is named (``name``)."""
+
+    title: str
+    name: str
+
+
+def _centre(link: CentreLink, language: str) -> str:
+    title = page_title_from(link.title)
+    marker = "CAPIBOTLINK"  # survives escaping, unlike the link itself
+    sentence = escape_inline(label(language, "page.centre", link=marker))
+    return "''" + sentence.replace(marker, f"[[:{title}|{escape_inline(link.name)}]]") + "''"
+
+
 def category_names(names: Iterable[str]) -> list[str]:
     """Valid, de-duplicated category names; unusable ones are dropped."""
     out: list[str] = []
@@ -209,17 +227,21 @@ def render_page(
     mapping: WikiMapping | None = None,
     language: str | None = None,
     timezone: str = DEFAULT_TIMEZONE,
+    centre: CentreLink | None = None,
 ) -> str:
     """The whole page: template call, bot-owned blocks, categories; no trailing newline.
 
     Names come from ``mapping`` (default: ours); ``language`` defaults to its language.
-    Quotes are dated in `timezone`, as the network's readers write dates.
+    Quotes are dated in `timezone`, as the network's readers write dates. ``centre``
+    (a network's shared wiki): a block under the template links to the centre's page.
     """
     mapping = mapping or WikiMapping(language=language or "fr")
     language = language or mapping.language
     catalogue(language)  # an unknown language is refused before anything is built
-    parts = [
-        _template_call(mapping.template_name, template_params(entry, mapping)),
+    parts = [_template_call(mapping.template_name, template_params(entry, mapping))]
+    if centre is not None:
+        parts.append(_block(CENTRE_SECTION, _centre(centre, language)))
+    parts += [
         _block("excerpt", _excerpt(entry.excerpt, language, timezone)),
         _block("contributors", _contributors(entry.contributors, language)),
         _block("thread", _thread(entry, language)),

@@ -20,6 +20,7 @@ from wiki_sync.escape import escape_inline
 from wiki_sync.labels import catalogue, label
 from wiki_sync.mapping import DEFAULT_PARAMETERS, FIELD_KEYS, KIND_LABELS, WikiMapping
 from wiki_sync.merge import normalise
+from wiki_sync.render import CentreLink
 from wiki_sync.titles import page_title_from
 from wiki_sync.writer import PageWriter
 
@@ -101,6 +102,32 @@ def setup_pages(mapping: WikiMapping) -> dict[str, str]:
         index = page_title_from(text["setup.index"].format(name=cat))
         pages[index] = _with_link(text["setup.index_body"], f"[[:Category:{cat}]]")
     return pages
+
+
+def centre_pages(centre: CentreLink, category: str, language: str = "fr") -> dict[str, str]:
+    """On a network's shared wiki: the centres' parent category and this centre's
+    category (its shared fiches), linking to the centre's page. Setup pages: written by
+    `capibot wiki setup --network` like the others."""
+    text = catalogue(language)
+    parent = page_title_from(text["category.centres"])
+    page = page_title_from(centre.title)
+    link = f"[[:{page}|{escape_inline(centre.name)}]]"
+    return {
+        f"Category:{parent}": escape_inline(text["setup.centres_category"]),
+        f"Category:{page_title_from(category)}": _with_link(text["setup.centre_category"], link)
+        + f"\n\n[[Category:{parent}]]",
+    }
+
+
+def centre_page(centre: CentreLink, category: str, language: str = "fr") -> tuple[str, str]:
+    """(title, text) of the centre's own page on a network's shared wiki: only created
+    when absent (the centre writes its own presentation there, never replaced)."""
+    text = catalogue(language)
+    link = f"[[:Category:{page_title_from(category)}]]"
+    marker = "CAPIBOTLINK"
+    sentence = text["setup.centre_page"].format(name=centre.name, link=marker)
+    body = escape_inline(sentence).replace(marker, link)
+    return page_title_from(centre.title), body
 
 
 def kind_category_page(kind: str, name: str, mapping: WikiMapping | None = None) -> tuple[str, str]:

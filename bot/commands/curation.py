@@ -20,6 +20,7 @@ from bot.domain.models import Case, FicheField
 from bot.domain.permissions import Role
 from bot.i18n.markdown import Rich, bullets, join
 from bot.services.curation import after_decision, decide, request_review_card
+from bot.services.network_pages import network_line
 from bot.services.prompting import on_fiche_submitted
 from bot.services.undecryptable import gap_line
 
@@ -225,6 +226,9 @@ def on_show(command: Show, ctx: CommandContext) -> None:
     else:
         lines.append(ctx.tr.rich("show.fiche", version=fiche.version))
         lines.append(fields_rich(ctx.tr, fiche.fields))
+    shared = network_line(ctx.repo, ctx.settings, ctx.tr, case)  # None: no network wiki
+    if shared:
+        lines.append(Rich.text(shared))
     lines.append(ctx.tr.rich("show.history"))
     history = [
         ctx.tr.rich(

@@ -18,6 +18,7 @@ from bot.commands import (
     documentation,
     meetings,
     minutes_review,
+    network,
     reading,
     research,
     room,
@@ -86,6 +87,7 @@ FEATURES: tuple[Feature, ...] = (
     reading.feature,
     meetings.feature,
     minutes_review.feature,
+    network.feature,
     room.feature,
     about.feature,
 )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from bot.commands import args as a
 from bot.commands.context import CommandContext
+from bot.commands.network import room_network_line, room_network_reply
 from bot.commands.spec import Command, Feature
 from bot.domain.models import Room, RoomKind
 from bot.domain.permissions import Role
@@ -29,6 +30,7 @@ class RoomAction(enum.StrEnum):
     SET_DIGEST = "set_digest"
     SET_SHORT_FORMS = "set_short_forms"
     SET_MINUTES = "set_minutes"
+    SET_NETWORK = "set_network"  # the network's shared wiki (bot.commands.network)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,8 @@ _ROOM_SETTINGS = {
     "compte-rendu": RoomAction.SET_MINUTES,
     "cr": RoomAction.SET_MINUTES,
     "minutes": RoomAction.SET_MINUTES,
+    "reseau": RoomAction.SET_NETWORK,
+    "network": RoomAction.SET_NETWORK,
 }
 #: `!salon comptes-rendus modération|direct`: reviewed before the wiki (True) or not
 _MINUTES_MODES = {
@@ -145,7 +149,10 @@ def on_room(command: RoomCmd, ctx: CommandContext) -> None:
     room = ctx.repo.get_room(ctx.event.room_id) or Room(room_id=ctx.event.room_id)
     action = command.action
     if action is RoomAction.SHOW:
-        ctx.reply(_room_line(ctx, room))
+        ctx.reply(_room_line(ctx, room) + room_network_line(ctx))
+        return
+    if action is RoomAction.SET_NETWORK:
+        ctx.reply(room_network_reply(ctx, bool(command.enabled)))
         return
     if action is RoomAction.SET_KIND:
         updated = replace(room, kind=command.kind)

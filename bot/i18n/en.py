@@ -11,6 +11,7 @@ from bot.i18n import (
     layout,
     meetings,
     minutes_review,
+    network,
     network_search,
     operations,
     privacy,
@@ -63,7 +64,7 @@ MESSAGES: dict[str, str] = {
     "words; with “network”, also other centres' fiches on the network wiki.",
     "cmd.room.usage": "{prefix}room [type function|theme|territory|moderation|research"
     " | label … | categories a, b | capture on|off | digest on|off | short-forms on|off"
-    " | minutes review|direct]",
+    " | minutes review|direct | network on|off]",
     "cmd.room.desc": "Shows or sets this room's profile.",
     "cmd.version.usage": "{prefix}version",
     "cmd.version.desc": "Tells which version of capibot is answering.",
@@ -282,6 +283,7 @@ MESSAGES: dict[str, str] = {
     **documentation.EN,
     **meetings.EN,
     **minutes_review.EN,
+    **network.EN,
     **operations.EN,
     **privacy.EN,
     **publishing.EN,

@@ -11,6 +11,7 @@ from bot.i18n import (
     layout,
     meetings,
     minutes_review,
+    network,
     network_search,
     operations,
     privacy,
@@ -67,7 +68,7 @@ MESSAGES: dict[str, str] = {
     "centres sur le wiki du réseau.",
     "cmd.room.usage": "{prefix}salon [type fonction|thème|territoire|modération|recherche"
     " | nom … | categories a, b | capture oui|non | lettre oui|non | formes-courtes oui|non"
-    " | comptes-rendus modération|direct]",
+    " | comptes-rendus modération|direct | réseau oui|non]",
     "cmd.room.desc": "Affiche ou règle le profil de ce salon.",
     "cmd.version.usage": "{prefix}version",
     "cmd.version.desc": "Donne la version de capibot qui répond.",
@@ -297,6 +298,7 @@ MESSAGES: dict[str, str] = {
     **documentation.FR,
     **meetings.FR,
     **minutes_review.FR,
+    **network.FR,
     **operations.FR,
     **privacy.FR,
     **publishing.FR,

@@ -20,6 +20,7 @@ from bot.i18n import Translator
 from bot.i18n.markdown import Rich, join
 from bot.matrix.events import OutboundNotice
 from bot.services.effects import Effects, body_and_html, led, mention_html
+from bot.services.network_requests import request_network_page
 from bot.services.publication_requests import (
     request_publication,
     request_restoration,
@@ -115,6 +116,8 @@ def after_decision(
     prefix = settings.bot.prefix
     if event in (LifecycleEvent.APPROVE, LifecycleEvent.WITHDRAW):
         repo.remember_display_name(actor, actor_name)  # named on the page (DESIGN §7)
+    if event in (LifecycleEvent.APPROVE, LifecycleEvent.WITHDRAW, LifecycleEvent.RESTORE):
+        request_network_page(repo, case.id, now, reason=event.value)  # if it is shared
     if event is LifecycleEvent.APPROVE:
         request_publication(repo, case.id, actor, now)
         text = tr("curation.approved", case=case.id, moderator=actor_name)

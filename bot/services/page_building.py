@@ -32,7 +32,8 @@ from bot.services.publication_requests import PRIVACY_REASONS
 from bot.settings import Settings
 from bot.storage.repository import Repository
 from wiki_sync.errors import TitleError
-from wiki_sync.render import FicheEntry, Quote, render_page
+from wiki_sync.mapping import WikiMapping
+from wiki_sync.render import CentreLink, FicheEntry, Quote, render_page
 from wiki_sync.setup import kind_category_page
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,54 @@ def _quotes(messages: list[Message], name: Callable[[str], str | None]) -> tuple
 
 
 @dataclass(frozen=True, slots=True)
+class Rendered:
+    """A fiche's page text, built from stored state for one wiki's names."""
+
+    text: str
+    room_label: str
+    approver: str  #: how the approving moderator is named there
+    categories: dict[str, str]  #: category pages its values need (title -> text)
+
+
+def render_fiche(
+    repo: Repository,
+    settings: Settings,
+    case: Case,
+    fiche: FicheVersion,
+    *,
+    moderator: str,
+    approved_at: datetime,
+    mapping: WikiMapping,
+    centre: CentreLink | None = None,
+    extra_categories: tuple[str, ...] = (),
+) -> Rendered:
+    """The page of `fiche` (approved by `moderator`), consent-filtered (`build_entry`),
+    for the wiki `mapping` names; `centre` and `extra_categories` on a network's wiki."""
+    lang = settings.bot.language
+    approver = approver_name(repo.get_participant(moderator), lang)
+    entry = build_entry(repo, case, fiche, approved_by=approver, approved_at=approved_at, lang=lang)
+    entry = replace(  # whose case #N this page is
+        entry,
+        centre=settings.network.centre,
+        extra_categories=entry.extra_categories + extra_categories,
+    )
+    room = repo.get_room(case.room_id)
+    room_label = (room.label if room else "") or case.room_id
+    text = render_page(entry, mapping=mapping, timezone=settings.schedule.timezone, centre=centre)
+    categories: dict[str, str] = {}
+    kinds = [("theme", theme) for theme in entry.themes] + [("territory", entry.territory)]
+    if room and room.kind in (RoomKind.FUNCTION, RoomKind.THEME, RoomKind.TERRITORY):
+        kinds.append((room.kind.value, room.label))
+    for kind, value in kinds:
+        try:
+            title, body = kind_category_page(kind, value, mapping)
+        except (TitleError, ValueError):
+            continue
+        categories.setdefault(title, body)
+    return Rendered(text, room_label, approver, categories)
+
+
+@dataclass(frozen=True, slots=True)
 class PagePlan:
     """Everything the wiki part needs, read in one transaction."""
 
@@ -178,13 +227,15 @@ def plan_page(
     if fiche is None:
         log.error("case %d: fiche version %d not found; nothing published", case_id, version)
         return None
-    approver = approver_name(repo.get_participant(moderator), lang)
-    entry = build_entry(repo, case, fiche, approved_by=approver, approved_at=approved_at, lang=lang)
-    entry = replace(entry, centre=settings.network.centre)  # whose case #N this page is
-    room = repo.get_room(case.room_id)
-    room_label = (room.label if room else "") or case.room_id
-    mapping = settings.wiki.mapping(lang)
-    text = render_page(entry, mapping=mapping, timezone=settings.schedule.timezone)
+    shown = render_fiche(
+        repo,
+        settings,
+        case,
+        fiche,
+        moderator=moderator,
+        approved_at=approved_at,
+        mapping=settings.wiki.mapping(lang),
+    )
     privacy_reason: str | None = None
     if republish:
         reason = str(payload.get("reason", "")) or "—"
@@ -194,7 +245,7 @@ def plan_page(
             "publication.summary_republish",
             case=case.id,
             reason=reason,
-            room=room_label,
+            room=shown.room_label,
         )
     else:
         summary = t(
@@ -202,28 +253,18 @@ def plan_page(
             "publication.summary",
             case=case.id,
             version=version,
-            moderator=approver or "—",
-            room=room_label,
+            moderator=shown.approver or "—",
+            room=shown.room_label,
         )
-    categories: dict[str, str] = {}
-    kinds = [("theme", theme) for theme in entry.themes] + [("territory", entry.territory)]
-    if room and room.kind in (RoomKind.FUNCTION, RoomKind.THEME, RoomKind.TERRITORY):
-        kinds.append((room.kind.value, room.label))
-    for kind, value in kinds:
-        try:
-            title, body = kind_category_page(kind, value, mapping)
-        except (TitleError, ValueError):
-            continue
-        categories.setdefault(title, body)
     return PagePlan(
         case=case,
-        text=text,
+        text=shown.text,
         summary=summary,
         wanted_title=fiche.fields.get(FicheField.TITLE, "") or case.title,
         publication=publication,
         last_text=repo.publication_text(case_id),
-        room_label=room_label,
-        categories=categories,
+        room_label=shown.room_label,
+        categories=shown.categories,
         privacy_reason=privacy_reason,
         restore=bool(restore and publication and publication.status is PublicationStatus.WITHDRAWN),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.models import CaseState, OutboxStatus, PublicationStatus
+from bot.services.network_requests import request_network_page, request_network_pages
 from bot.storage.repository import Repository
 
 PUBLISH = "publish"
@@ -84,8 +85,10 @@ def request_republish(repo: Repository, case_id: int, reason: str, now: datetime
     `requests` count bumped, so a run that started before the merge is run once more,
     see `OutboxDispatcher.register(coalesced=True)`); the page is rebuilt from stored
     state, so one run serves them all. `reason` shows in the edit summary: no names.
-    Returns whether a new job was queued.
+    Returns whether a new job was queued. The fiche's page on the network wiki, if it
+    concerns it, is asked for too (`network_requests`).
     """
+    request_network_page(repo, case_id, now, reason=reason, privacy=reason in PRIVACY_REASONS)
     status = repo.publication_status(case_id)
     if status is None or status is PublicationStatus.WITHDRAWN:
         return False
@@ -116,4 +119,7 @@ def request_republish_for(repo: Repository, user_id: str, reason: str, now: date
     queued = sorted(repo.live_pages_among(touched))
     for case_id in queued:
         request_republish(repo, case_id, reason, now)
+    # a page on the network wiki only (its own page never made it, or is withdrawn)
+    elsewhere = repo.live_network_pages_among(touched) - set(queued)
+    request_network_pages(repo, elsewhere, now, reason=reason, privacy=reason in PRIVACY_REASONS)
     return queued

@@ -40,7 +40,7 @@ from bot.wiki import WIKI_BULK_LANE, WIKI_LANE, WikiWorker, classify_wiki_error
 from wiki_sync.errors import EditConflict, TitleError
 from wiki_sync.merge import PRIVACY_BLOCKS
 from wiki_sync.render import render_withdrawal
-from wiki_sync.writer import Written
+from wiki_sync.writer import PageWriter, Written
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,27 @@ def title_refusal(lang: str, case_id: int, exc: TitleError) -> str:
     key = f"publication.title.{exc.code}"
     reason = t(lang, key) if Translator(lang).has(key) else exc.reason
     return t(lang, "publication.title_refused", case=case_id, reason=reason)
+
+
+def write_plan(writer: PageWriter, plan: PagePlan) -> Written:
+    """The wiki part of a publish job (blocking): first publication, restoration over our
+    withdrawal notice, or update of the recorded page (human edits kept)."""
+    if plan.publication is None:
+        return writer.create(plan.wanted_title, plan.text, plan.summary, plan.case.id)
+    if plan.restore:
+        # Over our own withdrawal notice; a page deleted meanwhile is created again.
+        title = plan.publication.page_title
+        written = writer.replace(title, plan.text, plan.summary)
+        if written is not None:
+            return written
+        return writer.create(title, plan.text, plan.summary, plan.case.id)
+    return writer.update(
+        plan.publication.page_title,
+        plan.text,
+        plan.summary,
+        last_text=plan.last_text,
+        bot_wins=PRIVACY_BLOCKS if plan.privacy_reason else (),
+    )
 
 
 # -- the executor -------------------------------------------------------------------------
@@ -175,23 +196,7 @@ class Publisher:
     # -- steps ------------------------------------------------------------------------
 
     def _write(self, plan: PagePlan) -> Written:
-        """The wiki part (blocking). First publication or update of the recorded page."""
-        if plan.publication is None:
-            return self.writer.create(plan.wanted_title, plan.text, plan.summary, plan.case.id)
-        if plan.restore:
-            # Over our own withdrawal notice; a page deleted meanwhile is created again.
-            title = plan.publication.page_title
-            written = self.writer.replace(title, plan.text, plan.summary)
-            if written is not None:
-                return written
-            return self.writer.create(title, plan.text, plan.summary, plan.case.id)
-        return self.writer.update(
-            plan.publication.page_title,
-            plan.text,
-            plan.summary,
-            last_text=plan.last_text,
-            bot_wins=PRIVACY_BLOCKS if plan.privacy_reason else (),
-        )
+        return write_plan(self.writer, plan)
 
     def _record(self, repo: Repository, plan: PagePlan, written: Written, item: OutboxItem) -> None:
         now = self.clock()
@@ -333,12 +338,12 @@ class Publisher:
         if not room_id:
             return
         notice = OutboundNotice(
-            room_id=room_id, body=body, html=_linked_html(body), thread_root=thread_root
+            room_id=room_id, body=body, html=linked_html(body), thread_root=thread_root
         )
         queue_notice(repo, f"notice:{item.kind}:{item.id}:{slot}", notice, now)
 
 
-def _linked_html(body: str) -> str:
+def linked_html(body: str) -> str:
     """Escaped HTML of a notice whose URLs (ours, at word ends) become links."""
     words = []
     for word in text_to_html(body).split(" "):
@@ -398,5 +403,5 @@ def notify_failure(
         return
     key = "outbox.refused" if refused else f"outbox.failed.{item.kind}"
     body = t(settings.bot.language, key, case=item.payload.get("case_id", "?"), reason=reason)
-    notice = OutboundNotice(room_id=room, body=body, html=_linked_html(body))
+    notice = OutboundNotice(room_id=room, body=body, html=linked_html(body))
     queue_notice(repo, f"notice:{item.kind}:{item.id}:{what}", notice, now)

@@ -24,6 +24,7 @@ from bot.services.curation import (
     review_card_text,
 )
 from bot.services.effects import Effects, text_to_html
+from bot.services.network_pages import network_line
 from bot.services.related import related_lines
 from bot.services.roles import roles_for_case
 from bot.settings import Settings
@@ -70,6 +71,11 @@ class ReviewCards:
     def _card(self, repo: Repository, case_id: int, version: int) -> Rich | None:
         """The card's text, and the published fiches it might duplicate."""
         text = review_card_text(repo, self.settings, case_id, version)
+        case = repo.get_case(case_id)
+        tr = Translator(self.settings.bot.language)
+        shared = network_line(repo, self.settings, tr, case) if case else None
+        if text is not None and shared:  # only with a network wiki
+            text = join([text, Rich.text(shared)])
         fiche = repo.latest_fiche(case_id)
         if text is None or fiche is None or self.related is None:
             return text

@@ -16,6 +16,7 @@ from bot.storage.repo.exports import ExportStore
 from bot.storage.repo.knowledge import KnowledgeStore
 from bot.storage.repo.meetings import MeetingStore
 from bot.storage.repo.messages import MessageStore
+from bot.storage.repo.network import NetworkStore
 from bot.storage.repo.outbox import OutboxStore
 from bot.storage.repo.people import PeopleStore
 from bot.storage.repo.publications import PublicationStore
@@ -52,5 +53,6 @@ class Repository(
     KnowledgeStore,
     SearchStore,
     MeetingStore,
+    NetworkStore,
 ):
     """Every store over one session (one transaction)."""

@@ -380,3 +380,42 @@ class MeetingLineRow(Base):
     tag: Mapped[str | None] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text, default="", server_default="")
     owner: Mapped[str | None] = mapped_column(String(255), index=True)
+
+
+class NetworkRoomRow(Base):
+    """A room's choice for the network's shared wiki (`!salon réseau oui|non`): its
+    approved fiches go there too. No row: not shared."""
+
+    __tablename__ = "network_rooms"
+
+    room_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    shared: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class NetworkCaseRow(Base):
+    """A moderator's choice for one fiche (`!réseau N oui|non`), over its room's."""
+
+    __tablename__ = "network_cases"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    shared: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class NetworkPublicationRow(Base):
+    """A fiche's page on the network's shared wiki (as `publications` is on the
+    centre's own): its title there, last revision, the bot's last text (merge base)."""
+
+    __tablename__ = "network_publications"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    page_title: Mapped[str] = mapped_column(String(255), unique=True)
+    last_revid: Mapped[int | None] = mapped_column(BigInteger)
+    last_text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

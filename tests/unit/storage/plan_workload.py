@@ -32,6 +32,8 @@ from bot.services.diffusion import DIGEST, digest_period, ensure_digest_timer
 from bot.services.diffusion import request_digest_rebuilds as rebuild_digests
 from bot.services.export import ExportFilter, export_records, prepare
 from bot.services.knowledge import KnowledgeBase
+from bot.services.network_pages import plan_network_page
+from bot.services.network_requests import NETWORK_PAGE
 from bot.services.outbox import OutboxDispatcher
 from bot.services.page_building import plan_page
 from bot.services.prompting import ESCALATE, PROMPT, REMINDER, Prompting
@@ -70,6 +72,9 @@ def settings_for(url: str) -> Settings:
             },
             "database": {"url": url},
             "privacy": {"pseudonym_secret": "s" * 32},
+            # the network's shared wiki: its choices and pages are asked for too
+            "network": {"centre": "crpv-w"},
+            "network_wiki": {"api_url": "http://127.0.0.1:9/api.php"},
         }
     )
 
@@ -168,6 +173,7 @@ def _commands(b: _Batches, root: str, case: int) -> None:
     b.command("!consentement statut", sender=BOB)
     b.command("!profil fonction=animatrice territoire=Lyon expertises=compost")
     b.command("!salon type territoire")
+    b.command("!salon réseau oui")
     b.command(f"!annoter {case} à comparer avec Brest", sender=RITA, room=RESEARCH)
     b.command(f"!corriger {case} préciser le contexte", sender=MONA, room=MODERATION)
     b.command(f"!fiche {case}\nContexte: un quartier nord", sender=BOB)
@@ -210,6 +216,24 @@ def _publishing(db: Database, settings: Settings, case: int) -> None:
         request_republish_for(repo, BOB, "consent", NOW)
         (again,) = [i for i in repo.pending_outbox([REPUBLISH]) if i.payload["case_id"] == case]
         plan_page(repo, settings, case, again.payload, republish=True)
+
+
+def _network(b: _Batches, settings: Settings, case: int) -> None:
+    """The network wiki's job around a page (the wiki itself aside), its commands."""
+    with b.db.transaction() as repo:
+        (job,) = [i for i in repo.pending_outbox([NETWORK_PAGE]) if i.payload["case_id"] == case]
+        plan = plan_network_page(repo, settings, case, job.payload)
+        assert plan is not None
+        repo.save_network_publication(
+            Publication(case, "Jardins partagés", 7, PublicationStatus.PUBLISHED, NOW), plan.text
+        )
+        repo.live_network_pages_among({case, case + 1})
+    b.command(f"!réseau {case}", sender=MONA, room=MODERATION)
+    b.command(f"!réseau {case} non", sender=MONA, room=MODERATION)
+    b.command("!salon réseau non")
+    with b.db.transaction() as repo:
+        (job,) = [i for i in repo.pending_outbox([NETWORK_PAGE]) if i.payload["case_id"] == case]
+        plan_network_page(repo, settings, case, job.payload)  # a withdrawal notice
 
 
 def _timers(db: Database, settings: Settings) -> None:
@@ -265,6 +289,7 @@ def run_workload(db: Database, url: str, tmp: Path) -> None:
         assert case is not None
     _commands(batches, root, case.id)
     _publishing(db, settings, case.id)
+    _network(batches, settings, case.id)
     _knowledge(batches, case.id)
     _timers(db, settings)
     asyncio.run(_dispatch(db))

@@ -36,6 +36,8 @@ from bot.storage.tables import (
     MeetingLineRow,
     MeetingRow,
     MessageRow,
+    NetworkCaseRow,
+    NetworkPublicationRow,
     OutboxRow,
     PublicationRow,
     ReviewRow,
@@ -57,6 +59,8 @@ GROWING = frozenset(
         "case_tags",
         "meetings",
         "meeting_lines",
+        "network_cases",
+        "network_publications",
     }
 )
 
@@ -268,6 +272,20 @@ def _per_case(at: list[datetime], recent: list[datetime]) -> list[tuple[Any, Any
             },
         ),
         (CaseTagRow, lambda n: {"case_id": n + 1, "kind": "themes", "key": f"theme {n % 60}"}),
+        (
+            NetworkCaseRow,
+            lambda n: {"case_id": n + 1, "shared": n % 2 == 0, "changed_at": at[n]},
+        ),
+        (
+            NetworkPublicationRow,
+            lambda n: {
+                "case_id": n + 1,
+                "page_title": f"Page {n} (fiche crpv-w {n + 1})",
+                "last_revid": n,
+                "status": "published",
+                "updated_at": at[n],
+            },
+        ),
         (
             OutboxRow,
             lambda n: {

@@ -1,0 +1,237 @@
+"""The network wiki's publishing job: a shared fiche's page on the network's wiki kept in
+line with stored state (`network_pages`), beside the centre's own page.
+
+Its own outbox lane (`NETWORK_LANE`) and its own wiki worker (`WikiWorker.for_network`:
+client and thread): the network wiki away, its jobs wait in the database and go out
+when it answers again, and the centre's own wiki never waits for it. Pages there are
+written by the same `PageWriter` as at home: owned by (centre, case), never taking over
+another centre's page, human edits kept (a conflict is told, never overwritten).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+from bot.domain.models import OutboxItem, Publication, PublicationStatus
+from bot.i18n import Translator, t
+from bot.matrix.events import OutboundNotice
+from bot.services.effects import queue_notice
+from bot.services.network_pages import (
+    NetworkWithdrawal,
+    centre_name,
+    network_setup_pages,
+    plan_network_page,
+)
+from bot.services.network_requests import NETWORK_KINDS, NETWORK_LANE, NETWORK_PAGE
+from bot.services.outbox import OutboxDispatcher
+from bot.services.page_building import PagePlan
+from bot.services.publisher import linked_html, write_plan
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.repository import Repository
+from bot.wiki import WikiWorker, classify_wiki_error
+from wiki_sync.errors import EditConflict, TitleError
+from wiki_sync.writer import Written
+
+log = logging.getLogger(__name__)
+
+
+class NetworkPublisher:
+    """Outbox executor of `NETWORK_PAGE`; register it with `register`."""
+
+    def __init__(
+        self,
+        db: Database,
+        worker: WikiWorker,
+        settings: Settings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.worker = worker
+        self.settings = settings
+        self.clock = clock
+        self.lang = settings.bot.language
+        self._pages_seen: set[str] = set()  # category and centre pages known to exist
+
+    def register(self, dispatcher: OutboxDispatcher) -> None:
+        dispatcher.classify_lane(NETWORK_LANE, classify_wiki_error)
+        dispatcher.register(
+            NETWORK_PAGE,
+            self.sync,
+            lane=NETWORK_LANE,
+            on_failure=partial(notify_network_failure, self.settings),
+            on_refused=partial(notify_network_failure, self.settings, refused=True),
+            coalesced=True,  # one pending job per fiche (`network_requests`)
+        )
+
+    async def sync(self, item: OutboxItem) -> None:
+        case_id = int(item.payload["case_id"])
+        plan = await self.db.run(
+            lambda repo: plan_network_page(repo, self.settings, case_id, item.payload)
+        )
+        if plan is None:
+            return
+        if isinstance(plan, NetworkWithdrawal):
+            await self._withdraw(plan, item)
+            return
+        writer = self.worker.writer
+        try:
+            written = await self.worker.run(lambda: write_plan(writer, plan))
+        except EditConflict as exc:
+            if plan.publication is None:  # lost every title race: the dispatcher decides
+                raise
+            await self.db.run(partial(self._record_conflict, plan=plan, exc=exc, item=item))
+            return
+        except TitleError as exc:
+            body = _title_refusal(self.lang, plan.case.id, exc)
+            await self.db.run(lambda repo: self._notify(repo, body, item, "title"))
+            return
+        await self.db.run(lambda repo: self._record(repo, plan, written, item))
+        await self._ensure_pages(plan)
+
+    # -- steps ------------------------------------------------------------------------
+
+    async def _withdraw(self, plan: NetworkWithdrawal, item: OutboxItem) -> None:
+        title = plan.publication.page_title
+        writer = self.worker.writer
+        written = await self.worker.run(lambda: writer.replace(title, plan.text, plan.summary))
+
+        def record(repo: Repository) -> None:
+            revid = written.revid if written else plan.publication.last_revid
+            repo.save_network_publication(
+                Publication(plan.case.id, title, revid, PublicationStatus.WITHDRAWN, self.clock())
+            )
+            if written is not None and written.wrote:
+                url = self.worker.page_url(written.title)
+                body = t(self.lang, "network.withdrawn", case=plan.case.id, url=url)
+                self._notify(repo, body, item, "withdrawn")
+
+        await self.db.run(record)
+
+    def _record(self, repo: Repository, plan: PagePlan, written: Written, item: OutboxItem) -> None:
+        status = PublicationStatus.CONFLICT if written.kept else PublicationStatus.PUBLISHED
+        repo.save_network_publication(
+            Publication(plan.case.id, written.title, written.revid, status, self.clock()),
+            last_text=written.base or plan.text,
+        )
+        if written.kept and plan.publication is not None:
+            body = t(
+                self.lang,
+                "network.privacy_kept",
+                case=plan.case.id,
+                title=written.title,
+                reason=plan.privacy_reason or "—",
+                parts=", ".join(written.kept),
+                diff=self.worker.diff_url(written.title, plan.publication.last_revid),
+            )
+            self._notify(repo, body, item, "kept")
+        elif plan.publication is None or plan.restore:  # the fiche arrives there
+            url = self.worker.page_url(written.title)
+            self._notify(repo, t(self.lang, "network.published", case=plan.case.id, url=url), item)
+
+    def _record_conflict(
+        self, repo: Repository, plan: PagePlan, exc: EditConflict, item: OutboxItem
+    ) -> None:
+        publication = plan.publication
+        assert publication is not None
+        if plan.privacy_reason and {"missing", "missingtitle"} & set(exc.conflicts):
+            # Deleted there (by an admin): the content is gone, which is what this
+            # rebuild wanted. Left deleted; moderators are told.
+            key, params = "network.privacy_gone", {"reason": plan.privacy_reason}
+        else:
+            repo.save_network_publication(
+                Publication(
+                    publication.case_id,
+                    publication.page_title,
+                    publication.last_revid,
+                    PublicationStatus.CONFLICT,
+                    self.clock(),
+                )
+            )
+            diff = self.worker.diff_url(publication.page_title, publication.last_revid)
+            key, params = (
+                "network.conflict",
+                {"parts": ", ".join(exc.conflicts) or "?", "diff": diff},
+            )
+        body = t(self.lang, key, case=plan.case.id, title=publication.page_title, **params)
+        self._notify(repo, body, item, "conflict")
+
+    async def _ensure_pages(self, plan: PagePlan) -> None:
+        """Best effort: the categories of the fiche's values, the centre's category and
+        the centre's page exist there (created if absent, never touched otherwise)."""
+        setup, (centre_title, centre_text) = network_setup_pages(self.settings)
+        wanted = {**plan.categories, **setup, centre_title: centre_text}
+        missing = {title: text for title, text in wanted.items() if title not in self._pages_seen}
+        if not missing:
+            return
+        summary = t(self.lang, "network.summary_category", centre=centre_name(self.settings))
+        writer = self.worker.writer
+        try:
+            await self.worker.run(lambda: writer.ensure_pages(missing, summary))
+        except Exception as exc:  # the page itself is published; these can wait
+            log.warning("case %d: network wiki pages not created: %r", plan.case.id, exc)
+            return
+        self._pages_seen.update(missing)
+
+    def _notify(self, repo: Repository, body: str, item: OutboxItem, slot: str = "done") -> None:
+        """A notice to the moderation room, keyed on the job: a redone job does not
+        repeat it."""
+        room = self.settings.matrix.moderation_room
+        if not room:
+            return
+        notice = OutboundNotice(room_id=room, body=body, html=linked_html(body))
+        queue_notice(repo, f"notice:{item.kind}:{item.id}:{slot}", notice, self.clock())
+
+
+def _title_refusal(lang: str, case_id: int, exc: TitleError) -> str:
+    key = f"publication.title.{exc.code}"
+    reason = t(lang, key) if Translator(lang).has(key) else exc.reason
+    return t(lang, "network.title_refused", case=case_id, reason=reason)
+
+
+def notify_network_failure(
+    settings: Settings,
+    repo: Repository,
+    item: OutboxItem,
+    reason: str,
+    now: datetime,
+    *,
+    refused: bool = False,
+) -> None:
+    """The outbox's failure hook of the network kind: the moderation room is told (once
+    per job), as for the centre's own wiki (`publisher.notify_failure`)."""
+    room = settings.matrix.moderation_room
+    what = "refused" if refused else "failed"
+    if not room:
+        log.error("outbox %s #%d %s and no moderation room to say so", item.kind, item.id, what)
+        return
+    key = "network.refused" if refused else f"outbox.failed.{item.kind}"
+    body = t(settings.bot.language, key, case=item.payload.get("case_id", "?"), reason=reason)
+    notice = OutboundNotice(room_id=room, body=body, html=linked_html(body))
+    queue_notice(repo, f"notice:{item.kind}:{item.id}:{what}", notice, now)
+
+
+async def publish_network_pending(
+    db: Database, publisher: NetworkPublisher, clock: Callable[[], datetime]
+) -> list[OutboxItem]:
+    """`capibot publish` for the network wiki: every pending or failed job run once, now;
+    returns what is still not done, oldest first."""
+    kinds = list(NETWORK_KINDS)
+    now = clock()
+    count = await db.run(
+        lambda repo: repo.retry_failed_outbox(kinds, now) + repo.reschedule_outbox(kinds, now)
+    )
+    dispatcher = OutboxDispatcher(db, clock)
+    publisher.register(dispatcher)
+    for _ in range(count // 50 + 1):
+        if not await dispatcher.run_once(kinds):
+            break
+
+    def left(repo: Repository) -> list[OutboxItem]:
+        items = repo.pending_outbox(kinds) + repo.failed_outbox(kinds)
+        return sorted(items, key=lambda item: item.id)
+
+    return await db.run(left)
