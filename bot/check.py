@@ -24,9 +24,16 @@ from wiki_sync.client import WikiClient
 from wiki_sync.errors import WikiAuthError, WikiError, WikiUnavailable
 
 
-def check_wiki(settings: Settings, make: Callable[[Settings], WikiClient] | None = None) -> Verdict:
-    subject = "wiki"
-    config = wiki_config(settings, max_retries=0)
+def check_wiki(
+    settings: Settings,
+    make: Callable[[Settings], WikiClient] | None = None,
+    *,
+    network: bool = False,
+) -> Verdict:
+    """The bot's wiki answers and lets it write; `network`: the same of the network's
+    shared wiki (`[network_wiki]`), its own verdict line, so an operator sees which."""
+    subject = "network wiki" if network else "wiki"
+    config = wiki_config(settings, settings.network_wiki if network else None, max_retries=0)
     client = make(settings) if make else WikiClient(config)
     try:
         client.connect()
@@ -181,6 +188,7 @@ def run_checks(settings: Settings, admin_token: str = "") -> list[Verdict]:
     verdicts = [
         *asyncio.run(check_homeserver(settings, admin_token)),
         check_wiki(settings),
+        *([check_wiki(settings, network=True)] if settings.network_wiki.enabled else []),
         check_database(settings),
     ]
     undecryptable = check_undecryptable(settings)

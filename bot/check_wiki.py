@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from dataclasses import replace
 
 from bot.check import Failure, Verdict
 from bot.settings import Settings
@@ -43,7 +44,9 @@ def extension_verdict(extensions: Collection[str], template: str, text: str | No
     )
 
 
-def template_verdict(template: str, text: str | None, mapping: WikiMapping) -> Verdict:
+def template_verdict(
+    template: str, text: str | None, mapping: WikiMapping, setup: str = "capibot wiki setup"
+) -> Verdict:
     """WARN when the template is missing (setup has not run: pages show a red link
     until it exists) or ignores mapped parameters (their values are not shown)."""
     subject = "wiki template"
@@ -51,7 +54,7 @@ def template_verdict(template: str, text: str | None, mapping: WikiMapping) -> V
         return Verdict(
             subject,
             Failure.OK,
-            f"{template} does not exist: run `capibot wiki setup` (or set wiki.template "
+            f"{template} does not exist: run `{setup}` (or set the template setting "
             "to your own template)",
             warning=True,
         )
@@ -69,21 +72,35 @@ def template_verdict(template: str, text: str | None, mapping: WikiMapping) -> V
 
 
 def check_wiki_setup(
-    settings: Settings, make: Callable[[Settings], WikiClient] | None = None
+    settings: Settings,
+    make: Callable[[Settings], WikiClient] | None = None,
+    *,
+    network: bool = False,
 ) -> list[Verdict]:
-    """The extension and template verdicts, read from the wiki (siteinfo, one page)."""
-    client = make(settings) if make else WikiClient(wiki_config(settings, max_retries=0))
-    mapping = settings.wiki.mapping(settings.bot.language)
+    """The extension and template verdicts, read from the wiki (siteinfo, one page);
+    `network`: of the network's shared wiki, with its own template and mapping."""
+    target = settings.network_wiki if network else settings.wiki
+    prefix = "network " if network else ""
+    client = make(settings) if make else WikiClient(wiki_config(settings, target, max_retries=0))
+    mapping = target.mapping(settings.bot.language)
     try:
         extensions = client.extensions()
         page = client.read(f"Template:{mapping.template_name}")
     except WikiError as exc:
-        return [Verdict("wiki extensions", Failure.UNREACHABLE, f"siteinfo unreadable ({exc})")]
+        return [
+            Verdict(f"{prefix}wiki extensions", Failure.UNREACHABLE, f"siteinfo unreadable ({exc})")
+        ]
     text = (page.text or "") if page.exists else None
-    return [
+    verdicts = [
         extension_verdict(extensions, page.title, text),
-        template_verdict(page.title, text, mapping),
+        template_verdict(
+            page.title,
+            text,
+            mapping,
+            setup="capibot wiki setup --network" if network else "capibot wiki setup",
+        ),
     ]
+    return [replace(v, subject=prefix + v.subject) for v in verdicts]
 
 
 def with_wiki_setup(
@@ -98,4 +115,6 @@ def with_wiki_setup(
         out.append(verdict)
         if verdict.subject == "wiki" and verdict.ok:
             out += check_wiki_setup(settings, make)
+        if verdict.subject == "network wiki" and verdict.ok:
+            out += check_wiki_setup(settings, network=True)
     return out
