@@ -27,6 +27,7 @@ from bot.domain.models import (
     RoomKind,
     Transition,
 )
+from bot.services.meeting_minutes import template_pages
 from bot.services.publication_requests import request_publication
 from bot.settings import Settings, load_settings
 from bot.storage.database import Database
@@ -77,7 +78,8 @@ def worker_for(settings: Settings, **overrides: float | int) -> WikiWorker:
 def run_setup(stack: StackInfo, settings: Settings | None = None) -> list[str]:
     """Set the wiki up for ``settings`` (default: the stack's), whoever edited it last."""
     settings = settings or settings_for(stack)
-    pages = setup_pages(settings.wiki.mapping(settings.bot.language))
+    # what `capibot wiki setup` writes: the fiche pages and the compte-rendu template
+    pages = setup_pages(settings.wiki.mapping(settings.bot.language)) | template_pages()
     changed = written(apply_setup(client_for(settings), pages, force=True))
     mediawiki.run_jobs(stack.local_settings)
     return changed
