@@ -5,20 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import subprocess
-import sys
 import urllib.error
 from pathlib import Path
 
 from scripts.devstack.procs import http_json, start_group, wait_http
+from scripts.devstack.tool_venv import cache_dir, ensure_tool_venv
 
 SYNAPSE_REQUIREMENT = "matrix-synapse==1.163.2"
 SERVER_NAME = "localhost"
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("CAPIBOT_CACHE", Path.home() / ".cache" / "capibot"))
 
 
 def venv_dir() -> Path:
@@ -27,30 +22,7 @@ def venv_dir() -> Path:
 
 def ensure_installed() -> Path:
     """Create the Synapse virtualenv once (it pins its own dependencies); returns its python."""
-    python = venv_dir() / "bin" / "python"
-    marker = venv_dir() / ".capibot-installed"
-    if marker.exists() and marker.read_text() == SYNAPSE_REQUIREMENT and python.exists():
-        return python
-    print(
-        f"devstack: installing {SYNAPSE_REQUIREMENT} into {venv_dir()} (about a minute)…",
-        flush=True,
-    )
-    venv_dir().parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "venv", str(venv_dir())], check=True)
-    subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            SYNAPSE_REQUIREMENT,
-        ],
-        check=True,
-    )
-    marker.write_text(SYNAPSE_REQUIREMENT)
-    return python
+    return ensure_tool_venv("synapse-venv", SYNAPSE_REQUIREMENT, note=" (about a minute)")
 
 
 def configure(state: Path, port: int, shared_secret: str) -> list[Path]:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.devstack.procs import free_port, start_group, stop_group, wait_http
-from scripts.devstack.synapse import cache_dir
+from scripts.devstack.tool_venv import cache_dir, ensure_tool_venv
 
 TAGUETTE_REQUIREMENT = "taguette==1.5.2"
 
@@ -43,27 +42,7 @@ def venv_dir() -> Path:
 
 def ensure_installed() -> Path:
     """Create the Taguette virtualenv once (from PyPI); returns its python."""
-    python = venv_dir() / "bin" / "python"
-    marker = venv_dir() / ".capibot-installed"
-    if marker.exists() and marker.read_text() == TAGUETTE_REQUIREMENT and python.exists():
-        return python
-    print(f"devstack: installing {TAGUETTE_REQUIREMENT} into {venv_dir()}…", flush=True)
-    venv_dir().parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv_dir())], check=True)
-    subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            TAGUETTE_REQUIREMENT,
-        ],
-        check=True,
-    )
-    marker.write_text(TAGUETTE_REQUIREMENT)
-    return python
+    return ensure_tool_venv("taguette-venv", TAGUETTE_REQUIREMENT)
 
 
 @dataclass(frozen=True)
