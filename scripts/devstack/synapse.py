@@ -10,14 +10,10 @@ import urllib.error
 from pathlib import Path
 
 from scripts.devstack.procs import http_json, start_group, wait_http
-from scripts.devstack.tool_venv import cache_dir, ensure_tool_venv
+from scripts.devstack.tool_venv import ensure_tool_venv
 
 SYNAPSE_REQUIREMENT = "matrix-synapse==1.163.2"
 SERVER_NAME = "localhost"
-
-
-def venv_dir() -> Path:
-    return cache_dir() / "synapse-venv"
 
 
 def ensure_installed() -> Path:

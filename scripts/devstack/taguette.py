@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.devstack.procs import free_port, start_group, stop_group, wait_http
-from scripts.devstack.tool_venv import cache_dir, ensure_tool_venv
+from scripts.devstack.tool_venv import ensure_tool_venv
 
 TAGUETTE_REQUIREMENT = "taguette==1.5.2"
 
@@ -34,10 +34,6 @@ sys.argv[0] = "taguette"
 main()
 """
 _TOKEN = re.compile(r"\?token=([0-9a-f]+)")
-
-
-def venv_dir() -> Path:
-    return cache_dir() / "taguette-venv"
 
 
 def ensure_installed() -> Path:
