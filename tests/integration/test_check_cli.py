@@ -13,39 +13,20 @@ import pytest
 
 from scripts.devstack import StackInfo
 from scripts.devstack.procs import free_port
+from tests.integration.check_support import capibot, config_variant
 
 
 def _check(config: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "check", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    return capibot("check", config, tmp_path)
 
 
 def _config_variant(stack: StackInfo, tmp_path: Path, **replace: str) -> Path:
-    """The stack's config with its own database and store, and some values replaced."""
-    text = stack.config_path.read_text()
-    text = text.replace(str(Path(stack.state_dir) / "bot"), str(tmp_path / "data"))
-    for old, new in replace.items():
-        assert old in text
-        text = text.replace(old, new)
-    path = tmp_path / "capibot.toml"
-    path.write_text(text)
-    return path
+    return config_variant(stack, tmp_path, **replace)
 
 
 def test_check_against_the_stack_prints_three_ok_verdicts(stack: StackInfo, tmp_path: Path) -> None:
     config = _config_variant(stack, tmp_path)
-    migrate = subprocess.run(
-        [sys.executable, "-m", "bot", "migrate", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    migrate = capibot("migrate", config, tmp_path)
     assert migrate.returncode == 0, migrate.stderr
     result = _check(config, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -4,19 +4,20 @@ of the two wikis refuses or does not answer (the second MediaWiki is a real one)
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 from scripts.devstack import StackInfo
 from scripts.devstack.procs import free_port
 from scripts.devstack.second_wiki import SecondWiki
+from tests.integration.check_support import capibot, config_variant
 
 
 def _config(stack: StackInfo, tmp_path: Path, api_url: str, user: str, secret: str) -> Path:
     """The stack's config (own database and store) plus a centre and its network wiki."""
-    text = stack.config_path.read_text()
-    text = text.replace(str(Path(stack.state_dir) / "bot"), str(tmp_path / "data"))
-    text += f"""
+    path = config_variant(
+        stack,
+        tmp_path,
+        extra=f"""
 [network]
 centre = "crpv-check"
 label = "CRPV Check"
@@ -26,28 +27,15 @@ api_url = "{api_url}"
 username = "{user}"
 password = "{secret}"
 contact = "ops@crpv-check.fr"
-"""
-    path = tmp_path / "capibot.toml"
-    path.write_text(text)
-    migrate = subprocess.run(
-        [sys.executable, "-m", "bot", "migrate", "--config", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
+""",
     )
+    migrate = capibot("migrate", path, tmp_path)
     assert migrate.returncode == 0, migrate.stderr
     return path
 
 
 def _check(config: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "check", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    return capibot("check", config, tmp_path)
 
 
 def test_a_working_network_wiki_gets_its_own_ok_line(
