@@ -164,7 +164,7 @@ async def main() -> None:
         pipeline = FrenchPipeline()
         loader = threading.Thread(target=pipeline.load)
         loader.start()
-        time.sleep(0.05)
+        await asyncio.sleep(0.05)
         print(json.dumps({"situation": "model loading", "fiches": 0,
                           **await measure(db, pipeline, "load")}), flush=True)
         loader.join()
