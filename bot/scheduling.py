@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 #: Runs inside `db.run`, in the transaction that completes the timer: it only writes rows.
 TimerHandler = Callable[[Repository, Timer, datetime], None]
+#: Runs before that transaction, outside the writer thread: slow work (the language
+#: model) whose result the handler re-checks against what is stored when it runs.
+TimerPreparer = Callable[[Database, Timer, datetime], Awaitable[None]]
 
 DUE_JOB = "capibot-due"
 SWEEP_JOB = "capibot-sweep"
@@ -69,13 +72,18 @@ class Scheduler:
         self.retry_cap = retry_cap
         self.sweep_every = sweep_every
         self.handlers: dict[str, TimerHandler] = {}
+        self.preparers: dict[str, TimerPreparer] = {}
         self._failures: dict[int, tuple[int, datetime]] = {}  # timer id → (attempts, retry at)
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
-    def register(self, kind: str, handler: TimerHandler) -> None:
+    def register(
+        self, kind: str, handler: TimerHandler, prepare: TimerPreparer | None = None
+    ) -> None:
         self.handlers[kind] = handler
+        if prepare is not None:
+            self.preparers[kind] = prepare
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -156,6 +164,12 @@ class Scheduler:
 
     async def _execute(self, timer: Timer, now: datetime) -> bool:
         handler = self.handlers[timer.kind]
+        prepare = self.preparers.get(timer.kind)
+        if prepare is not None:
+            try:
+                await prepare(self.db, timer, now)
+            except Exception:  # only a head start: the handler does without it
+                log.exception("timer %s #%d: preparation failed", timer.kind, timer.id)
 
         def unit(repo: Repository) -> bool:
             if not repo.complete_timer(timer.id, now):

@@ -7,6 +7,7 @@ messages are unique by event id; replies are deduplicated by their outbox row).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -17,12 +18,13 @@ from bot.domain.models import CaseOrigin
 from bot.domain.permissions import Role
 from bot.domain.text import title_from_message
 from bot.i18n import Translator
-from bot.knowledge.related import RelatedFiches
+from bot.knowledge.related import Related, RelatedFiches
 from bot.matrix.events import Inbound, InboundEdit, InboundMessage, OutboundNotice, OutboundReaction
 from bot.services.batch_writer import stored_message
 from bot.services.documentation import asker_messages
 from bot.services.effects import Effects, mention_html, text_to_html
 from bot.services.prompting import on_case_opened, on_fiche_submitted
+from bot.services.published import PublishedCache, find_related, related_text
 from bot.services.related import related_lines
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -30,6 +32,9 @@ from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 MAX_REPLY_CHAIN = 50
+#: « Fiches proches » found before the store transaction, with the text they were found
+#: for: used only if the stored exchange reads exactly so (issue 18).
+Near = tuple[str, list[Related]]
 
 
 class ExchangeSource(Protocol):
@@ -61,6 +66,7 @@ class CaptureJob:
         self.clock = clock
         self.is_command = is_command
         self.related = related  # « Fiches proches » on a new case's answer (issue 17)
+        self.published = PublishedCache()
 
     async def __call__(self, item_id: int, payload: dict[str, Any]) -> None:
         room_id: str = payload["room_id"]
@@ -89,9 +95,32 @@ class CaptureJob:
             # room's case root) or not visible to the bot: nothing to capture here.
             await self.db.run(lambda repo: self._not_here(repo, item_id, payload, now))
             return
+        near = await self._find_near(exchange)
         await self.db.run(
-            lambda repo: self._store(repo, item_id, payload, root_id, origin, exchange, now)
+            lambda repo: self._store(repo, item_id, payload, root_id, origin, exchange, now, near)
         )
+
+    async def _find_near(self, exchange: list[Inbound]) -> Near | None:
+        """« Fiches proches » of the exchange as it will presumably be stored, looked for
+        outside the writer thread (the model parses the whole exchange: hundreds of ms,
+        seconds while it loads), the fiches read in a reader thread."""
+        if self.related is None:
+            return None
+        text = "\n".join(event.body for event in self._kept(exchange))
+        published = await self.db.read(self.published.get)
+        found = await asyncio.to_thread(find_related, self.related, text, published, None)
+        return text, found
+
+    def _kept(self, exchange: list[Inbound]) -> list[InboundMessage]:
+        """The exchange's messages that are stored: not the bot's, no notice, no command."""
+        return [
+            event
+            for event in exchange
+            if isinstance(event, InboundMessage)
+            and event.sender != self.bot_user_id
+            and not event.is_notice
+            and not self.is_command(event.body)
+        ]
 
     def _not_here(
         self, repo: Repository, item_id: int, payload: dict[str, Any], now: datetime
@@ -151,6 +180,7 @@ class CaptureJob:
         origin: CaseOrigin,
         exchange: list[Inbound],
         now: datetime,
+        near: Near | None = None,
     ) -> None:
         case_id = payload.get("case_id")
         created = False
@@ -170,14 +200,7 @@ class CaptureJob:
             if found is None:
                 return
             case, created = found, True
-        messages = [
-            stored_message(event, case.id)
-            for event in exchange
-            if isinstance(event, InboundMessage)
-            and event.sender != self.bot_user_id
-            and not event.is_notice
-            and not self.is_command(event.body)
-        ]
+        messages = [stored_message(event, case.id) for event in self._kept(exchange)]
         posts = [
             event
             for event in exchange
@@ -207,6 +230,7 @@ class CaptureJob:
             case.state.value,
             repo.count_messages(case.id),
             now,
+            near,
         )
 
     def _acknowledge(
@@ -221,6 +245,7 @@ class CaptureJob:
         state: str,
         count: int,
         now: datetime,
+        found: Near | None = None,
     ) -> None:
         tr = Translator(self.settings.bot.language)
         effects = Effects(repo, f"capture-job:{item_id}", now)
@@ -237,8 +262,7 @@ class CaptureJob:
                 count=count,
                 prefix=self.settings.bot.prefix,
             )
-            exchange = "\n".join(m.body for m in repo.case_messages(case_id) if not m.redacted)
-            near = related_lines(repo, self.related, exchange, tr, exclude=case_id)
+            near = self._near(repo, case_id, found, tr)
             text = f"{text}\n\n{near}" if near else text
         else:
             text = tr(
@@ -259,6 +283,17 @@ class CaptureJob:
                 reply_to=reply_to,
                 mentions=(sender,),
             )
+        )
+
+    def _near(self, repo: Repository, case_id: int, found: Near | None, tr: Translator) -> str:
+        """The « Fiches proches » found ahead if the stored exchange is the text they
+        were found for; else looked for again here (not waiting for a loading model)."""
+        exchange = "\n".join(m.body for m in repo.case_messages(case_id) if not m.redacted)
+        if found is not None and found[0] == exchange:
+            kept = [r for r in found[1] if r.case_id != case_id]
+            return related_text(repo, kept, tr) if kept else ""
+        return related_lines(
+            repo, self.related, exchange, tr, exclude=case_id, published=self.published
         )
 
 

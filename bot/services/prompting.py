@@ -27,7 +27,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from bot.domain.draft import legacy_draft
 from bot.domain.fiche import fiche_template
 from bot.domain.lifecycle import LifecycleEvent, Refused, transition
 from bot.domain.links import thread_link
@@ -35,14 +34,15 @@ from bot.domain.models import Case, CaseOrigin, CaseState, Message, Timer
 from bot.domain.permissions import Role
 from bot.i18n import Translator
 from bot.i18n.markdown import Rich, code_block, join, lead_html
-from bot.knowledge.drafting import Drafter, vocabulary_from
+from bot.knowledge.drafting import Drafter
 from bot.knowledge.related import RelatedFiches
 from bot.matrix.events import OutboundNotice
 from bot.scheduling import Scheduler
 from bot.services.effects import Effects, mention_html, text_to_html
-from bot.services.related import related_lines
+from bot.services.prompt_draft import PromptDrafts
 from bot.services.undecryptable import gap_line
 from bot.settings import Settings
+from bot.storage.database import Database
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -106,20 +106,42 @@ class Prompting:
         self.drafter = drafter  # None: the legacy extract (no language model)
         self.related = related  # None: no « Fiches proches »
         self.tr = Translator(settings.bot.language)
+        self.drafts = PromptDrafts(drafter, related, self.tr.lang, settings.bot.prefix)
 
     def register(self, scheduler: Scheduler) -> None:
-        scheduler.register(PROMPT, self.on_prompt)
+        scheduler.register(PROMPT, self.on_prompt, self.prepare_prompt)
         scheduler.register(REMINDER, self.on_reminder)
         scheduler.register(ESCALATE, self.on_escalate)
+
+    async def prepare_prompt(self, db: Database, timer: Timer, now: datetime) -> None:
+        """Before the prompt's transaction: the draft, made outside the writer thread
+        (`PromptDrafts`), for a prompt that will be posted now."""
+        case_id = timer.case_id
+        if case_id is None:
+            return
+
+        def due(repo: Repository) -> bool:
+            case = repo.get_case(case_id)
+            return (
+                case is not None
+                and case.state is CaseState.CAPTURING
+                and quiet_since(repo, case) + self.settings.schedule.summary_after <= now
+            )
+
+        if await db.read(due):
+            await self.drafts.prepare(db, case_id)
 
     # -- handlers (inside the transaction that completes the timer) ----------------------
 
     def on_prompt(self, repo: Repository, timer: Timer, now: datetime) -> None:
         case = repo.get_case(timer.case_id) if timer.case_id is not None else None
         if case is None or case.state is not CaseState.CAPTURING:
+            if timer.case_id is not None:
+                self.drafts.forget(timer.case_id)
             return
         due = quiet_since(repo, case) + self.settings.schedule.summary_after
         if due > now:  # the thread spoke since: ask later
+            self.drafts.forget(case.id)
             repo.add_timer(PROMPT, due, case.id)
             return
         moved = transition(
@@ -157,13 +179,14 @@ class Prompting:
     # -- notices, from what is stored (rebuilt as is after `!oublier`) ----------------
 
     def prompt_notice(self, repo: Repository, case: Case) -> OutboundNotice:
-        """The prompt: template and a draft made from the exchange's stored messages."""
+        """The prompt: template and a draft made from the exchange's stored messages
+        (prepared outside the writer thread if they have not changed since)."""
         messages = repo.case_messages(case.id)
         people = self._contributors(case, messages)
         lang, prefix = self.tr.lang, self.settings.bot.prefix
         title = case.title or self.tr("capture.untitled")
         command = f"{prefix}fiche {case.id}"
-        draft = self._draft(repo, [(m.sender, m.body) for m in messages if not m.redacted])
+        draft, near = self.drafts.take(repo, case.id, self.tr)
         blocks = [
             join([self.tr.rich("prompt.template"), code_block([command, fiche_template(lang)])]),
             join([self.tr.rich("prompt.draft"), code_block([command, draft])]),
@@ -172,8 +195,6 @@ class Prompting:
         gap = gap_line(self.tr, repo.count_undecryptable(case.id))
         if gap:  # the draft lacks what could not be read: say so where it is shown
             intro = join([intro, Rich.text(gap)], " ")
-        exchange = "\n".join(m.body for m in messages if not m.redacted)
-        near = related_lines(repo, self.related, exchange, self.tr, exclude=case.id)
         text = join([intro, *blocks, *([Rich.text(near)] if near else [])], "\n\n")
         return self._notice_in_case(repo, case, people, text.plain, text.html())
 
@@ -215,15 +236,6 @@ class Prompting:
         )
 
     # -- helpers ---------------------------------------------------------------------
-
-    def _draft(self, repo: Repository, messages: list[tuple[str, str]]) -> str:
-        """The ranked draft, matched against the published fiches' themes and
-        territories; the legacy extract without a language model."""
-        lang, prefix = self.tr.lang, self.settings.bot.prefix
-        if self.drafter is None:
-            return legacy_draft(messages, lang, prefix)
-        vocabulary = vocabulary_from(fiche.fields for fiche in repo.published_fiches())
-        return self.drafter.draft(messages, vocabulary, lang, prefix)
 
     def _contributors(self, case: Case, messages: list[Message]) -> list[tuple[str, str]]:
         """The 1–3 main contributors (most messages, then earliest), with display names."""

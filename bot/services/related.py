@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.knowledge.related import Candidate, RelatedFiches
+from bot.knowledge.related import RelatedFiches
+from bot.services.published import PublishedCache, find_related, model_ready, related_text
 from bot.storage.repository import Repository
 
 
@@ -15,17 +16,13 @@ def related_lines(
     *,
     heading: str = "related.heading",
     exclude: int | None = None,
+    published: PublishedCache | None = None,
 ) -> str:
     """A heading and one line per related published fiche (with its link); "" if none
-    is similar enough, or without the language model."""
-    if related is None:
+    is similar enough, or without the language model. Run inside a transaction: while
+    the model is still loading it answers "" at once rather than wait for it."""
+    if related is None or not model_ready(related):
         return ""
-    candidates = [
-        Candidate(fiche.case_id, fiche.page_title, fiche.fields)
-        for fiche in repo.published_fiches()
-    ]
-    found = related.find(text, candidates, exclude)
-    if not found:
-        return ""
-    items = [f"- {tr('related.item', title=r.title, url=r.url)}" for r in found]
-    return "\n".join([tr(heading), *items])
+    fiches = (published or PublishedCache()).get(repo)
+    found = find_related(related, text, fiches, exclude)
+    return related_text(repo, found, tr, heading) if found else ""

@@ -25,6 +25,7 @@ from bot.services.curation import (
 )
 from bot.services.effects import Effects, text_to_html
 from bot.services.network_pages import network_line
+from bot.services.published import PublishedCache
 from bot.services.related import related_lines
 from bot.services.roles import roles_for_case
 from bot.settings import Settings
@@ -48,6 +49,7 @@ class ReviewCards:
         self.gateway = gateway
         self.settings = settings
         self.related = related  # published fiches like this one: a possible duplicate
+        self.published = PublishedCache()  # read again only when a fiche changed
 
     async def __call__(self, item: OutboxItem) -> None:
         room = self.settings.matrix.moderation_room
@@ -87,6 +89,7 @@ class ReviewCards:
             tr,
             heading="related.card_heading",
             exclude=case_id,
+            published=self.published,
         )
         return join([text, Rich.text(near)], "\n\n") if near else text
 

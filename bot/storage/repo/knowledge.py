@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from bot.domain.models import FicheField, PublicationStatus
 from bot.storage.repo.base import RepositoryBase
@@ -26,6 +26,22 @@ class PublishedFiche:
 
 class KnowledgeStore(RepositoryBase):
     """Published fiches, the most recently published first."""
+
+    def published_key(self) -> tuple[object, ...]:
+        """A cheap fingerprint of what `published_fiches` returns: it moves when a page is
+        published, withdrawn or updated, or a fiche gets a new version (one aggregate over
+        the publications, one max over the versions' key), so a cache of the published
+        fiches knows when to read them again."""
+        published = PublicationStatus.PUBLISHED.value
+        pages = self.connection.execute(
+            select(
+                func.count(),
+                func.sum(case((PublicationRow.status == published, 1), else_=0)),
+                func.max(PublicationRow.updated_at),
+            ).select_from(PublicationRow)
+        ).one()
+        version = self.connection.scalar(select(func.max(FicheVersionRow.id)))
+        return (*tuple(pages), version)
 
     def published_fiches(self, limit: int = RECENT_PUBLISHED) -> list[PublishedFiche]:
         """The latest fields of the published fiches among the `limit` most recently
