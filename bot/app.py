@@ -25,7 +25,7 @@ from bot.matrix.gateway import Gateway
 from bot.matrix.session import log_in, make_client
 from bot.matrix.store_lock import store_lock
 from bot.matrix.sync import SyncLoop
-from bot.observability import Observability
+from bot.observability import Observability, lane_of
 from bot.scheduling import Scheduler
 from bot.services import effects as fx
 from bot.services.capture import CaptureJob
@@ -93,7 +93,7 @@ class Bot:
             self.db,
             settings.metrics,
             clock,
-            lambda kind: self.dispatcher.lanes.get(kind, MAIN_LANE),
+            lane_of(self.dispatcher.lanes),
         )
 
     async def start(self) -> None:

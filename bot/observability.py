@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 
 from bot.domain.models import OutboxStatus
 from bot.matrix.events import SyncBatch
+from bot.services.network_requests import NETWORK_KIND_LANES
 from bot.settings import MetricsSettings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -43,6 +44,13 @@ log = logging.getLogger(__name__)
 WIKI_LANES = frozenset({WIKI_LANE, WIKI_BULK_LANE})  # the lanes whose jobs call the wiki
 _LAG_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 86400)
 _DB_TIMEOUT = 5.0  # seconds a scrape or a health check waits for the database
+
+
+def lane_of(lanes: Mapping[str, str]) -> Callable[[str], str]:
+    """A kind's lane for the metrics: as registered with the dispatcher (`lanes`, read at
+    each call), else the network wiki's own lanes (its rows still wait there while
+    `[network_wiki]` is off, nothing registered), else main."""
+    return lambda kind: lanes.get(kind) or NETWORK_KIND_LANES.get(kind, "main")
 
 
 @dataclass(frozen=True, slots=True)

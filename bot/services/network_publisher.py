@@ -1,9 +1,12 @@
 """The network wiki's publishing job: a shared fiche's page on the network's wiki kept in
 line with stored state (`network_pages`), beside the centre's own page.
 
-Its own outbox lane (`NETWORK_LANE`) and its own wiki worker (`WikiWorker.for_network`:
-client and thread): the network wiki away, its jobs wait in the database and go out
-when it answers again, and the centre's own wiki never waits for it. Pages there are
+Its own outbox lanes (`NETWORK_LANE`, and `NETWORK_BULK_LANE` for what comes by the
+hundred) and its own wiki worker (`WikiWorker.for_network`: client and thread): the
+network wiki away, its jobs wait in the database and go out when it answers again, and
+the centre's own wiki never waits for it. A bulk job's wiki calls run after every
+interactive one queued (the worker's priorities), so a fresh approval's page waits for
+one call in progress, not for a room's back-fill. Pages there are
 written by the same `PageWriter` as at home: owned by (centre, case), never taking over
 another centre's page, human edits kept (a conflict is told, never overwritten).
 """
@@ -25,7 +28,12 @@ from bot.services.network_pages import (
     network_setup_pages,
     plan_network_page,
 )
-from bot.services.network_requests import NETWORK_KINDS, NETWORK_LANE, NETWORK_PAGE
+from bot.services.network_requests import (
+    NETWORK_KIND_LANES,
+    NETWORK_KINDS,
+    NETWORK_PAGE,
+    NETWORK_PAGE_BULK,
+)
 from bot.services.outbox import OutboxDispatcher
 from bot.services.page_building import PagePlan
 from bot.services.publisher import linked_html, write_plan
@@ -40,7 +48,7 @@ log = logging.getLogger(__name__)
 
 
 class NetworkPublisher:
-    """Outbox executor of `NETWORK_PAGE`; register it with `register`."""
+    """Outbox executor of `NETWORK_KINDS`; register it with `register`."""
 
     def __init__(
         self,
@@ -57,29 +65,32 @@ class NetworkPublisher:
         self._pages_seen: set[str] = set()  # category and centre pages known to exist
 
     def register(self, dispatcher: OutboxDispatcher) -> None:
-        dispatcher.classify_lane(NETWORK_LANE, classify_wiki_error)
-        dispatcher.register(
-            NETWORK_PAGE,
-            self.sync,
-            lane=NETWORK_LANE,
-            on_failure=partial(notify_network_failure, self.settings),
-            on_refused=partial(notify_network_failure, self.settings, refused=True),
-            coalesced=True,  # one pending job per fiche (`network_requests`)
-        )
+        for kind, lane in NETWORK_KIND_LANES.items():
+            dispatcher.classify_lane(lane, classify_wiki_error)
+            dispatcher.register(
+                kind,
+                self.sync,
+                lane=lane,
+                on_failure=partial(notify_network_failure, self.settings),
+                on_refused=partial(notify_network_failure, self.settings, refused=True),
+                coalesced=True,  # one pending job per fiche (`network_requests`)
+            )
 
     async def sync(self, item: OutboxItem) -> None:
         case_id = int(item.payload["case_id"])
+        bulk = item.kind == NETWORK_PAGE_BULK  # its wiki calls after the interactive ones'
+
         plan = await self.db.run(
             lambda repo: plan_network_page(repo, self.settings, case_id, item.payload)
         )
         if plan is None:
             return
         if isinstance(plan, NetworkWithdrawal):
-            await self._withdraw(plan, item)
+            await self._withdraw(plan, item, bulk)
             return
         writer = self.worker.writer
         try:
-            written = await self.worker.run(lambda: write_plan(writer, plan))
+            written = await self.worker.run(lambda: write_plan(writer, plan), bulk=bulk)
         except EditConflict as exc:
             if plan.publication is None:  # lost every title race: the dispatcher decides
                 raise
@@ -90,14 +101,16 @@ class NetworkPublisher:
             await self.db.run(lambda repo: self._notify(repo, body, item, "title"))
             return
         await self.db.run(lambda repo: self._record(repo, plan, written, item))
-        await self._ensure_pages(plan)
+        await self._ensure_pages(plan, bulk)
 
     # -- steps ------------------------------------------------------------------------
 
-    async def _withdraw(self, plan: NetworkWithdrawal, item: OutboxItem) -> None:
+    async def _withdraw(self, plan: NetworkWithdrawal, item: OutboxItem, bulk: bool) -> None:
         title = plan.publication.page_title
         writer = self.worker.writer
-        written = await self.worker.run(lambda: writer.replace(title, plan.text, plan.summary))
+        written = await self.worker.run(
+            lambda: writer.replace(title, plan.text, plan.summary), bulk=bulk
+        )
 
         def record(repo: Repository) -> None:
             revid = written.revid if written else plan.publication.last_revid
@@ -159,7 +172,7 @@ class NetworkPublisher:
         body = t(self.lang, key, case=plan.case.id, title=publication.page_title, **params)
         self._notify(repo, body, item, "conflict")
 
-    async def _ensure_pages(self, plan: PagePlan) -> None:
+    async def _ensure_pages(self, plan: PagePlan, bulk: bool) -> None:
         """Best effort: the categories of the fiche's values, the centre's category and
         the centre's page exist there (created if absent, never touched otherwise)."""
         setup, (centre_title, centre_text) = network_setup_pages(self.settings)
@@ -170,7 +183,7 @@ class NetworkPublisher:
         summary = t(self.lang, "network.summary_category", centre=centre_name(self.settings))
         writer = self.worker.writer
         try:
-            await self.worker.run(lambda: writer.ensure_pages(missing, summary))
+            await self.worker.run(lambda: writer.ensure_pages(missing, summary), bulk=bulk)
         except Exception as exc:  # the page itself is published; these can wait
             log.warning("case %d: network wiki pages not created: %r", plan.case.id, exc)
             return
@@ -183,7 +196,9 @@ class NetworkPublisher:
         if not room:
             return
         notice = OutboundNotice(room_id=room, body=body, html=linked_html(body))
-        queue_notice(repo, f"notice:{item.kind}:{item.id}:{slot}", notice, self.clock())
+        # keyed on the row, whichever kind it has now (a bulk job may have become
+        # interactive while it ran): told once
+        queue_notice(repo, f"notice:{NETWORK_PAGE}:{item.id}:{slot}", notice, self.clock())
 
 
 def _title_refusal(lang: str, case_id: int, exc: TitleError) -> str:
@@ -208,17 +223,17 @@ def notify_network_failure(
     if not room:
         log.error("outbox %s #%d %s and no moderation room to say so", item.kind, item.id, what)
         return
-    key = "network.refused" if refused else f"outbox.failed.{item.kind}"
+    key = "network.refused" if refused else f"outbox.failed.{NETWORK_PAGE}"  # either kind
     body = t(settings.bot.language, key, case=item.payload.get("case_id", "?"), reason=reason)
     notice = OutboundNotice(room_id=room, body=body, html=linked_html(body))
-    queue_notice(repo, f"notice:{item.kind}:{item.id}:{what}", notice, now)
+    queue_notice(repo, f"notice:{NETWORK_PAGE}:{item.id}:{what}", notice, now)
 
 
 async def publish_network_pending(
     db: Database, publisher: NetworkPublisher, clock: Callable[[], datetime]
 ) -> list[OutboxItem]:
     """`capibot publish` for the network wiki: every pending or failed job run once, now;
-    returns what is still not done, oldest first."""
+    returns what is still not done, oldest first. The interactive jobs go first."""
     kinds = list(NETWORK_KINDS)
     now = clock()
     count = await db.run(
@@ -226,9 +241,10 @@ async def publish_network_pending(
     )
     dispatcher = OutboxDispatcher(db, clock)
     publisher.register(dispatcher)
-    for _ in range(count // 50 + 1):
-        if not await dispatcher.run_once(kinds):
-            break
+    for lane_kinds in ([NETWORK_PAGE], [NETWORK_PAGE_BULK]):
+        for _ in range(count // 50 + 1):
+            if not await dispatcher.run_once(lane_kinds):
+                break
 
     def left(repo: Repository) -> list[OutboxItem]:
         items = repo.pending_outbox(kinds) + repo.failed_outbox(kinds)

@@ -8,6 +8,13 @@ every change of a choice, asks for the fiche's network page in the same transact
 when it concerns the network wiki (shared, or already there). The job (`NetworkPublisher`)
 decides from stored state what the page must be: published, updated, or replaced by a
 withdrawal notice, so requests coalesce into one pending row per fiche.
+
+Two lanes, as at home (`bot.wiki.WIKI_BULK_LANE`): what someone waits for (an approval,
+a withdrawal, `!réseau N`) is `NETWORK_PAGE` on `NETWORK_LANE`; what comes by the
+hundred (a room's `!salon réseau oui|non`, consent changes, `!oublier`, redactions) is
+`NETWORK_PAGE_BULK` on `NETWORK_BULK_LANE`, whose wiki calls wait while an interactive
+one is queued. The fiche's one pending row moves to the interactive kind when someone
+starts waiting for it, never back.
 """
 
 from __future__ import annotations
@@ -17,11 +24,18 @@ from datetime import datetime
 from bot.domain.models import Case, OutboxStatus, ReviewDecision
 from bot.storage.repository import Repository
 
-NETWORK_PAGE = "network_page"  # the outbox kind
-NETWORK_KINDS: tuple[str, ...] = (NETWORK_PAGE,)
-# The lane of the network wiki's jobs: its outage or slowness holds up nothing else
+NETWORK_PAGE = "network_page"  # the outbox kind someone waits for
+NETWORK_PAGE_BULK = "network_page_bulk"  # the same job, asked for by the hundred
+NETWORK_KINDS: tuple[str, ...] = (NETWORK_PAGE, NETWORK_PAGE_BULK)
+# The lanes of the network wiki's jobs: its outage or slowness holds up nothing else
 # (the centre's own wiki has its lanes, `bot.wiki.WIKI_LANE`).
 NETWORK_LANE = "network-wiki"
+NETWORK_BULK_LANE = "network-wiki-bulk"
+#: each kind's lane, known even while `[network_wiki]` is off (metrics count its rows)
+NETWORK_KIND_LANES: dict[str, str] = {
+    NETWORK_PAGE: NETWORK_LANE,
+    NETWORK_PAGE_BULK: NETWORK_BULK_LANE,
+}
 
 
 def shared_with_network(repo: Repository, case: Case) -> bool:
@@ -45,14 +59,22 @@ def network_key(case_id: int) -> str:
 
 
 def request_network_page(
-    repo: Repository, case_id: int, now: datetime, *, reason: str = "", privacy: bool = False
+    repo: Repository,
+    case_id: int,
+    now: datetime,
+    *,
+    reason: str = "",
+    privacy: bool = False,
+    bulk: bool = False,
 ) -> bool:
     """Queue the fiche's network page job when the fiche concerns the network wiki
     (shared, or with a page there); returns whether it was asked for (queued, or merged
     into the pending one).
 
     `privacy`: a rebuild erasing quotes or names (its blocks then win over human edits
-    there too); kept when requests coalesce. `reason` shows in the edit summary.
+    there too); kept when requests coalesce. `reason` shows in the edit summary. `bulk`:
+    one of many asked for at once (the bulk lane); an interactive request merged into a
+    pending bulk job makes it interactive.
     """
     case = repo.get_case(case_id)
     if case is None:
@@ -66,23 +88,25 @@ def request_network_page(
         payload["privacy"] = bool(payload.get("privacy")) or privacy
         payload["reason"] = reason or str(payload.get("reason", ""))
         payload["requests"] = int(payload.get("requests", 1)) + 1
-        repo.rewrite_outbox(existing.id, payload, dedupe_key=key, done_at=None)
+        kind = None if bulk or existing.kind == NETWORK_PAGE else NETWORK_PAGE
+        repo.rewrite_outbox(existing.id, payload, dedupe_key=key, done_at=None, kind=kind)
         return True
     if existing is not None:  # done or failed: its key moves aside for the new job
         moved = f"{key}@{existing.id}"
         repo.rewrite_outbox(existing.id, existing.payload, dedupe_key=moved, done_at=None)
     payload = {"case_id": case_id, "reason": reason, "privacy": privacy, "requests": 1}
-    return repo.enqueue(NETWORK_PAGE, key, payload, now)
+    return repo.enqueue(NETWORK_PAGE_BULK if bulk else NETWORK_PAGE, key, payload, now)
 
 
 def request_network_pages(
     repo: Repository, case_ids: set[int], now: datetime, *, reason: str = "", privacy: bool = False
 ) -> list[int]:
-    """`request_network_page` for each case; returns those asked for."""
+    """`request_network_page` for each case, on the bulk lane (a room's choice, a
+    consent change: possibly hundreds); returns those asked for."""
     return [
         case_id
         for case_id in sorted(case_ids)
-        if request_network_page(repo, case_id, now, reason=reason, privacy=privacy)
+        if request_network_page(repo, case_id, now, reason=reason, privacy=privacy, bulk=True)
     ]
 
 

@@ -88,7 +88,8 @@ def request_republish(repo: Repository, case_id: int, reason: str, now: datetime
     Returns whether a new job was queued. The fiche's page on the network wiki, if it
     concerns it, is asked for too (`network_requests`).
     """
-    request_network_page(repo, case_id, now, reason=reason, privacy=reason in PRIVACY_REASONS)
+    privacy = reason in PRIVACY_REASONS  # by the hundred (a consent change): the bulk lane
+    request_network_page(repo, case_id, now, reason=reason, privacy=privacy, bulk=True)
     status = repo.publication_status(case_id)
     if status is None or status is PublicationStatus.WITHDRAWN:
         return False

@@ -3,7 +3,7 @@ the bot does (issue 15). The integration test runs the same through the real Syn
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import aiohttp
@@ -11,8 +11,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.domain.models import OutboxItem
-from bot.observability import Observability
+from bot.observability import Observability, lane_of
 from bot.services import effects as fx
+from bot.services.network_requests import NETWORK_PAGE, NETWORK_PAGE_BULK
 from bot.services.outbox import MAIN_LANE, OutboxDispatcher
 from bot.services.publication_requests import PUBLISH
 from bot.settings import MetricsSettings
@@ -61,9 +62,8 @@ def _value(samples: Samples, name: str, **labels: str) -> float:
 async def served(db: Database) -> AsyncIterator[tuple[Observability, Clock, OutboxDispatcher]]:
     clock = Clock()
     dispatcher = OutboxDispatcher(db, clock)
-    lane_of: Callable[[str], str] = lambda kind: dispatcher.lanes.get(kind, MAIN_LANE)  # noqa: E731
     settings = MetricsSettings(enabled=True, host="127.0.0.1", port=free_port())
-    obs = Observability(db, settings, clock, lane_of)
+    obs = Observability(db, settings, clock, lane_of(dispatcher.lanes))  # as `bot.app` does
     await obs.start()
     try:
         yield obs, clock, dispatcher
@@ -138,6 +138,20 @@ async def test_wiki_failures_and_undecryptable_events_are_counted(
     assert _value(samples, "capibot_outbox_jobs", lane="wiki", status="pending") == 0
     assert _value(samples, "capibot_wiki_jobs_in_error", outcome="unavailable") == 0
     assert _value(samples, "capibot_undecryptable_events") == 0
+
+
+async def test_network_wiki_jobs_count_in_their_lanes_even_with_the_network_wiki_off(
+    db: Database, served: tuple[Observability, Clock, OutboxDispatcher]
+) -> None:
+    obs, _, _ = served  # no network publisher registered: [network_wiki] removed
+    with db.transaction() as repo:
+        repo.enqueue(NETWORK_PAGE, "network_page:1", {"case_id": 1}, NOW)
+        for n in range(2, 5):  # a room's back-fill, left waiting
+            repo.enqueue(NETWORK_PAGE_BULK, f"network_page:{n}", {"case_id": n}, NOW)
+    samples = await _scrape(obs)
+    assert _value(samples, "capibot_outbox_jobs", lane="network-wiki", status="pending") == 1
+    assert _value(samples, "capibot_outbox_jobs", lane="network-wiki-bulk", status="pending") == 3
+    assert _value(samples, "capibot_outbox_jobs", lane="main", status="pending") == 0
 
 
 async def test_health_says_ok_only_while_syncing_and_the_database_answers(

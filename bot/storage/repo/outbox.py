@@ -153,10 +153,19 @@ class OutboxStore(RepositoryBase):
         return [to_outbox_item(row) for row in rows]
 
     def rewrite_outbox(
-        self, item_id: int, payload: dict[str, Any], *, dedupe_key: str, done_at: datetime | None
+        self,
+        item_id: int,
+        payload: dict[str, Any],
+        *,
+        dedupe_key: str,
+        done_at: datetime | None,
+        kind: str | None = None,
     ) -> None:
-        """Replace a row's payload and key; `done_at` given: the row is done (dropped)."""
+        """Replace a row's payload and key; `done_at` given: the row is done (dropped);
+        `kind` given: the row moves to that kind (and its lane)."""
         values: dict[str, Any] = {"payload": payload, "dedupe_key": dedupe_key}
+        if kind is not None:
+            values["kind"] = kind
         if done_at is not None:
             values |= {"status": OutboxStatus.DONE.value, "done_at": done_at, "last_error": ""}
         self.session.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))

@@ -27,6 +27,7 @@ from bot.services.curation import Decided, after_decision
 from bot.services.effects import Effects
 from bot.services.network_pages import NetworkWithdrawal, plan_network_page
 from bot.services.network_requests import (
+    NETWORK_KINDS,
     NETWORK_PAGE,
     network_key,
     request_network_page,
@@ -92,7 +93,8 @@ def _approve(repo: Repository, case_id: int) -> None:
 
 
 def _jobs(repo: Repository) -> dict[int, dict[str, object]]:
-    return {int(j.payload["case_id"]): j.payload for j in repo.pending_outbox([NETWORK_PAGE])}
+    """The pending network jobs, on either lane, by case."""
+    return {int(j.payload["case_id"]): j.payload for j in repo.pending_outbox(NETWORK_KINDS)}
 
 
 def test_a_room_that_shares_nothing_asks_nothing_of_the_network_wiki(db: Database) -> None:
@@ -140,7 +142,7 @@ def test_a_page_there_only_is_still_withdrawn_and_rebuilt_for_privacy(db: Databa
         repo.save_network_publication(page, "texte")  # shared once, no page at home
         request_republish_for(repo, ALICE, CONSENT_WITHDRAWN, NOW)
         assert _jobs(repo)[case_id]["privacy"] is True
-        repo.outbox_done(repo.pending_outbox([NETWORK_PAGE])[0].id, NOW)
+        repo.outbox_done(repo.pending_outbox(NETWORK_KINDS)[0].id, NOW)
         case = repo.get_case(case_id)
         assert case is not None
         effects = Effects(repo, "test:withdraw", NOW)

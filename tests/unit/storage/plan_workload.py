@@ -33,7 +33,7 @@ from bot.services.diffusion import request_digest_rebuilds as rebuild_digests
 from bot.services.export import ExportFilter, export_records, prepare
 from bot.services.knowledge import KnowledgeBase
 from bot.services.network_pages import plan_network_page
-from bot.services.network_requests import NETWORK_PAGE
+from bot.services.network_requests import NETWORK_KINDS
 from bot.services.outbox import OutboxDispatcher
 from bot.services.page_building import plan_page
 from bot.services.prompting import ESCALATE, PROMPT, REMINDER, Prompting
@@ -221,7 +221,7 @@ def _publishing(db: Database, settings: Settings, case: int) -> None:
 def _network(b: _Batches, settings: Settings, case: int) -> None:
     """The network wiki's job around a page (the wiki itself aside), its commands."""
     with b.db.transaction() as repo:
-        (job,) = [i for i in repo.pending_outbox([NETWORK_PAGE]) if i.payload["case_id"] == case]
+        (job,) = [i for i in repo.pending_outbox(NETWORK_KINDS) if i.payload["case_id"] == case]
         plan = plan_network_page(repo, settings, case, job.payload)
         assert plan is not None
         repo.save_network_publication(
@@ -232,7 +232,7 @@ def _network(b: _Batches, settings: Settings, case: int) -> None:
     b.command(f"!réseau {case} non", sender=MONA, room=MODERATION)
     b.command("!salon réseau non")
     with b.db.transaction() as repo:
-        (job,) = [i for i in repo.pending_outbox([NETWORK_PAGE]) if i.payload["case_id"] == case]
+        (job,) = [i for i in repo.pending_outbox(NETWORK_KINDS) if i.payload["case_id"] == case]
         plan_network_page(repo, settings, case, job.payload)  # a withdrawal notice
 
 
