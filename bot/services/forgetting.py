@@ -14,6 +14,10 @@ and every current page (DESIGN §7), in the command's own transaction.
 - their participant record keeps only the refusal (no name, no directory profile), and
   the pages they were quoted or named on are rebuilt.
 
+A job already running when this commits (a page built, an annotation written, before
+the erasure) finds the erasure count changed when it records (`mark_erasure`): it does
+its work again from what is stored now, or drops what it would have said.
+
 What stays is deliberate: the Matrix id as the key of the decisions they took (fiches
 submitted, reviews, transitions: the four-eyes and withdrawal rules rely on them) and of
 their refusal, and the fiches they submitted, published under a pseudonym.
@@ -68,6 +72,7 @@ def forget(
     """Erase `user_id` (see the module docstring); returns the cases whose pages are
     rebuilt. `names`: the display names the bot saw them under."""
     tr = Translator(settings.bot.language)
+    repo.mark_erasure()  # jobs in flight that read their words do their work again
     person = repo.get_participant(user_id)
     known = {" ".join(n.split()) for n in (*names, person.display_name if person else "")}
     known = {n for n in known if n and n != user_id}

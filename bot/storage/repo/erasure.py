@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from bot.domain.models import (
     Annotation,
@@ -21,13 +21,39 @@ from bot.storage.tables import (
     FicheVersionRow,
     MessageRow,
     ReviewRow,
+    SyncStateRow,
     TransitionRow,
     UndecryptableRow,
 )
 
+ERASURE_KEY = "erasure_generation"
+
 
 class ErasureStore(SyncStateStore):
     """A person's traces across tables: what `!oublier` and consent changes reach."""
+
+    def erasure_generation(self) -> int:
+        """How many erasures (`!oublier`, consent withdrawn, a redaction) were committed:
+        a job that read stored state under one generation and records under another read
+        words that are gone, and does its work again (`mark_erasure`)."""
+        value = self.connection.scalar(
+            select(SyncStateRow.value).where(SyncStateRow.key == ERASURE_KEY)
+        )
+        return int(value) if value else 0
+
+    def mark_erasure(self) -> int:
+        """Count one more erasure, in the transaction that erases; returns the new
+        generation. In-flight jobs compare it when they record (erasure wins)."""
+        generation = self.erasure_generation() + 1
+        if generation == 1:
+            self.connection.execute(insert(SyncStateRow).values(key=ERASURE_KEY, value="1"))
+        else:
+            self.connection.execute(
+                update(SyncStateRow)
+                .where(SyncStateRow.key == ERASURE_KEY)
+                .values(value=str(generation))
+            )
+        return generation
 
     def cases_submitted_by(self, user_id: str) -> set[int]:
         """Cases whose fiche `user_id` submitted (their name may be on the page)."""
