@@ -128,13 +128,13 @@ async def test_a_publication_written_before_the_forget_is_written_again_and_neve
     monkeypatch.setattr(publisher, "_write", write_then_forget)
     await dispatcher.run_once(list(KINDS))
 
+    page = _page(publisher, title)
+    assert words not in page and "Claire" not in page and "Un contexte." in page
+    assert _cells_holding(db, words, CLAIRE.display_name) == []
     assert len(texts) == 2 and words in texts[0] and words not in texts[1]
     publication = db.run_sync(lambda repo: repo.get_publication(case_id))
     assert publication is not None and publication.page_title == title
-    page = _page(publisher, title)
-    assert words not in page and "Claire" not in page and "Un contexte." in page
     assert publication.last_revid == revisions(publisher.worker.client, title)[0]["revid"]
-    assert _cells_holding(db, words, CLAIRE.display_name) == []
     # Announced once, as the first publication it is.
     notices = db.run_sync(lambda repo: repo.pending_outbox([NOTICE]))
     bodies = [str(n.payload["body"]) for n in notices]
@@ -183,3 +183,23 @@ async def test_an_annotation_written_before_the_forget_queues_no_notice_and_leav
     assert note not in talk and "Claire" not in talk
     assert words not in _page(publisher, title)
     assert _cells_holding(db, words, note, CLAIRE.display_name) == []
+
+
+async def test_the_stored_page_text_forgets_at_once_and_the_rebuild_still_merges(
+    db: Database, dispatcher: OutboxDispatcher, publisher: Publisher, clock: Clock
+) -> None:
+    words = unique("Mots de Claire sur le mardi")
+    title = unique("Accueil le mardi")
+    case_id = seed_case(db, fiche_fields(title), messages=((ALICE, "Question ?"), (CLAIRE, words)))
+    await dispatcher.run_once(list(KINDS))
+    assert words in _page(publisher, title)
+    _forget_claire(db, publisher, clock)()
+    # Committed: no table holds her words, though the page still does (its rebuild waits).
+    assert _cells_holding(db, words, CLAIRE.display_name) == []
+    assert words in _page(publisher, title)
+    await dispatcher.run_once(list(KINDS))
+    page = _page(publisher, title)
+    assert words not in page and "Claire" not in page and "Un contexte." in page
+    text = db.run_sync(lambda repo: repo.publication_text(case_id))
+    assert text is not None and text.strip() == page.strip()
+    assert _cells_holding(db, words, CLAIRE.display_name) == []
