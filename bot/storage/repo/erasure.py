@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Integer, String, cast, delete, select, update
 
 from bot.domain.models import (
     Annotation,
@@ -43,17 +43,16 @@ class ErasureStore(SyncStateStore):
 
     def mark_erasure(self) -> int:
         """Count one more erasure, in the transaction that erases; returns the new
-        generation. In-flight jobs compare it when they record (erasure wins)."""
-        generation = self.erasure_generation() + 1
-        if generation == 1:
-            self.connection.execute(insert(SyncStateRow).values(key=ERASURE_KEY, value="1"))
-        else:
-            self.connection.execute(
-                update(SyncStateRow)
-                .where(SyncStateRow.key == ERASURE_KEY)
-                .values(value=str(generation))
-            )
-        return generation
+        generation. In-flight jobs compare it when they record (erasure wins). One
+        UPDATE reading the row it locks: two erasures at once count twice."""
+        self.connection.execute(
+            self._insert_ignore_stmt(SyncStateRow), {"key": ERASURE_KEY, "value": "0"}
+        )
+        bumped = cast(cast(SyncStateRow.value, Integer) + 1, String)
+        self.connection.execute(
+            update(SyncStateRow).where(SyncStateRow.key == ERASURE_KEY).values(value=bumped)
+        )
+        return self.erasure_generation()
 
     def cases_submitted_by(self, user_id: str) -> set[int]:
         """Cases whose fiche `user_id` submitted (their name may be on the page)."""
