@@ -132,6 +132,19 @@ def _set_block(text: str, name: str, content: str | None) -> str:
     return f"{text[:anchor]}{whole}\n\n{text[anchor:]}"
 
 
+def blank_blocks(text: str, names: Collection[str]) -> str:
+    """A merge base without what these blocks held (`!oublier`: the stored base must not
+    keep the person's words while the page waits for its rebuild). Against an empty
+    block the page's version is a human edit and the bot's a change: a privacy rebuild
+    (``bot_wins``) writes the bot's, any other update stops on a conflict; neither keeps
+    the old content silently."""
+    found = _blocks(text)
+    for name in names:
+        if name in found:
+            text = _set_block(text, name, "\n")
+    return text
+
+
 def merge_page(
     current: str,
     last_written: str,

@@ -11,8 +11,13 @@ and every current page (DESIGN §7), in the command's own transaction.
 - the outbox: a pending prompt is rebuilt from what is stored now (its draft quoted them),
   a pending notice addressed to them only or quoting them is dropped, any other pending
   payload has their name, id and text taken out; done rows that held them keep no payload;
+- the stored texts of their pages (merge bases) lose their quote and name blocks;
 - their participant record keeps only the refusal (no name, no directory profile), and
   the pages they were quoted or named on are rebuilt.
+
+A job already running when this commits (a page built, an annotation written, before
+the erasure) finds the erasure count changed when it records (`mark_erasure`): it does
+its work again from what is stored now, or drops what it would have said.
 
 What stays is deliberate: the Matrix id as the key of the decisions they took (fiches
 submitted, reviews, transitions: the four-eyes and withdrawal rules rely on them) and of
@@ -50,6 +55,7 @@ from bot.services.publication_requests import FORGET, WITHDRAW, request_republis
 from bot.services.research import ANNOTATE, SEARCH, request_annotation_removal
 from bot.settings import Settings
 from bot.storage.repository import Repository
+from wiki_sync.merge import PRIVACY_BLOCKS, blank_blocks
 
 MIN_FINGERPRINT = 12  # shorter texts ("ok", "merci") identify nobody and match anything
 FINGERPRINT_CHARS = 40
@@ -68,6 +74,7 @@ def forget(
     """Erase `user_id` (see the module docstring); returns the cases whose pages are
     rebuilt. `names`: the display names the bot saw them under."""
     tr = Translator(settings.bot.language)
+    repo.mark_erasure()  # jobs in flight that read their words do their work again
     person = repo.get_participant(user_id)
     known = {" ".join(n.split()) for n in (*names, person.display_name if person else "")}
     known = {n for n in known if n and n != user_id}
@@ -100,6 +107,7 @@ def forget(
         tr,
     )
     _scrub_outbox(repo, scrub, {a.id for a in annotations}, prompting, now)
+    _blank_merge_bases(repo, touched)
     for case_id in sorted(touched):
         request_republish(repo, case_id, FORGET, now)
     for case_id in sorted(retitled):
@@ -112,6 +120,22 @@ def forget(
             now,
         )
     return touched
+
+
+def _blank_merge_bases(repo: Repository, case_ids: Iterable[int]) -> None:
+    """The stored texts of their pages (the merge bases, here and on the network wiki)
+    keep no quote and no contributor name: the rebuild queued below, a privacy one,
+    writes those blocks whatever the base (`wiki_sync.merge.blank_blocks`)."""
+    for case_id in sorted(case_ids):
+        text, publication = repo.publication_text(case_id), repo.get_publication(case_id)
+        if text and publication is not None:
+            repo.save_publication(publication, last_text=blank_blocks(text, PRIVACY_BLOCKS))
+        text, publication = (
+            repo.network_publication_text(case_id),
+            repo.get_network_publication(case_id),
+        )
+        if text and publication is not None:
+            repo.save_network_publication(publication, last_text=blank_blocks(text, PRIVACY_BLOCKS))
 
 
 # -- case titles --------------------------------------------------------------------------

@@ -28,13 +28,14 @@ from bot.domain.models import (
 )
 from bot.domain.naming import Acting, public_name
 from bot.i18n import t
-from bot.services.publication_requests import PRIVACY_REASONS
+from bot.services.publication_requests import ERASED_MEANWHILE, PRIVACY_REASONS
 from bot.settings import Settings
 from bot.storage.repository import Repository
 from wiki_sync.errors import TitleError
 from wiki_sync.mapping import WikiMapping
 from wiki_sync.render import CentreLink, FicheEntry, Quote, render_page
 from wiki_sync.setup import kind_category_page
+from wiki_sync.writer import Written
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +200,7 @@ class PagePlan:
     categories: dict[str, str]
     privacy_reason: str | None = None  # a rebuild erasing quotes or names
     restore: bool = False  # the page holds our withdrawal notice: written over whole
+    generation: int = 0  # `repo.erasure_generation()` when read: an erasure since, redo
 
 
 def plan_page(
@@ -267,4 +269,33 @@ def plan_page(
         categories=shown.categories,
         privacy_reason=privacy_reason,
         restore=bool(restore and publication and publication.status is PublicationStatus.WITHDRAWN),
+        generation=repo.erasure_generation(),
+    )
+
+
+def redo_plan(
+    repo: Repository,
+    settings: Settings,
+    stale: PagePlan,
+    written: Written,
+    payload: dict[str, Any],
+    republish: bool,
+    now: datetime,
+) -> PagePlan | None:
+    """A job wrote `stale`, read before an erasure committed (`!oublier`, consent
+    withdrawn, a redaction): the page again from what is stored now, as an update of the
+    page just written (its text, the merge base, stays in memory: the erased words never
+    reach the table), the privacy blocks the bot's. None: nothing to write any more."""
+    fresh = plan_page(repo, settings, stale.case.id, payload, republish)
+    if fresh is None:
+        return None
+    on_wiki = Publication(
+        stale.case.id, written.title, written.revid, PublicationStatus.PUBLISHED, now
+    )
+    return replace(
+        fresh,
+        publication=on_wiki,
+        last_text=written.base or stale.text,
+        privacy_reason=fresh.privacy_reason or ERASED_MEANWHILE,
+        restore=False,
     )

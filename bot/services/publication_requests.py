@@ -24,6 +24,8 @@ FORGET = "forget"
 CONSENT_WITHDRAWN = "consent_withdrawn"
 CONSENT_GRANTED = "consent_granted"
 PRIVACY_REASONS: frozenset[str] = frozenset({REDACTION, FORGET, CONSENT_WITHDRAWN})
+# Not a request: a job that wrote a page read before one of those wrote it again.
+ERASED_MEANWHILE = "erased_meanwhile"
 
 
 def request_publication(repo: Repository, case_id: int, moderator: str, now: datetime) -> bool:
@@ -85,10 +87,14 @@ def request_republish(repo: Repository, case_id: int, reason: str, now: datetime
     `requests` count bumped, so a run that started before the merge is run once more,
     see `OutboxDispatcher.register(coalesced=True)`); the page is rebuilt from stored
     state, so one run serves them all. `reason` shows in the edit summary: no names.
-    Returns whether a new job was queued. The fiche's page on the network wiki, if it
+    Returns whether a new job was queued. A privacy reason counts an erasure
+    (`mark_erasure`): a job in flight that read the erased words does its work again
+    rather than record them. The fiche's page on the network wiki, if it
     concerns it, is asked for too (`network_requests`).
     """
     privacy = reason in PRIVACY_REASONS  # by the hundred (a consent change): the bulk lane
+    if privacy:
+        repo.mark_erasure()  # a job in flight that read the erased words does its work again
     request_network_page(repo, case_id, now, reason=reason, privacy=privacy, bulk=True)
     status = repo.publication_status(case_id)
     if status is None or status is PublicationStatus.WITHDRAWN:
@@ -117,6 +123,8 @@ def request_republish_for(repo: Repository, user_id: str, reason: str, now: date
         | repo.cases_submitted_by(user_id)
         | repo.cases_approved_by(user_id)
     )
+    if reason in PRIVACY_REASONS:
+        repo.mark_erasure()  # a first publication in flight has no live page yet
     queued = sorted(repo.live_pages_among(touched))
     for case_id in queued:
         request_republish(repo, case_id, reason, now)

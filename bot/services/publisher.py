@@ -31,7 +31,7 @@ from bot.i18n import Translator, t
 from bot.matrix.events import OutboundNotice
 from bot.services.effects import queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
-from bot.services.page_building import PagePlan, plan_page, withdrawer_name
+from bot.services.page_building import PagePlan, plan_page, redo_plan, withdrawer_name
 from bot.services.publication_requests import KINDS, PUBLISH, REPUBLISH, WITHDRAW
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -43,6 +43,8 @@ from wiki_sync.render import render_withdrawal
 from wiki_sync.writer import PageWriter, Written
 
 log = logging.getLogger(__name__)
+
+MAX_REDOS = 3  # erasures while one job writes its page: then the dispatcher retries it
 
 
 def title_refusal(lang: str, case_id: int, exc: TitleError) -> str:
@@ -129,11 +131,27 @@ class Publisher:
 
     async def _publish(self, item: OutboxItem, *, republish: bool) -> None:
         case_id = int(item.payload["case_id"])
-        plan = await self.db.run(
+        plan: PagePlan | None = await self.db.run(
             lambda repo: plan_page(repo, self.settings, case_id, item.payload, republish)
         )
-        if plan is None:
+        first = plan is not None and plan.publication is None
+        for _ in range(MAX_REDOS + 1):
+            if plan is None:
+                return
+            done = await self._write_and_record(plan, item, republish=republish, first=first)
+            if isinstance(done, PagePlan):  # an erasure committed meanwhile: once more
+                plan = done
+                continue
+            if done:
+                await self._ensure_categories(plan, bulk=republish)
             return
+        raise RuntimeError(f"case {case_id}: erasures kept outrunning its page; retried later")
+
+    async def _write_and_record(
+        self, plan: PagePlan, item: OutboxItem, *, republish: bool, first: bool
+    ) -> PagePlan | bool:
+        """Write the plan and record it; a plan to write instead when an erasure committed
+        since it was read (what it wrote is then never recorded), else whether it wrote."""
         try:
             written = await self.worker.run(lambda: self._write(plan), bulk=republish)
         except EditConflict as exc:
@@ -143,14 +161,32 @@ class Publisher:
                 # Deleted on the wiki (by an admin): the content is gone, which is what
                 # this rebuild wanted. Left deleted; moderators are told.
                 await self.db.run(partial(self._record_gone, plan=plan, item=item))
-                return
+                return False
             await self.db.run(partial(self._record_conflict, plan=plan, exc=exc, item=item))
-            return
+            return False
         except TitleError as exc:
             await self.db.run(partial(self._record_title_refused, plan=plan, exc=exc, item=item))
-            return
-        await self.db.run(lambda repo: self._record(repo, plan, written, item))
-        await self._ensure_categories(plan, bulk=republish)
+            return False
+
+        def record(repo: Repository) -> PagePlan | bool:
+            if repo.erasure_generation() != plan.generation:
+                # Forgetting wins: this text may hold erased words; the page is written
+                # again from what is stored now before anything is recorded.
+                now = self.clock()
+                redo = redo_plan(repo, self.settings, plan, written, item.payload, republish, now)
+                if redo is not None:
+                    return redo
+                # Nothing to write any more (withdrawn, rejected meanwhile): the page is
+                # known (its withdrawal finds it), its text is not kept.
+                status = PublicationStatus.PUBLISHED
+                repo.save_publication(
+                    Publication(plan.case.id, written.title, written.revid, status, now)
+                )
+                return False
+            self._record(repo, plan, written, item, first=first)
+            return True
+
+        return await self.db.run(record)
 
     async def withdraw(self, item: OutboxItem) -> None:
         case_id = int(item.payload["case_id"])
@@ -198,10 +234,20 @@ class Publisher:
     def _write(self, plan: PagePlan) -> Written:
         return write_plan(self.writer, plan)
 
-    def _record(self, repo: Repository, plan: PagePlan, written: Written, item: OutboxItem) -> None:
+    def _record(
+        self,
+        repo: Repository,
+        plan: PagePlan,
+        written: Written,
+        item: OutboxItem,
+        *,
+        first: bool | None = None,
+    ) -> None:
+        """`first`: the job's first write of this page (a redone plan updates it)."""
         now = self.clock()
         case = repo.get_case(plan.case.id) or plan.case
-        first = plan.publication is None
+        if first is None:
+            first = plan.publication is None
         # The merge base is the bot's own rendering, not the merged page: humans' parts
         # stay theirs on the next update (merge_page keeps what it does not own). A
         # privacy rebuild that left conflicts gives its own base, and keeps CONFLICT.

@@ -223,22 +223,18 @@ class ResearchJobs(WikiJobs):
         )
         revid = written.revid
         url = self.wiki.page_url(talk)
-        excerpt = " ".join(plan.annotation.text.split())
-        if len(excerpt) > NOTICE_EXCERPT:
-            excerpt = excerpt[:NOTICE_EXCERPT] + "…"
-        text = self.tr(
-            "annotate.notice",
-            researcher=name,
-            case=plan.case.id,
-            title=plan.case.title or plan.publication.page_title,
-            text=excerpt,
-            url=url,
-        )
 
         def record(repo: Repository) -> None:
+            # Read again in this transaction: an `!oublier` that committed while the
+            # section was written deleted the annotation or renamed the case (its
+            # UNANNOTATE job, queued on this lane, runs after this one).
+            text = self._notice_text(repo, annotation_id, plan, url)
+            if text is None:
+                return  # forgotten meanwhile: nothing of theirs is said
             repo.set_annotation_revid(annotation_id, revid)
             authors = repo.fiche_submitters(plan.case.id) or [plan.case.created_by]
-            notice = case_notice(repo, plan.case, text, authors[:3])
+            case = repo.get_case(plan.case.id) or plan.case
+            notice = case_notice(repo, case, text, authors[:3])
             linked = notice.html.replace(
                 html.escape(url), f'<a href="{html.escape(url)}">{html.escape(url)}</a>'
             )
@@ -253,6 +249,27 @@ class ResearchJobs(WikiJobs):
             queue_notice(repo, f"notice:{item.kind}:{item.id}", notice, self.clock())
 
         await self.db.run(record)
+
+    def _notice_text(
+        self, repo: Repository, annotation_id: int, plan: _AnnotationPlan, url: str
+    ) -> str | None:
+        """The notice of a written annotation, from what is stored now (None: the
+        annotation or its case is gone)."""
+        annotation, case = repo.get_annotation(annotation_id), repo.get_case(plan.case.id)
+        if annotation is None or case is None:
+            return None
+        researcher = repo.get_participant(annotation.researcher)
+        excerpt = " ".join(annotation.text.split())
+        if len(excerpt) > NOTICE_EXCERPT:
+            excerpt = excerpt[:NOTICE_EXCERPT] + "…"
+        return self.tr(
+            "annotate.notice",
+            researcher=public_name(researcher, Acting.RESEARCHER, self.tr.lang),
+            case=case.id,
+            title=case.title or plan.publication.page_title,
+            text=excerpt,
+            url=url,
+        )
 
     async def unannotate(self, item: OutboxItem) -> None:
         case_id = int(item.payload["case_id"])

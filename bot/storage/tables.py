@@ -201,7 +201,7 @@ class AnnotationRow(Base):
 
 
 class SyncStateRow(Base):
-    """Key/value of the bot's own Matrix state (the sync token, DESIGN §9.1)."""
+    """Key/value of the bot's own state (the sync token, DESIGN §9.1; the erasure count)."""
 
     __tablename__ = "sync_state"
 

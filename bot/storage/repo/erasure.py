@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Integer, String, cast, delete, select, update
 
 from bot.domain.models import (
     Annotation,
@@ -21,13 +21,38 @@ from bot.storage.tables import (
     FicheVersionRow,
     MessageRow,
     ReviewRow,
+    SyncStateRow,
     TransitionRow,
     UndecryptableRow,
 )
 
+ERASURE_KEY = "erasure_generation"
+
 
 class ErasureStore(SyncStateStore):
     """A person's traces across tables: what `!oublier` and consent changes reach."""
+
+    def erasure_generation(self) -> int:
+        """How many erasures (`!oublier`, consent withdrawn, a redaction) were committed:
+        a job that read stored state under one generation and records under another read
+        words that are gone, and does its work again (`mark_erasure`)."""
+        value = self.connection.scalar(
+            select(SyncStateRow.value).where(SyncStateRow.key == ERASURE_KEY)
+        )
+        return int(value) if value else 0
+
+    def mark_erasure(self) -> int:
+        """Count one more erasure, in the transaction that erases; returns the new
+        generation. In-flight jobs compare it when they record (erasure wins). One
+        UPDATE reading the row it locks: two erasures at once count twice."""
+        self.connection.execute(
+            self._insert_ignore_stmt(SyncStateRow), {"key": ERASURE_KEY, "value": "0"}
+        )
+        bumped = cast(cast(SyncStateRow.value, Integer) + 1, String)
+        self.connection.execute(
+            update(SyncStateRow).where(SyncStateRow.key == ERASURE_KEY).values(value=bumped)
+        )
+        return self.erasure_generation()
 
     def cases_submitted_by(self, user_id: str) -> set[int]:
         """Cases whose fiche `user_id` submitted (their name may be on the page)."""

@@ -98,7 +98,9 @@ def _jobs(
         kind = "republish" if plan.publication else "publish"
         return wiki.call(f"{kind}:{plan.case.id}")
 
-    def record(repo: Repository, plan: PagePlan, written: Written, item: OutboxItem) -> None:
+    def record(
+        repo: Repository, plan: PagePlan, written: Written, item: OutboxItem, **kw: object
+    ) -> None:
         pass  # the stored side is tested elsewhere; here only the wiki's order matters
 
     monkeypatch.setattr(publisher_module, "plan_page", plan)
