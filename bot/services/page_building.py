@@ -33,7 +33,7 @@ from bot.settings import Settings
 from bot.storage.repository import Repository
 from wiki_sync.errors import TitleError
 from wiki_sync.mapping import WikiMapping
-from wiki_sync.render import CentreLink, FicheEntry, Quote, render_page
+from wiki_sync.render import CentreLink, FicheEntry, Quote, render_page, render_withdrawal
 from wiki_sync.setup import kind_category_page
 from wiki_sync.writer import Written
 
@@ -283,12 +283,16 @@ def redo_plan(
     now: datetime,
 ) -> PagePlan | None:
     """A job wrote `stale`, read before an erasure committed (`!oublier`, consent
-    withdrawn, a redaction): the page again from what is stored now, as an update of the
-    page just written (its text, the merge base, stays in memory: the erased words never
-    reach the table), the privacy blocks the bot's. None: nothing to write any more."""
+    withdrawn, a redaction): the page again from what is stored now (`rebase_plan`).
+    None: nothing to write any more."""
     fresh = plan_page(repo, settings, stale.case.id, payload, republish)
-    if fresh is None:
-        return None
+    return None if fresh is None else rebase_plan(fresh, stale, written, now)
+
+
+def rebase_plan(fresh: PagePlan, stale: PagePlan, written: Written, now: datetime) -> PagePlan:
+    """`fresh`, read after an erasure, as an update of the page `stale` just wrote (its
+    text, the merge base, stays in memory: the erased words never reach the table), the
+    privacy blocks the bot's. Shared by the centre's and the network's publishers."""
     on_wiki = Publication(
         stale.case.id, written.title, written.revid, PublicationStatus.PUBLISHED, now
     )
@@ -299,3 +303,34 @@ def redo_plan(
         privacy_reason=fresh.privacy_reason or ERASED_MEANWHILE,
         restore=False,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalPlan:
+    """A withdrawal notice to write over the case's page, read in one transaction."""
+
+    case: Case
+    publication: Publication
+    text: str
+    summary: str
+    generation: int  # `repo.erasure_generation()` when read: an erasure since, redo
+
+
+def plan_withdrawal(
+    repo: Repository, settings: Settings, payload: dict[str, Any]
+) -> WithdrawalPlan | None:
+    """The notice of a withdraw job from what is stored now: the case title as it is
+    (`!oublier` may have changed it), the reason and actor of the job's payload (which
+    `!oublier` scrubs). None: never published, nothing on the wiki to withdraw."""
+    case_id = int(payload["case_id"])
+    case, publication = repo.get_case(case_id), repo.get_publication(case_id)
+    if case is None or publication is None:
+        return None
+    lang = settings.bot.language
+    reason = str(payload.get("reason", ""))
+    by = withdrawer_name(repo, case_id, str(payload.get("actor", "")), lang)
+    text = render_withdrawal(
+        case.title, case.id, reason or None, lang, category=settings.wiki.mapping(lang).withdrawn
+    )
+    summary = t(lang, "publication.summary_withdraw", case=case.id, actor=by)
+    return WithdrawalPlan(case, publication, text, summary, repo.erasure_generation())

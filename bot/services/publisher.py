@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from bot.domain.lifecycle import LifecycleEvent, TransitionResult, transition
 from bot.domain.models import (
@@ -31,7 +32,13 @@ from bot.i18n import Translator, t
 from bot.matrix.events import OutboundNotice
 from bot.services.effects import queue_notice, text_to_html
 from bot.services.outbox import OutboxDispatcher
-from bot.services.page_building import PagePlan, plan_page, redo_plan, withdrawer_name
+from bot.services.page_building import (
+    PagePlan,
+    WithdrawalPlan,
+    plan_page,
+    plan_withdrawal,
+    redo_plan,
+)
 from bot.services.publication_requests import KINDS, PUBLISH, REPUBLISH, WITHDRAW
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -39,7 +46,6 @@ from bot.storage.repository import Repository
 from bot.wiki import WIKI_BULK_LANE, WIKI_LANE, WikiWorker, classify_wiki_error
 from wiki_sync.errors import EditConflict, TitleError
 from wiki_sync.merge import PRIVACY_BLOCKS
-from wiki_sync.render import render_withdrawal
 from wiki_sync.writer import PageWriter, Written
 
 log = logging.getLogger(__name__)
@@ -189,45 +195,45 @@ class Publisher:
         return await self.db.run(record)
 
     async def withdraw(self, item: OutboxItem) -> None:
-        case_id = int(item.payload["case_id"])
-        actor = str(item.payload.get("actor", ""))
-        reason = str(item.payload.get("reason", ""))
-
-        def read(repo: Repository) -> tuple[Case, Publication] | None:
-            case, publication = repo.get_case(case_id), repo.get_publication(case_id)
-            return (case, publication) if case and publication else None
-
-        found = await self.db.run(read)
-        if found is None:
-            return  # never published: nothing on the wiki to withdraw
-        case, publication = found
-        by = await self.db.run(lambda repo: withdrawer_name(repo, case_id, actor, self.lang))
-        text = render_withdrawal(
-            case.title,
-            case.id,
-            reason or None,
-            self.lang,
-            category=self.settings.wiki.mapping(self.lang).withdrawn,
-        )
-        summary = t(self.lang, "publication.summary_withdraw", case=case.id, actor=by)
-        written = await self.worker.run(
-            lambda: self.writer.replace(publication.page_title, text, summary)
-        )
-
-        def record(repo: Repository) -> None:
-            now = self.clock()
-            revid = written.revid if written else publication.last_revid
-            repo.save_publication(
-                Publication(
-                    case.id, publication.page_title, revid, PublicationStatus.WITHDRAWN, now
-                )
+        payload = item.payload
+        for _ in range(MAX_REDOS + 1):
+            plan = await self.db.run(
+                partial(plan_withdrawal, settings=self.settings, payload=payload)
             )
-            if written is not None:
-                url = self.worker.page_url(written.title)
-                body = t(self.lang, "publication.withdrawn", case=case.id, url=url)
-                self._notify_case_and_moderators(repo, case, body, item, now)
+            if plan is None:
+                return  # never published: nothing on the wiki to withdraw
+            write = partial(
+                self.writer.replace, plan.publication.page_title, plan.text, plan.summary
+            )
+            written = await self.worker.run(write)
+            redo = await self.db.run(
+                partial(self._record_withdrawal, plan=plan, written=written, item=item)
+            )
+            if redo is None:
+                return
+            payload = redo  # an erasure committed meanwhile: the notice again, as stored now
+        raise RuntimeError(f"case {item.payload['case_id']}: erasures kept outrunning its notice")
 
-        await self.db.run(record)
+    def _record_withdrawal(
+        self, repo: Repository, plan: WithdrawalPlan, written: Written | None, item: OutboxItem
+    ) -> dict[str, Any] | None:
+        """Record the withdrawal; the job's payload as stored now when an erasure committed
+        since the notice was read (the notice may show a forgotten title or reason: it is
+        written again before anything is recorded or announced)."""
+        if repo.erasure_generation() != plan.generation:
+            current = repo.outbox_item(item.id)
+            return dict(current.payload) if current else {"case_id": plan.case.id}
+        now = self.clock()
+        publication = plan.publication
+        revid = written.revid if written else publication.last_revid
+        status = PublicationStatus.WITHDRAWN
+        repo.save_publication(Publication(plan.case.id, publication.page_title, revid, status, now))
+        if written is not None:
+            url = self.worker.page_url(written.title)
+            body = t(self.lang, "publication.withdrawn", case=plan.case.id, url=url)
+            case = repo.get_case(plan.case.id) or plan.case
+            self._notify_case_and_moderators(repo, case, body, item, now)
+        return None
 
     # -- steps ------------------------------------------------------------------------
 

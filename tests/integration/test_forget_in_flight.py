@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.domain.models import Consent
+from bot.domain.models import CaseState, Consent, PublicationStatus
 from bot.services.effects import NOTICE
 from bot.services.forgetting import forget
 from bot.services.outbox import OutboxDispatcher
 from bot.services.page_building import PagePlan
 from bot.services.prompting import Prompting
-from bot.services.publication_requests import KINDS
+from bot.services.publication_requests import KINDS, WITHDRAW, request_withdrawal
 from bot.services.publisher import Publisher
 from bot.services.research import ANNOTATE, UNANNOTATE, ResearchJobs, reply_context
 from bot.storage.database import Database
@@ -27,6 +27,7 @@ from bot.storage.tables import Base
 from scripts.devstack import StackInfo
 from tests.integration.wiki_support import (
     ALICE,
+    MODERATOR,
     Clock,
     Speaker,
     fiche_fields,
@@ -203,3 +204,51 @@ async def test_the_stored_page_text_forgets_at_once_and_the_rebuild_still_merges
     text = db.run_sync(lambda repo: repo.publication_text(case_id))
     assert text is not None and text.strip() == page.strip()
     assert _cells_holding(db, words, CLAIRE.display_name) == []
+
+
+async def test_a_withdrawal_notice_written_before_the_forget_is_written_again_without_her_title(
+    db: Database,
+    dispatcher: OutboxDispatcher,
+    publisher: Publisher,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    words = unique("Claire demande un accueil le soir")
+    title = unique("Accueil tardif")
+    case_id = seed_case(db, fiche_fields(title), messages=((CLAIRE, words), (ALICE, "Le mardi.")))
+    db.run_sync(lambda repo: repo.update_case(case_id, title=words))  # derived from her words
+    await dispatcher.run_once(list(KINDS))
+
+    def withdraw(repo: Any) -> None:
+        repo.update_case(case_id, state=CaseState.WITHDRAWN)
+        request_withdrawal(repo, case_id, MODERATOR, clock(), reason="Doublon")
+
+    db.run_sync(withdraw)
+    writer, forget_claire = publisher.writer, _forget_claire(db, publisher, clock)
+    replace = writer.replace
+    texts: list[str] = []
+
+    def replace_then_forget(page_title: str, text: str, summary: str) -> Written | None:
+        written = replace(page_title, text, summary)
+        texts.append(text)
+        if len(texts) == 1:  # the notice shows the title she gave: she is forgotten now
+            assert words in _page(publisher, page_title)
+            forget_claire()
+        return written
+
+    monkeypatch.setattr(writer, "replace", replace_then_forget)
+    await dispatcher.run_once([WITHDRAW])
+    monkeypatch.undo()
+
+    assert len(texts) == 2 and words in texts[0] and words not in texts[1]
+    page = _page(publisher, title)
+    assert words not in page and "Doublon" in page
+    publication = db.run_sync(lambda repo: repo.get_publication(case_id))
+    assert publication is not None and publication.status is PublicationStatus.WITHDRAWN
+    assert publication.last_revid == revisions(publisher.worker.client, title)[0]["revid"]
+    await dispatcher.run_once(list(KINDS))  # what the forget queued: nothing to write
+    assert words not in _page(publisher, title)
+    assert _cells_holding(db, words, CLAIRE.display_name) == []
+    notices = db.run_sync(lambda repo: repo.pending_outbox([NOTICE]))
+    withdrawn = [str(n.payload["body"]) for n in notices if "retirée" in str(n.payload["body"])]
+    assert len(withdrawn) == 2, withdrawn  # told once, in the thread and to the moderators

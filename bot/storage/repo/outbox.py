@@ -60,6 +60,11 @@ class OutboxStore(RepositoryBase):
         found = row.first()
         return to_outbox_item(found) if found is not None else None
 
+    def outbox_item(self, item_id: int) -> OutboxItem | None:
+        """The row as stored now (a job re-reads its payload after `!oublier` scrubbed it)."""
+        row = self.session.get(OutboxRow, item_id)
+        return to_outbox_item(row) if row is not None else None
+
     def outbox_done_unless_changed(
         self, item_id: int, payload: dict[str, Any], now: datetime
     ) -> bool:
