@@ -75,6 +75,7 @@ class NetworkWithdrawal:
     publication: Publication
     text: str
     summary: str
+    generation: int = 0  # `repo.erasure_generation()` when read: an erasure since, redo
 
 
 def plan_network_page(
@@ -143,6 +144,7 @@ def plan_network_page(
         categories=shown.categories,
         privacy_reason=reason if payload.get("privacy") else None,
         restore=withdrawn,
+        generation=repo.erasure_generation(),
     )
 
 
@@ -169,4 +171,4 @@ def _withdrawal(
     summary = t(
         lang, "network.summary_withdraw", case=case.id, centre=centre_name(settings), reason=reason
     )
-    return NetworkWithdrawal(case, publication, text, summary)
+    return NetworkWithdrawal(case, publication, text, summary, repo.erasure_generation())

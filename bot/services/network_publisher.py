@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
@@ -35,8 +36,8 @@ from bot.services.network_requests import (
     NETWORK_PAGE_BULK,
 )
 from bot.services.outbox import OutboxDispatcher
-from bot.services.page_building import PagePlan
-from bot.services.publisher import linked_html, write_plan
+from bot.services.page_building import PagePlan, rebase_plan
+from bot.services.publisher import MAX_REDOS, linked_html, write_plan
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.repository import Repository
@@ -45,6 +46,8 @@ from wiki_sync.errors import EditConflict, TitleError
 from wiki_sync.writer import Written
 
 log = logging.getLogger(__name__)
+
+NetworkPlan = PagePlan | NetworkWithdrawal | None  # what a pass of the job writes
 
 
 class NetworkPublisher:
@@ -79,52 +82,106 @@ class NetworkPublisher:
     async def sync(self, item: OutboxItem) -> None:
         case_id = int(item.payload["case_id"])
         bulk = item.kind == NETWORK_PAGE_BULK  # its wiki calls after the interactive ones'
-
         plan = await self.db.run(
-            lambda repo: plan_network_page(repo, self.settings, case_id, item.payload)
+            partial(
+                plan_network_page, settings=self.settings, case_id=case_id, payload=item.payload
+            )
         )
-        if plan is None:
-            return
-        if isinstance(plan, NetworkWithdrawal):
-            await self._withdraw(plan, item, bulk)
-            return
-        writer = self.worker.writer
+        # Whether the fiche arrives there (announced once, even if a redo writes it again).
+        first = isinstance(plan, PagePlan) and (plan.publication is None or plan.restore)
+        wrote = False  # a withdrawal notice written by an earlier pass of this job
+        for _ in range(MAX_REDOS + 1):
+            # A plan read before an erasure committed is done again (`publisher`): the
+            # next pass writes what is stored now before anything is recorded.
+            if plan is None:
+                return
+            if isinstance(plan, NetworkWithdrawal):
+                plan, wrote = await self._withdraw(plan, item, bulk, wrote=wrote)
+            else:
+                plan = await self._publish(plan, item, bulk, first=first)
+        raise RuntimeError(f"case {case_id}: erasures kept outrunning its network page")
+
+    # -- steps ------------------------------------------------------------------------
+
+    async def _publish(
+        self, plan: PagePlan, item: OutboxItem, bulk: bool, *, first: bool
+    ) -> NetworkPlan:
+        """Write and record the page; the plan to carry out instead when an erasure
+        committed since it was read (None: done)."""
         try:
-            written = await self.worker.run(lambda: write_plan(writer, plan), bulk=bulk)
+            written = await self.worker.run(
+                partial(write_plan, self.worker.writer, plan), bulk=bulk
+            )
         except EditConflict as exc:
             if plan.publication is None:  # lost every title race: the dispatcher decides
                 raise
             await self.db.run(partial(self._record_conflict, plan=plan, exc=exc, item=item))
-            return
+            return None
         except TitleError as exc:
             body = _title_refusal(self.lang, plan.case.id, exc)
             await self.db.run(lambda repo: self._notify(repo, body, item, "title"))
-            return
-        await self.db.run(lambda repo: self._record(repo, plan, written, item))
-        await self._ensure_pages(plan, bulk)
+            return None
 
-    # -- steps ------------------------------------------------------------------------
+        def record(repo: Repository) -> tuple[bool, NetworkPlan]:
+            if repo.erasure_generation() == plan.generation:
+                self._record(repo, plan, written, item, first=first)
+                return True, None
+            # Forgetting wins: this text may hold erased words; never recorded.
+            fresh = self._replan(repo, plan.case.id, item)
+            if isinstance(fresh, PagePlan):
+                return False, rebase_plan(fresh, plan, written, self.clock())
+            # Not shown there any more: the page is known (its withdrawal finds it),
+            # its text is not kept.
+            status = PublicationStatus.PUBLISHED
+            repo.save_network_publication(
+                Publication(plan.case.id, written.title, written.revid, status, self.clock())
+            )
+            return False, self._replan(repo, plan.case.id, item)
 
-    async def _withdraw(self, plan: NetworkWithdrawal, item: OutboxItem, bulk: bool) -> None:
+        recorded, redo = await self.db.run(record)
+        if recorded:
+            await self._ensure_pages(plan, bulk)
+        return redo
+
+    async def _withdraw(
+        self, plan: NetworkWithdrawal, item: OutboxItem, bulk: bool, *, wrote: bool
+    ) -> tuple[NetworkPlan, bool]:
+        """Write and record the notice; the plan to carry out instead when an erasure
+        committed since it was read (its title or reason may be gone), and whether a
+        notice was written so far. `wrote`: by an earlier pass (then it is announced)."""
         title = plan.publication.page_title
         writer = self.worker.writer
         written = await self.worker.run(
-            lambda: writer.replace(title, plan.text, plan.summary), bulk=bulk
+            partial(writer.replace, title, plan.text, plan.summary), bulk=bulk
         )
+        wrote = wrote or (written is not None and written.wrote)
 
-        def record(repo: Repository) -> None:
+        def record(repo: Repository) -> NetworkPlan:
+            fresh: NetworkPlan = None
+            if repo.erasure_generation() != plan.generation:
+                fresh = self._replan(repo, plan.case.id, item)
+                if isinstance(fresh, PagePlan):  # shown again meanwhile: over the notice
+                    return replace(fresh, restore=True)
+                if fresh is not None:
+                    return fresh
             revid = written.revid if written else plan.publication.last_revid
             repo.save_network_publication(
                 Publication(plan.case.id, title, revid, PublicationStatus.WITHDRAWN, self.clock())
             )
-            if written is not None and written.wrote:
+            if written is not None and wrote:
                 url = self.worker.page_url(written.title)
                 body = t(self.lang, "network.withdrawn", case=plan.case.id, url=url)
                 self._notify(repo, body, item, "withdrawn")
+            return None
 
-        await self.db.run(record)
+        return await self.db.run(record), wrote
 
-    def _record(self, repo: Repository, plan: PagePlan, written: Written, item: OutboxItem) -> None:
+    def _replan(self, repo: Repository, case_id: int, item: OutboxItem) -> NetworkPlan:
+        return plan_network_page(repo, self.settings, case_id, item.payload)
+
+    def _record(
+        self, repo: Repository, plan: PagePlan, written: Written, item: OutboxItem, *, first: bool
+    ) -> None:
         status = PublicationStatus.CONFLICT if written.kept else PublicationStatus.PUBLISHED
         repo.save_network_publication(
             Publication(plan.case.id, written.title, written.revid, status, self.clock()),
@@ -141,7 +198,7 @@ class NetworkPublisher:
                 diff=self.worker.diff_url(written.title, plan.publication.last_revid),
             )
             self._notify(repo, body, item, "kept")
-        elif plan.publication is None or plan.restore:  # the fiche arrives there
+        elif first:  # the fiche arrives there
             url = self.worker.page_url(written.title)
             self._notify(repo, t(self.lang, "network.published", case=plan.case.id, url=url), item)
 
