@@ -15,7 +15,7 @@ import pytest
 
 from bot.cli_wiki import wiki_setup
 from bot.domain.lifecycle import LifecycleEvent
-from bot.domain.models import Room, RoomKind
+from bot.domain.models import PublicationStatus, Room, RoomKind
 from bot.services.effects import NOTICE
 from bot.services.forgetting import forget
 from bot.services.network_requests import NETWORK_KINDS, NETWORK_PAGE, set_room_choice
@@ -116,4 +116,51 @@ async def test_a_network_page_written_before_the_forget_is_written_again_and_nev
     await _run(centre, [*KINDS, *NETWORK_KINDS])  # what the forget queued
     page = network.read(title).text or ""
     assert words not in page and "Claire" not in page
+    assert _cells_holding(centre.db, words, CLAIRE.display_name) == []
+
+
+async def test_a_network_withdrawal_notice_written_before_the_forget_is_written_again(
+    centre: Centre, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    words = unique("Claire demande un habitat le soir")
+    title = unique("Habitat tardif")
+    said = ((CLAIRE, words), (ALICE, "Le mardi."))
+    case_id = seed_case(centre.db, fiche_fields(title), room=SHARED, messages=said, publish=False)
+    centre.run(lambda repo: repo.update_case(case_id, title=words))  # derived from her words
+    centre.decide(case_id, LifecycleEvent.APPROVE)
+    await _run(centre, [*KINDS, *NETWORK_KINDS])
+    centre.decide(case_id, LifecycleEvent.WITHDRAW, reason="Doublon")
+    await _run(centre, list(KINDS))  # the centre's own notice first
+    network = centre.network.worker.client
+    writer = centre.network.worker.writer
+    replace = writer.replace
+    texts: list[str] = []
+
+    def replace_then_forget(page_title: str, text: str, summary: str) -> Written | None:
+        written = replace(page_title, text, summary)
+        texts.append(text)
+        if len(texts) == 1:  # the notice there shows the title she gave
+            assert words in (network.read(page_title).text or "")
+            _forget_claire(centre)
+        return written
+
+    monkeypatch.setattr(writer, "replace", replace_then_forget)
+    await centre.dispatcher.run_once([NETWORK_PAGE])
+    monkeypatch.undo()
+
+    assert len(texts) == 2 and words in texts[0] and words not in texts[1]
+    page = network.read(title).text or ""
+    assert words not in page and "Doublon" in page
+    shared = centre.network_page(case_id)
+    assert shared is not None and shared.status is PublicationStatus.WITHDRAWN
+    assert shared.last_revid == revisions(network, title)[0]["revid"]
+    notices = centre.run(lambda repo: repo.pending_outbox([NOTICE]))
+    told = [
+        str(n.payload["body"])
+        for n in notices
+        if "retirée du wiki du réseau" in str(n.payload["body"])
+    ]
+    assert len(told) == 1, told
+    await _run(centre, [*KINDS, *NETWORK_KINDS])  # what the forget queued
+    assert words not in (network.read(title).text or "")
     assert _cells_holding(centre.db, words, CLAIRE.display_name) == []
