@@ -7,7 +7,7 @@ interleaving is forced: the forget runs inside the job's wiki write."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,7 +24,7 @@ from bot.services.publisher import Publisher
 from bot.services.research import ANNOTATE, UNANNOTATE, ResearchJobs, reply_context
 from bot.storage.database import Database
 from bot.storage.tables import Base
-from scripts.devstack import StackInfo
+from tests.integration.publishing_fixtures import clock, publisher
 from tests.integration.wiki_support import (
     ALICE,
     MODERATOR,
@@ -33,9 +33,7 @@ from tests.integration.wiki_support import (
     fiche_fields,
     revisions,
     seed_case,
-    settings_for,
     unique,
-    worker_for,
 )
 from wiki_sync.pages import talk_title
 from wiki_sync.writer import Written
@@ -45,21 +43,12 @@ pytestmark = pytest.mark.integration
 CLAIRE = Speaker("@claire:localhost", "Claire Petit", Consent.GRANTED)
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def publisher(wiki_ready: StackInfo, db: Database, clock: Clock) -> Iterator[Publisher]:
-    settings = settings_for(wiki_ready)
-    pub = Publisher(db, worker_for(settings, max_retries=1), settings, clock)
-    yield pub
-    pub.worker.close()
+__all__ = ["clock", "publisher"]  # fixtures, used by name
 
 
 @pytest.fixture
 def dispatcher(db: Database, clock: Clock, publisher: Publisher) -> OutboxDispatcher:
+    """The publisher's dispatcher, with the research jobs (annotations) too."""
     disp = OutboxDispatcher(db, clock, backoff_base=1.0, backoff_cap=30.0)
     publisher.register(disp)
     ResearchJobs(db, publisher.worker, publisher.settings, clock).register(disp)
