@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 
 from bot.domain.models import CaseState, Publication, PublicationStatus
 from bot.storage.repo.base import RepositoryBase
+from bot.storage.repo.publications import store_publication
 from bot.storage.tables import (
     CaseRow,
     NetworkCaseRow,
@@ -117,17 +118,7 @@ class NetworkStore(RepositoryBase):
     def save_network_publication(
         self, publication: Publication, last_text: str | None = None
     ) -> None:
-        row = self.session.get(NetworkPublicationRow, publication.case_id)
-        if row is None:
-            row = NetworkPublicationRow(case_id=publication.case_id)
-            self.session.add(row)
-        row.page_title = publication.page_title
-        row.last_revid = publication.last_revid
-        row.status = publication.status.value
-        row.updated_at = publication.updated_at
-        if last_text is not None:
-            row.last_text = last_text
-        self.session.flush()
+        store_publication(self.session, NetworkPublicationRow, publication, last_text)
 
     def drop_network_publication(self, case_id: int) -> None:
         """Forget the record of a page gone from the network wiki (deleted there)."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from bot.domain.models import (
     Annotation,
@@ -15,6 +17,7 @@ from bot.storage.repo.base import RepositoryBase
 from bot.storage.repo.rows import to_annotation, to_publication
 from bot.storage.tables import (
     AnnotationRow,
+    NetworkPublicationRow,
     PublicationRow,
 )
 
@@ -50,17 +53,7 @@ class PublicationStore(RepositoryBase):
         return row.last_text if row else None
 
     def save_publication(self, publication: Publication, last_text: str | None = None) -> None:
-        row = self.session.get(PublicationRow, publication.case_id)
-        if row is None:
-            row = PublicationRow(case_id=publication.case_id)
-            self.session.add(row)
-        row.page_title = publication.page_title
-        row.last_revid = publication.last_revid
-        row.status = publication.status.value
-        row.updated_at = publication.updated_at
-        if last_text is not None:
-            row.last_text = last_text
-        self.session.flush()
+        store_publication(self.session, PublicationRow, publication, last_text)
 
     def add_annotation(self, case_id: int, researcher: str, text: str, now: datetime) -> Annotation:
         row = AnnotationRow(case_id=case_id, researcher=researcher, text=text, created_at=now)
@@ -104,3 +97,28 @@ class PublicationStore(RepositoryBase):
             .order_by(PublicationRow.case_id)
         )
         return [to_publication(row) for row in rows]
+
+
+#: the two tables of page records: the centre's wiki's and the network wiki's
+PageRecord = TypeVar("PageRecord", PublicationRow, NetworkPublicationRow)
+
+
+def store_publication(
+    session: Session,
+    table: type[PageRecord],
+    publication: Publication,
+    last_text: str | None,
+) -> None:
+    """Upsert a page's record in `table`: the centre's wiki's or the network wiki's, whose
+    rows have the same columns. `last_text` None keeps the stored merge base."""
+    row = session.get(table, publication.case_id)
+    if row is None:
+        row = table(case_id=publication.case_id)
+        session.add(row)
+    row.page_title = publication.page_title
+    row.last_revid = publication.last_revid
+    row.status = publication.status.value
+    row.updated_at = publication.updated_at
+    if last_text is not None:
+        row.last_text = last_text
+    session.flush()
